@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# Polyglyph worker / CLI image.  docker build -t polyglyph .   docker run --rm polyglyph --help
+# The same image runs `worker` (default), `enqueue`, `run`, `validate` and the stand-in `mock-api`.
+
+# ---- build: all dependencies, compile TypeScript to dist/ ----------------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Manifests first, so editing source does not invalidate the dependency layer.
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` runs tsc, and the sources are not copied yet; it is run below instead.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY jobs ./jobs
+COPY workers ./workers
+RUN npm run build
+
+# ---- runtime: production dependencies and compiled output only ---------------------------------
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --omit=dev: no TypeScript, ESLint, Vitest or Azurite in the image (storage comes from
+# AZURE_STORAGE_CONNECTION_STRING). --ignore-scripts: `prepare` would call tsc, which is not installed;
+# sharp's native binary arrives through its optional @img/* packages, not an install script.
+RUN npm ci --no-audit --no-fund --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY samples ./samples
+# Code stays root-owned (read-only to the app); only the working directory is writable, because
+# `polyglyph run` writes its reports (polyglyph-reports/) and local state (.polyglyph/) there.
+RUN chown node:node /app
+USER node
+ENTRYPOINT ["node", "bin/polyglyph.js"]
+CMD ["worker"]

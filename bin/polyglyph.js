@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The published entry point: the compiled CLI. `npm ci` builds dist/ through the `prepare` script.
+import { main } from '../dist/src/cli/main.js';
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+    // Everything is closed by now; if a stray handle (a socket in TIME_WAIT, a timer in a
+    // dependency) would hold the process open, leave anyway. unref: never delays a clean exit.
+    setTimeout(() => process.exit(code), 3_000).unref();
+  },
+  (error) => {
+    // main() turns every expected failure into a message and an exit code; reaching here is a bug.
+    console.error(error);
+    process.exit(70);
+  },
+);

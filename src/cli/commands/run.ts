@@ -1,0 +1,90 @@
+import { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resolveConfig } from '../../config/resolve-config.js';
+import { createLogger } from '../../logging/create-logger.js';
+import { enqueueManifest } from '../../queue/enqueue-manifest.js';
+import { newRunId } from '../../runs/run-id.js';
+import { isRunComplete, type RunRecord } from '../../runs/run-store.js';
+import { writeReport } from '../../runs/write-report.js';
+import { createImageWorker } from '../../../workers/image-worker.js';
+import { closeAll, openWorkerRuntime } from '../../../workers/runtime.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { startLocalServices } from '../local-services.js';
+import { manifestDefaults } from '../manifest-defaults.js';
+import { printSummary } from '../print-issues.js';
+import { Progress } from '../progress.js';
+import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { modelName } from './enqueue.js';
+
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
+
+export function runCommand(): Command {
+  const command = new Command('run')
+    .description('validate, enqueue and process a manifest with in-process workers until every item is done, then write the report')
+    .argument('<manifest>', 'CSV manifest')
+    .addHelpText('after', '\nWith no AZURE_OPENAI_ENDPOINT the built-in stand-in image API is used; with no storage configured, Azurite is started (data in .polyglyph/azurite).\nExit codes: 0 every item succeeded, 1 some items failed, 2 bad input or configuration (nothing enqueued).');
+  addSettings(command, SETTINGS);
+  return command.action(async (manifest: string, options: Record<string, unknown>) => {
+    const flags = settingFlags(options, SETTINGS);
+    const base = resolveConfig(flags);
+    const defaults = manifestDefaults(base);
+    const out = process.stdout;
+    const logger = createLogger(base.logLevel ?? 'warn');
+    const local = await startLocalServices(base, flags);
+    for (const note of local.notes) out.write(`${note}\n`);
+    const config = local.config;
+    const runtime = await openWorkerRuntime(config, logger).catch(async (error: unknown) => {
+      await local.stop();
+      throw error;
+    });
+    const worker = createImageWorker(runtime, { concurrency: config.concurrency, prefix: config.queuePrefix });
+    let interrupted = false;
+    const onSignal = (): void => {
+      interrupted = true;
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const runId = newRunId();
+      const progress = new Progress(out);
+      const result = await enqueueManifest(runtime, {
+        runId, manifestPath: manifest, defaults, model: modelName(config), outputCompression: config.outputCompression,
+        attempts: config.attempts, backoffMs: config.backoffMs,
+        onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
+      });
+      progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${config.imagesPerMinute} images/min`);
+      if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
+
+      let run = await waitForRun(runtime.runStore, runId, progress, () => interrupted);
+      if (interrupted) {
+        out.write(`interrupted: run ${runId} stays queued; \`polyglyph worker\` processes the rest\n`);
+        setExitCode(EXIT.interrupted);
+        return;
+      }
+      await runtime.runStore.markFinished(runId, Date.now());
+      run = (await runtime.runStore.get(runId)) ?? run;
+      const report = await writeReport(runtime.runStore, run, config.reportDir);
+      const seconds = (((run.finishedAt ?? Date.now()) - run.startedAt) / 1000).toFixed(1);
+      out.write(`done in ${seconds} s: ${run.imagesCreated} images created, ${run.imagesExisting} already stored, ${run.itemsFailed} items failed\n`);
+      out.write(`report: ${report.jsonPath} and ${report.csvPath} (${report.rows} rows)\n`);
+      setExitCode(run.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await closeAll([() => worker.close(), () => runtime.close(), () => local.stop()], logger);
+    }
+  });
+}
+
+async function waitForRun(store: { get(id: string): Promise<RunRecord | undefined> }, runId: string, progress: Progress, stop: () => boolean): Promise<RunRecord> {
+  for (;;) {
+    const run = await store.get(runId);
+    if (!run) throw new Error(`run ${runId} disappeared from Redis`);
+    if (isRunComplete(run) || stop()) {
+      progress.done(`${run.settled}/${run.total} jobs done`);
+      return run;
+    }
+    progress.update(`${run.settled}/${run.total} jobs done: ${run.imagesCreated} images created, ${run.imagesExisting} already stored, ${run.itemsFailed} failed`);
+    await sleep(250);
+  }
+}

@@ -1,0 +1,51 @@
+import { Command, CommanderError } from 'commander';
+import { PolyglyphError } from '../errors/polyglyph-error.js';
+import { ManifestInvalidError } from '../queue/enqueue-manifest.js';
+import { enqueueCommand } from './commands/enqueue.js';
+import { mockApiCommand } from './commands/mock-api.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
+import { EXIT, takeExitCode } from './exit.js';
+import { printSummary } from './print-issues.js';
+
+export function createProgram(): Command {
+  const program = new Command('polyglyph')
+    .description('Localize images at scale: CSV manifests x locales -> gpt-image-2 -> Azure Blob Storage')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), mockApiCommand()]) {
+    program.addCommand(command.exitOverride());
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code. Expected failures (bad input, configuration, unreachable
+ * services) are printed as a message and a hint, without a stack trace.
+ */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await createProgram().parseAsync(argv);
+    return takeExitCode();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here too, with code 0.
+      return error.exitCode === 0 ? 0 : EXIT.badInput;
+    }
+    if (error instanceof ManifestInvalidError) printSummary(error.summary, process.stderr, process.stderr);
+    if (error instanceof PolyglyphError || isFriendly(error)) {
+      process.stderr.write(`polyglyph: ${(error as Error).message}\n`);
+      const hint = (error as { hint?: string }).hint;
+      if (hint) process.stderr.write(`  how to fix: ${hint}\n`);
+      return (error as { exitCode?: number }).exitCode ?? EXIT.badInput;
+    }
+    throw error;
+  }
+}
+
+/** Errors from src/local-services carry their own friendly message. */
+function isFriendly(error: unknown): boolean {
+  return error instanceof Error && ['RedisUnreachableError', 'AzuriteNotInstalledError'].includes(error.name);
+}

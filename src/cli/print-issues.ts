@@ -1,0 +1,13 @@
+import { formatIssue } from '../manifest/manifest-issue.js';
+import type { ManifestSummary } from '../manifest/validate-manifest.js';
+
+/** Prints every issue of a validation (stderr) and the counts per locale (stdout). */
+export function printSummary(summary: ManifestSummary, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): void {
+  for (const issue of summary.issues) err.write(`${formatIssue(issue)}\n`);
+  if (summary.truncatedIssues > 0) err.write(`... and ${summary.truncatedIssues} more issues not shown\n`);
+  const perLocale = Object.entries(summary.imagesByLocale).map(([locale, count]) => `${locale} ${count}`).join(', ');
+  out.write(
+    `${summary.file}: ${summary.rows} rows, ${summary.items} valid, ${summary.images} images${perLocale ? ` (${perLocale})` : ''}; ` +
+      `${summary.errors} error${summary.errors === 1 ? '' : 's'}, ${summary.warnings} warning${summary.warnings === 1 ? '' : 's'}\n`,
+  );
+}

@@ -1,0 +1,36 @@
+import { Option, type Command } from 'commander';
+import type { FlagValues } from '../config/resolve-config.js';
+import { SETTINGS, type SettingName } from '../config/settings.js';
+
+/**
+ * Adds settings to a command as options. Defaults and environment variables are shown in `--help`
+ * but not given to commander, so that `resolveConfig()` alone applies flag > environment > default.
+ */
+export function addSettings(command: Command, names: readonly SettingName[]): Command {
+  for (const name of names) {
+    const setting = SETTINGS[name];
+    const extras = [
+      setting.env ? `env ${setting.env}` : undefined,
+      'default' in setting && setting.default !== undefined ? `default ${JSON.stringify(setting.default)}` : undefined,
+    ].filter(Boolean);
+    command.addOption(new Option(setting.flag, `${setting.description}${extras.length ? ` (${extras.join('; ')})` : ''}`));
+  }
+  return command;
+}
+
+/** Picks the setting values out of commander's parsed options. */
+export function settingFlags(options: Record<string, unknown>, names: readonly SettingName[]): FlagValues {
+  const flags: FlagValues = {};
+  for (const name of names) {
+    const value = options[name];
+    if (typeof value === 'string' || typeof value === 'number') flags[name] = value;
+  }
+  return flags;
+}
+
+export const CONNECTION_SETTINGS = ['redisUrl', 'queueName', 'queuePrefix'] as const satisfies readonly SettingName[];
+export const API_SETTINGS = ['endpoint', 'deployment', 'apiVersion', 'apiStyle', 'apiKey', 'gptEndpoint', 'gptModel', 'entraScope', 'requestTimeoutMs'] as const satisfies readonly SettingName[];
+export const STORAGE_SETTINGS = ['storageConnectionString', 'storageAccountUrl', 'container'] as const satisfies readonly SettingName[];
+export const WORKER_SETTINGS = ['imagesPerMinute', 'concurrency', 'logLevel'] as const satisfies readonly SettingName[];
+export const MANIFEST_SETTINGS = ['locales', 'campaign', 'size', 'quality', 'format', 'variants', 'outputCompression'] as const satisfies readonly SettingName[];
+export const JOB_SETTINGS = ['attempts', 'backoffMs'] as const satisfies readonly SettingName[];

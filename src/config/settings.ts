@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { IMAGE_FORMATS, IMAGE_QUALITIES } from '../images/image-options.js';
+
+/**
+ * Every setting Polyglyph reads, in one table: its flag, its environment variable, its default and
+ * how it is checked. The CLI builds its options and `--help` from this table and `resolveConfig()`
+ * merges flag > environment > default from it, so the three can never disagree.
+ */
+export interface Setting<T = unknown> {
+  /** Commander option, e.g. `--redis-url <url>`. */
+  flag: string;
+  /** Environment variable, when there is one. */
+  env?: string;
+  /** Default, shown in `--help`. */
+  default?: T;
+  description: string;
+  /** What a valid value looks like, for "expected X, got Y" messages. */
+  expected: string;
+  schema: z.ZodType<T>;
+  /** Never echo the value back in errors or help (keys, connection strings). */
+  secret?: boolean;
+}
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const text = z.string().min(1);
+const url = z.url();
+
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+export const SETTINGS = {
+  redisUrl: setting({ flag: '--redis-url <url>', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis connection', expected: 'a redis:// or rediss:// URL', schema: z.string().regex(/^rediss?:\/\//) }),
+  queueName: setting({ flag: '--queue <name>', env: 'POLYGLYPH_QUEUE', default: 'images', description: 'BullMQ queue name', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
+  queuePrefix: setting({ flag: '--queue-prefix <prefix>', env: 'POLYGLYPH_QUEUE_PREFIX', default: 'polyglyph', description: 'Redis key prefix of the queues and run records', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
+
+  endpoint: setting({ flag: '--endpoint <url>', env: 'AZURE_OPENAI_ENDPOINT', description: 'Azure OpenAI / Foundry resource endpoint, e.g. https://NAME.openai.azure.com (unset: `run` starts the stand-in API)', expected: 'an http(s) URL', schema: url }),
+  deployment: setting({ flag: '--deployment <name>', env: 'AZURE_OPENAI_DEPLOYMENT', default: 'gpt-image-2', description: 'image model deployment name', expected: 'a deployment name', schema: text }),
+  apiVersion: setting({ flag: '--api-version <version>', env: 'AZURE_OPENAI_API_VERSION', default: '2025-04-01-preview', description: 'API version for deployment-style URLs', expected: 'an API version such as 2025-04-01-preview', schema: text }),
+  apiStyle: setting({ flag: '--api-style <style>', env: 'POLYGLYPH_API_STYLE', default: 'deployment' as 'deployment' | 'v1', description: 'URL style: deployment (/openai/deployments/{d}/...) or v1 (/openai/v1/...)', expected: 'deployment or v1', schema: z.enum(['deployment', 'v1']) }),
+  apiKey: setting({ flag: '--api-key <key>', env: 'AZURE_OPENAI_API_KEY', description: 'API key; when unset, Microsoft Entra ID through DefaultAzureCredential', expected: 'a key', schema: text, secret: true }),
+  gptEndpoint: setting({ flag: '--gpt-endpoint <url>', env: 'AZURE_GPT_ENDPOINT', description: 'full images/generations URL (as in Microsoft\'s C# sample); overrides --endpoint', expected: 'an http(s) URL', schema: url }),
+  gptModel: setting({ flag: '--gpt-model <name>', env: 'AZURE_GPT_MODEL', description: 'model name sent with --gpt-endpoint (default: --deployment)', expected: 'a model name', schema: text }),
+  entraScope: setting({ flag: '--entra-scope <scope>', env: 'POLYGLYPH_ENTRA_SCOPE', description: 'Entra ID token scope (default: cognitiveservices for deployment URLs, ai.azure.com for v1)', expected: 'a scope URL ending in /.default', schema: text }),
+
+  storageConnectionString: setting({ flag: '--storage-connection-string <cs>', env: 'AZURE_STORAGE_CONNECTION_STRING', description: 'storage by connection string (Azurite included); unset with no account URL: `run` starts Azurite', expected: 'a connection string', schema: text, secret: true }),
+  storageAccountUrl: setting({ flag: '--storage-account-url <url>', env: 'AZURE_STORAGE_ACCOUNT_URL', description: 'storage by account URL with Entra ID', expected: 'an http(s) URL', schema: url }),
+  container: setting({ flag: '--container <name>', env: 'POLYGLYPH_CONTAINER', default: 'localized-assets', description: 'blob container for images', expected: 'a container name: 3-63 lowercase letters, digits and single hyphens', schema: z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/) }),
+
+  imagesPerMinute: setting({ flag: '--images-per-minute <n>', env: 'POLYGLYPH_IMAGES_PER_MINUTE', default: 6, description: 'the deployment\'s quota, shared by every worker (a request for n images counts n)', expected: 'a positive integer', schema: positiveInt }),
+  requestTimeoutMs: setting({ flag: '--request-timeout-ms <ms>', env: 'POLYGLYPH_REQUEST_TIMEOUT_MS', default: 300_000, description: 'how long one image request may take before it is abandoned and retried', expected: 'a positive integer of milliseconds', schema: positiveInt }),
+  concurrency: setting({ flag: '--concurrency <n>', env: 'POLYGLYPH_CONCURRENCY', default: 4, description: 'image requests in flight per worker process', expected: 'a positive integer', schema: positiveInt }),
+  attempts: setting({ flag: '--attempts <n>', env: 'POLYGLYPH_ATTEMPTS', default: 5, description: 'attempts per item for retryable failures (429s do not count)', expected: 'a positive integer', schema: positiveInt }),
+  backoffMs: setting({ flag: '--backoff-ms <ms>', env: 'POLYGLYPH_BACKOFF_MS', default: 10_000, description: 'first retry delay; doubles each attempt', expected: 'a non-negative integer of milliseconds', schema: nonNegativeInt }),
+
+  locales: setting({ flag: '--locales <list>', env: 'POLYGLYPH_LOCALES', description: 'target locales for rows without a locales cell, e.g. ja,ko,hi,bn,zh-Hans', expected: 'locales separated by , ; | or spaces', schema: text }),
+  campaign: setting({ flag: '--campaign <name>', env: 'POLYGLYPH_CAMPAIGN', description: 'campaign for rows without one (default: the manifest file name)', expected: 'letters, digits, . _ - (at most 64)', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
+  size: setting({ flag: '--size <size>', env: 'POLYGLYPH_SIZE', default: '1024x1024', description: 'default image size: WxH or auto', expected: 'WxH or auto', schema: text }),
+  quality: setting({ flag: '--quality <quality>', env: 'POLYGLYPH_QUALITY', default: 'medium' as (typeof IMAGE_QUALITIES)[number], description: 'default quality (medium or high for small or dense text)', expected: IMAGE_QUALITIES.join(', '), schema: z.enum(IMAGE_QUALITIES) }),
+  format: setting({ flag: '--format <format>', env: 'POLYGLYPH_FORMAT', default: 'png' as (typeof IMAGE_FORMATS)[number], description: 'default output format', expected: IMAGE_FORMATS.join(', '), schema: z.enum(IMAGE_FORMATS) }),
+  variants: setting({ flag: '--variants <n>', env: 'POLYGLYPH_VARIANTS', default: 1, description: 'default images per message and locale', expected: 'an integer from 1 to 10', schema: z.coerce.number().int().min(1).max(10) }),
+  outputCompression: setting({ flag: '--output-compression <0-100>', env: 'POLYGLYPH_OUTPUT_COMPRESSION', description: 'output_compression for jpeg and webp (sent as is; Azure documents its meaning inverted relative to OpenAI)', expected: 'an integer from 0 to 100', schema: z.coerce.number().int().min(0).max(100) }),
+
+  localDir: setting({ flag: '--local-dir <dir>', env: 'POLYGLYPH_LOCAL_DIR', default: '.polyglyph', description: 'where `run` keeps the embedded Azurite\'s data when no storage is configured', expected: 'a directory path', schema: text }),
+  reportDir: setting({ flag: '--report-dir <dir>', env: 'POLYGLYPH_REPORT_DIR', default: 'polyglyph-reports', description: 'where `run` writes <run-id>.json and <run-id>.csv', expected: 'a directory path', schema: text }),
+  logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of JSON logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The resolved configuration (resolveConfig). Settings with a default are always present. */
+export interface Config {
+  redisUrl: string;
+  queueName: string;
+  queuePrefix: string;
+  endpoint?: string | undefined;
+  deployment: string;
+  apiVersion: string;
+  apiStyle: 'deployment' | 'v1';
+  apiKey?: string | undefined;
+  gptEndpoint?: string | undefined;
+  gptModel?: string | undefined;
+  entraScope?: string | undefined;
+  storageConnectionString?: string | undefined;
+  storageAccountUrl?: string | undefined;
+  container: string;
+  imagesPerMinute: number;
+  requestTimeoutMs: number;
+  concurrency: number;
+  attempts: number;
+  backoffMs: number;
+  locales?: string | undefined;
+  campaign?: string | undefined;
+  size: string;
+  quality: (typeof IMAGE_QUALITIES)[number];
+  format: (typeof IMAGE_FORMATS)[number];
+  variants: number;
+  outputCompression?: number | undefined;
+  localDir: string;
+  reportDir: string;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
+}
+
+// Compile-time check that the table and the interface name the same settings.
+const _sameKeys: Record<SettingName, true> = {} as Record<keyof Config, true>;
+void _sameKeys;

@@ -1,0 +1,116 @@
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  InvalidResponseError,
+} from '../errors/api-error.js';
+import { checkImage, inspectImage } from '../images/verify-image.js';
+import type { AuthHeaders } from './auth.js';
+import { parseGenerationBody } from './parse-response.js';
+import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest } from './types.js';
+
+export interface AzureImageClientOptions {
+  /** Full images/generations URL (see resolveEndpoint). */
+  url: string;
+  /** `model` sent in the body: the deployment name. */
+  model: string;
+  auth: AuthHeaders;
+  /** Abandon a request after this long. Default 300,000 ms: gpt-image-2 at high quality can take minutes. */
+  timeoutMs?: number;
+  /** Injected for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Injected clock for durations. */
+  now?: () => number;
+}
+
+/** A mismatched image is the service's deliberate output (e.g. a resized request): retrying pays again for the same result. */
+export class ImageMismatchError extends APIError {
+  constructor(message: string, requestId: string | undefined) {
+    super(message, { status: undefined, code: 'image_mismatch', requestId, retryAfterMs: undefined });
+  }
+}
+
+/**
+ * The Azure OpenAI / Foundry image generation client. It makes exactly one HTTP request per call
+ * and never retries: retries, 429 back-off and quota belong to the queue, where they are shared by
+ * every worker (openai-node with `maxRetries: 0` would behave the same).
+ */
+export class AzureImageClient implements ImageApi {
+  readonly model: string;
+  private readonly url: string;
+  private readonly auth: AuthHeaders;
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+  private readonly now: () => number;
+
+  constructor(options: AzureImageClientOptions) {
+    this.url = options.url;
+    this.model = options.model;
+    this.auth = options.auth;
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+  }
+
+  async generate(request: ImageRequest, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
+    const started = this.now();
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const body = JSON.stringify({
+      prompt: request.prompt,
+      model: this.model,
+      size: request.size,
+      quality: request.quality,
+      output_format: request.format,
+      ...(request.outputCompression !== undefined && request.format !== 'png' ? { output_compression: request.outputCompression } : {}),
+      n: request.n,
+    });
+
+    let response: Response;
+    let text: string;
+    try {
+      const headers = { 'content-type': 'application/json', accept: 'application/json', ...(await this.auth()) };
+      response = await this.fetch(this.url, { method: 'POST', headers, body, signal });
+      text = await response.text();
+    } catch (error) {
+      if (timeout.aborted) throw new APITimeoutError(this.timeoutMs);
+      if (options.signal?.aborted) throw error;
+      throw new APIConnectionError(`image API request failed: ${describeCause(error)}`, { cause: error });
+    }
+
+    const requestId = response.headers.get('apim-request-id') ?? response.headers.get('x-request-id') ?? undefined;
+    const json = parseJson(text);
+    if (!response.ok) throw APIError.generate(response.status, json ?? { error: { message: text.slice(0, 500) } }, response.headers);
+    if (json === undefined) throw new InvalidResponseError(`the image API answered ${response.status} with a body that is not JSON`, 'malformed_response', requestId);
+
+    const parsed = parseGenerationBody(json);
+    if (typeof parsed === 'string') throw new InvalidResponseError(`the image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
+    if (parsed.images.length !== request.n) {
+      throw new InvalidResponseError(`asked for ${request.n} images, got ${parsed.images.length}`, 'incomplete_response', requestId);
+    }
+
+    const images: GeneratedImage[] = parsed.images.map((image, index) => {
+      const bytes = Buffer.from(image.b64, 'base64');
+      const facts = inspectImage(bytes);
+      if (typeof facts === 'string') throw new InvalidResponseError(`image ${index + 1}: ${facts}`, 'malformed_image', requestId);
+      const mismatch = checkImage(facts, { format: request.format, size: request.size });
+      if (mismatch) throw new ImageMismatchError(`image ${index + 1}: ${mismatch}`, requestId);
+      return { bytes, ...facts, revisedPrompt: image.revisedPrompt };
+    });
+    return { images, usage: parsed.usage, requestId, durationMs: this.now() - started };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}

@@ -1,0 +1,46 @@
+import type { ImageFormat, ImageQuality } from '../images/image-options.js';
+
+/** One generation request: the parameters that decide what is generated (and so what it costs). */
+export interface ImageRequest {
+  prompt: string;
+  /** `auto` or `WxH`. */
+  size: string;
+  quality: ImageQuality;
+  format: ImageFormat;
+  /** jpeg / webp only; sent as `output_compression` as is. */
+  outputCompression?: number | undefined;
+  /** Images to generate, 1..10. */
+  n: number;
+}
+
+export interface GeneratedImage {
+  bytes: Buffer;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  revisedPrompt?: string | undefined;
+}
+
+/** Token usage as reported by the service; absent when it reports none. */
+export interface ImageUsage {
+  inputTokens?: number | undefined;
+  outputTokens?: number | undefined;
+  totalTokens?: number | undefined;
+  inputTextTokens?: number | undefined;
+  inputImageTokens?: number | undefined;
+}
+
+export interface ImageGeneration {
+  images: GeneratedImage[];
+  usage: ImageUsage | undefined;
+  requestId: string | undefined;
+  /** Wall-clock time of the request, response body included. */
+  durationMs: number;
+}
+
+/** What the jobs need from an image provider; the Azure client is the one implementation today. */
+export interface ImageApi {
+  /** The `model` sent with each request (the deployment name on Azure). */
+  readonly model: string;
+  generate(request: ImageRequest, options?: { signal?: AbortSignal }): Promise<ImageGeneration>;
+}

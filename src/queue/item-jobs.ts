@@ -1,0 +1,63 @@
+import type { JobsOptions } from 'bullmq';
+import type { ManifestItem } from '../manifest/manifest-item.js';
+import { buildPrompt } from '../prompts/build-prompt.js';
+import { GENERATE_IMAGE_JOB, imageInputSha256, imageJobId, type ImageJobData } from './image-job.js';
+
+export interface JobContext {
+  runId: string;
+  manifest: string;
+  model: string;
+  outputCompression?: number | undefined;
+  attempts: number;
+  backoffMs: number;
+}
+
+export interface PlannedJob {
+  name: typeof GENERATE_IMAGE_JOB;
+  data: ImageJobData;
+  opts: JobsOptions & { jobId: string };
+}
+
+/** Fans a manifest row out into one job per locale, each asking for the row's variants. */
+export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] {
+  return item.locales.map((locale) => {
+    const text = item.texts[locale];
+    const prompt = buildPrompt({ message: item.message, locale, text, direction: item.prompt });
+    const request = {
+      prompt,
+      size: item.size,
+      quality: item.quality,
+      format: item.format,
+      outputCompression: item.format === 'png' ? undefined : context.outputCompression,
+    };
+    const inputSha256 = imageInputSha256({ model: context.model, campaign: item.campaign, messageId: item.id, locale, request });
+    return {
+      name: GENERATE_IMAGE_JOB,
+      data: {
+        v: 1,
+        runId: context.runId,
+        manifest: context.manifest,
+        line: item.line,
+        messageId: item.id,
+        locale,
+        campaign: item.campaign,
+        message: item.message,
+        text,
+        direction: item.prompt,
+        model: context.model,
+        request: { ...request, n: item.variants },
+        inputSha256,
+      },
+      opts: {
+        jobId: imageJobId(inputSha256, item.variants),
+        attempts: context.attempts,
+        // Jitter spreads retries of a burst of failures instead of sending them back together.
+        backoff: { type: 'exponential', delay: context.backoffMs, jitter: 0.5 },
+        // The run's report rows are the record; a finished job is removed so the same inputs can be
+        // enqueued again later (the blobs then make it a no-op).
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    };
+  });
+}

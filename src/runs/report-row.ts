@@ -1,0 +1,24 @@
+/** One row of a run report: an image, or an item that failed before producing images. */
+export interface ReportRow {
+  id: string;
+  locale: string;
+  /** 1-based; empty for a failed item (no variant was produced). */
+  variant: number | '';
+  /** `created`: generated and stored now; `exists`: already stored, nothing paid; `failed`. */
+  status: 'created' | 'exists' | 'failed';
+  blobName: string;
+  url: string;
+  errorCode: string;
+  errorMessage: string;
+  /** API attempts the item took, 429s not counted. */
+  attempts: number;
+  /** Manifest line of the row. */
+  line: number;
+  model: string;
+  size: string;
+  requestId: string;
+}
+
+export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
+  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'size', 'requestId',
+];

@@ -1,0 +1,37 @@
+/**
+ * Redis keys of runs and items. All of them start with the queue's own prefix and name so one
+ * `{...}` hash tag in the prefix keeps everything in one slot on a Redis Cluster, as BullMQ advises.
+ */
+export class RunKeys {
+  readonly base: string;
+
+  constructor(prefix: string, queueName: string) {
+    this.base = `${prefix}:${queueName}`;
+  }
+
+  run(runId: string): string {
+    return `${this.base}:run:${runId}`;
+  }
+  rows(runId: string): string {
+    return `${this.base}:run:${runId}:rows`;
+  }
+  /** Recent runs, newest first by score (start time). */
+  runIndex(): string {
+    return `${this.base}:runs`;
+  }
+  /** Runs waiting for an item's outcome. */
+  itemRuns(jobId: string): string {
+    return `${this.base}:item:${jobId}:runs`;
+  }
+  /** Short-lived record of an item's outcome, covering the moment between settling and job removal. */
+  itemDone(jobId: string): string {
+    return `${this.base}:item:${jobId}:done`;
+  }
+  /** BullMQ's own hash of a job (`queue.toKey(id)`). */
+  job(jobId: string): string {
+    return `${this.base}:${jobId}`;
+  }
+  quota(model: string): string {
+    return `${this.base}:quota:${model}`;
+  }
+}

@@ -1,0 +1,84 @@
+import { DefaultAzureCredential } from '@azure/identity';
+import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+import { ConfigError } from '../errors/polyglyph-error.js';
+import { assertValidMetadata, assertValidTags } from './blob-metadata.js';
+
+export interface UploadOptions {
+  contentType: string;
+  metadata?: Record<string, string>;
+  tags?: Record<string, string>;
+}
+
+/** `created`: we wrote it; `exists`: it was already there (a re-run, or another worker won the race). */
+export type UploadOutcome = 'created' | 'exists';
+
+export interface StorageSettings {
+  storageConnectionString?: string | undefined;
+  storageAccountUrl?: string | undefined;
+  container: string;
+}
+
+/**
+ * The image container. Uploads are create-only (`If-None-Match: *`), so a job that runs twice never
+ * overwrites or duplicates an image; the storage SDK retries its own transient failures, so there is
+ * no retry loop here.
+ */
+export class BlobStore {
+  constructor(readonly container: ContainerClient) {}
+
+  static fromSettings(settings: StorageSettings): BlobStore {
+    let service: BlobServiceClient;
+    if (settings.storageConnectionString) {
+      try {
+        service = BlobServiceClient.fromConnectionString(settings.storageConnectionString);
+      } catch (error) {
+        throw new ConfigError(`AZURE_STORAGE_CONNECTION_STRING is not a valid connection string (${error instanceof Error ? error.message : String(error)})`, {
+          hint: 'copy it from the storage account\'s "Access keys" page, or use AZURE_STORAGE_ACCOUNT_URL with Entra ID',
+        });
+      }
+    } else if (settings.storageAccountUrl) {
+      service = new BlobServiceClient(settings.storageAccountUrl, new DefaultAzureCredential());
+    } else {
+      throw new ConfigError('no blob storage is configured', { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
+    }
+    return new BlobStore(service.getContainerClient(settings.container));
+  }
+
+  async ensureContainer(): Promise<void> {
+    await this.container.createIfNotExists();
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return this.container.getBlockBlobClient(name).exists();
+  }
+
+  url(name: string): string {
+    return this.container.getBlockBlobClient(name).url;
+  }
+
+  async upload(name: string, body: Buffer, options: UploadOptions): Promise<UploadOutcome> {
+    if (options.metadata) assertValidMetadata(options.metadata);
+    if (options.tags) assertValidTags(options.tags);
+    try {
+      await this.container.getBlockBlobClient(name).uploadData(body, {
+        blobHTTPHeaders: { blobContentType: options.contentType },
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+        ...(options.tags ? { tags: options.tags } : {}),
+        conditions: { ifNoneMatch: '*' },
+      });
+      return 'created';
+    } catch (error) {
+      if (isAlreadyExists(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async uploadJson(name: string, value: unknown, options: Omit<UploadOptions, 'contentType'> = {}): Promise<UploadOutcome> {
+    return this.upload(name, Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8'), { ...options, contentType: 'application/json; charset=utf-8' });
+  }
+}
+
+/** 409 BlobAlreadyExists, or 412 when the create-only condition fails. */
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412);
+}

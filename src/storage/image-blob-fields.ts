@@ -1,0 +1,76 @@
+import type { GeneratedImage, ImageUsage } from '../image-api/types.js';
+import { getLocale } from '../locales/registry.js';
+import type { ImageJobData } from '../queue/image-job.js';
+
+/**
+ * Blob metadata: ASCII-only facts a DAM can filter on. Everything non-ASCII or long (message, text,
+ * prompt) goes to the sidecar JSON instead, because Azure rejects non-ASCII metadata.
+ */
+export function imageMetadata(data: ImageJobData, variant: number, image: Pick<GeneratedImage, 'width' | 'height' | 'format'>): Record<string, string> {
+  return {
+    locale: data.locale,
+    script: getLocale(data.locale).script,
+    messageid: data.messageId,
+    campaign: data.campaign,
+    runid: data.runId,
+    model: data.model,
+    size: `${image.width}x${image.height}`,
+    requestedsize: data.request.size,
+    quality: data.request.quality,
+    format: image.format,
+    variant: String(variant),
+    variants: String(data.request.n),
+    inputsha256: data.inputSha256,
+    manifestline: String(data.line),
+    generator: 'polyglyph',
+  };
+}
+
+/** Index tags, so `findBlobsByTags("locale='ja' AND campaign='spring'")` finds a locale's assets. */
+export function imageTags(data: ImageJobData): Record<string, string> {
+  return { locale: data.locale, campaign: data.campaign, messageid: data.messageId, runid: data.runId };
+}
+
+export interface SidecarFacts {
+  variant: number;
+  imageBlobName: string;
+  image?: Pick<GeneratedImage, 'width' | 'height' | 'format' | 'revisedPrompt'> & { bytes: number; contentType: string };
+  usage?: ImageUsage | undefined;
+  requestId?: string | undefined;
+  timings?: { generateMs: number; uploadMs: number; startedAt: string; finishedAt: string };
+  /** True when written for an image that existed without its sidecar (nothing regenerated). */
+  recovered?: boolean;
+}
+
+/** The sidecar JSON beside each image: everything needed to audit or reproduce it. */
+export function imageSidecar(data: ImageJobData, facts: SidecarFacts): Record<string, unknown> {
+  const locale = getLocale(data.locale);
+  return {
+    schema: 'polyglyph.sidecar/v1',
+    image: facts.imageBlobName,
+    messageId: data.messageId,
+    locale: data.locale,
+    language: locale.englishName,
+    nativeLanguage: locale.nativeName,
+    script: locale.script,
+    campaign: data.campaign,
+    runId: data.runId,
+    manifest: data.manifest,
+    manifestLine: data.line,
+    message: data.message,
+    localizedText: data.text ?? null,
+    textSource: data.text ? 'manifest' : 'model-translation',
+    direction: data.direction,
+    prompt: data.request.prompt,
+    revisedPrompt: facts.image?.revisedPrompt ?? null,
+    model: data.model,
+    request: { size: data.request.size, quality: data.request.quality, format: data.request.format, outputCompression: data.request.outputCompression ?? null, n: data.request.n },
+    variant: facts.variant,
+    inputSha256: data.inputSha256,
+    delivered: facts.image ? { width: facts.image.width, height: facts.image.height, format: facts.image.format, bytes: facts.image.bytes, contentType: facts.image.contentType } : null,
+    usage: facts.usage ?? null,
+    requestId: facts.requestId ?? null,
+    timings: facts.timings ?? null,
+    ...(facts.recovered ? { recovered: true } : {}),
+  };
+}

@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportRow } from '../../src/runs/report-row.js';
+import { isRunComplete, RunStore } from '../../src/runs/run-store.js';
+import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
+import { uniquePrefix } from '../helpers/unique.js';
+
+let server: TestRedis;
+let redis: Redis;
+beforeAll(async () => {
+  server = await startRedisServer({ appendonly: false });
+  redis = new Redis(server.url);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+
+const row = (id: string, status: ReportRow['status'] = 'created'): ReportRow => ({
+  id, locale: 'ja', variant: 1, status, blobName: `c/ja/${id}/x-v1.png`, url: '', errorCode: '', errorMessage: '', attempts: 1, line: 2, model: 'gpt-image-2', size: '1024x1024', requestId: '',
+});
+
+async function newStore() {
+  const store = new RunStore(redis, uniquePrefix('rs'), 'images');
+  for (const id of ['r1', 'r2']) await store.create({ id, manifest: 'm.csv', manifestSha256: 'x', startedAt: 1 });
+  return store;
+}
+
+describe('RunStore: exact completion when runs share items', () => {
+  it('settles every run waiting for an item, once, even if the item settles twice', async () => {
+    const store = await newStore();
+    await store.attach('r1', ['a', 'b']);
+    await store.attach('r2', ['a']);
+    await store.markEnqueued('r1', 2);
+    await store.markEnqueued('r2', 2);
+    expect(await store.settle('a', [row('a')], { imagesCreated: 1 })).toBe(2);
+    expect(await store.settle('a', [row('a')], { imagesCreated: 1 })).toBe(0); // a stalled job run again
+    const r2 = await store.get('r2');
+    expect(r2).toMatchObject({ total: 1, settled: 1, imagesCreated: 1 });
+    expect(isRunComplete(r2!)).toBe(true);
+    const r1 = await store.get('r1');
+    expect(r1).toMatchObject({ total: 2, settled: 1 });
+    expect(isRunComplete(r1!)).toBe(false);
+    await store.settle('b', [row('b', 'failed')], { itemsFailed: 1 });
+    expect(await store.get('r1')).toMatchObject({ settled: 2, imagesCreated: 1, itemsFailed: 1 });
+    const rows = [];
+    for await (const r of store.rows('r1')) rows.push(r.id);
+    expect(rows).toEqual(['a', 'b']);
+  });
+
+  it('a run attaching after the item settled, while its job still exists, takes the outcome at once', async () => {
+    const store = await newStore();
+    await store.attach('r1', ['j']);
+    await redis.hset(store.keys.job('j'), 'name', 'generate-image'); // BullMQ has not removed the job yet
+    await store.settle('j', [row('j')], { imagesCreated: 1 });
+    expect(await store.attach('r2', ['j'])).toBe(1);
+    expect(await store.get('r2')).toMatchObject({ total: 1, settled: 1, imagesCreated: 1 });
+  });
+
+  it('a run attaching after the job is gone waits for the new job, not the old outcome', async () => {
+    const store = await newStore();
+    await store.attach('r1', ['k']);
+    await store.settle('k', [row('k')], { imagesCreated: 1 });
+    expect(await store.attach('r2', ['k'])).toBe(0);
+    expect(await store.get('r2')).toMatchObject({ total: 1, settled: 0 });
+    // a failure BullMQ decides itself must not be swallowed by the previous job's marker
+    expect(await store.settle('k', [row('k', 'failed')], { itemsFailed: 1 }, { onlyIfUnsettled: true })).toBe(1);
+    expect(await store.get('r2')).toMatchObject({ settled: 1, itemsFailed: 1 });
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/resolve-config.js';
+import { ConfigError } from '../../src/errors/polyglyph-error.js';
+import { resolveEndpoint } from '../../src/image-api/endpoint.js';
+
+const base = { deployment: 'gpt-image-2', apiVersion: '2025-04-01-preview', apiStyle: 'deployment' as const };
+
+describe('resolveEndpoint', () => {
+  it('builds the deployment-style URL with api-version and the cognitiveservices scope', () => {
+    expect(resolveEndpoint({ ...base, endpoint: 'https://res.openai.azure.com/' })).toEqual({
+      url: 'https://res.openai.azure.com/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview',
+      style: 'deployment', model: 'gpt-image-2', scope: 'https://cognitiveservices.azure.com/.default',
+    });
+  });
+  it('builds the v1 URL without doubling a pasted /openai/v1 suffix, with the ai.azure.com scope', () => {
+    const resolved = resolveEndpoint({ ...base, apiStyle: 'v1', endpoint: 'https://res.services.ai.azure.com/openai/v1' });
+    expect(resolved.url).toBe('https://res.services.ai.azure.com/openai/v1/images/generations');
+    expect(resolved.scope).toBe('https://ai.azure.com/.default');
+  });
+  it('uses AZURE_GPT_ENDPOINT as given, with AZURE_GPT_MODEL', () => {
+    const url = 'https://x.openai.azure.com/openai/v1/images/generations';
+    expect(resolveEndpoint({ ...base, gptEndpoint: url, gptModel: 'gpt-image-2-eu' })).toMatchObject({ url, model: 'gpt-image-2-eu', style: 'v1' });
+  });
+  it('lets the scope be overridden', () => {
+    expect(resolveEndpoint({ ...base, endpoint: 'https://r.openai.azure.com', entraScope: 'api://custom/.default' }).scope).toBe('api://custom/.default');
+  });
+  it('says what to set when nothing is configured', () => {
+    expect(() => resolveEndpoint(base)).toThrow(/AZURE_OPENAI_ENDPOINT/);
+  });
+});
+
+describe('resolveConfig', () => {
+  it('applies flag > environment > default', () => {
+    const env = { POLYGLYPH_IMAGES_PER_MINUTE: '12', REDIS_URL: 'redis://env:6379', POLYGLYPH_CONTAINER: '  ' };
+    const config = resolveConfig({ redisUrl: 'redis://flag:6379' }, env);
+    expect(config.redisUrl).toBe('redis://flag:6379');
+    expect(config.imagesPerMinute).toBe(12);
+    expect(config.container).toBe('localized-assets'); // blank env counts as unset
+    expect(config.requestTimeoutMs).toBe(300_000);
+  });
+  it('reports every bad value at once as "expected X, got Y", never echoing secrets', () => {
+    let error: unknown;
+    try {
+      resolveConfig({ concurrency: 'many' }, { POLYGLYPH_IMAGES_PER_MINUTE: '-3', POLYGLYPH_QUALITY: 'ultra', AZURE_OPENAI_ENDPOINT: 'not a url' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain("--concurrency: expected a positive integer, got 'many'");
+    expect(message).toContain("POLYGLYPH_IMAGES_PER_MINUTE (--images-per-minute): expected a positive integer, got '-3'");
+    expect(message).toContain("POLYGLYPH_QUALITY (--quality): expected low, medium, high, auto, got 'ultra'");
+    expect(message).toContain('AZURE_OPENAI_ENDPOINT');
+  });
+});

@@ -1,0 +1,69 @@
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { generateImage, row, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
+import { errorCode } from '../src/errors/retry-policy.js';
+import type { ImageApi } from '../src/image-api/types.js';
+import { GENERATE_IMAGE_JOB, type ImageJobData } from '../src/queue/image-job.js';
+import type { ImageQuota } from '../src/queue/image-quota.js';
+import type { RunStore } from '../src/runs/run-store.js';
+import type { BlobStore } from '../src/storage/blob-store.js';
+
+export interface ImageWorkerDeps {
+  connection: Redis;
+  queue: Queue<ImageJobData>;
+  imageApi: ImageApi;
+  blobStore: BlobStore;
+  quota: ImageQuota;
+  runStore: RunStore;
+  logger: Logger;
+}
+
+export interface ImageWorkerOptions {
+  /** Image requests in flight in this process. */
+  concurrency: number;
+  prefix: string;
+}
+
+/**
+ * A BullMQ Worker for generate-image jobs. The quota is enforced by ImageQuota (image-weighted, shared
+ * by all workers); BullMQ's limiter is configured only because BullMQ honours `queue.rateLimit()`
+ * solely when a limiter is set, so its own job count is made too high to ever bind.
+ */
+export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOptions): Worker<ImageJobData, GenerateImageResult> {
+  const jobDeps: GenerateImageDeps = {
+    imageApi: deps.imageApi,
+    blobStore: deps.blobStore,
+    quota: deps.quota,
+    runStore: deps.runStore,
+    logger: deps.logger,
+    rateLimit: (ms) => deps.queue.rateLimit(ms),
+  };
+  const worker = new Worker<ImageJobData, GenerateImageResult>(
+    deps.queue.name,
+    async (job) => {
+      if (job.name !== GENERATE_IMAGE_JOB) throw new Error(`unknown job type '${job.name}'`);
+      return generateImage(job, jobDeps);
+    },
+    {
+      connection: deps.connection.duplicate({ maxRetriesPerRequest: null }),
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      limiter: { max: 1_000_000, duration: 1_000 },
+      autorun: true,
+    },
+  );
+  worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
+  // Failures BullMQ decides without the processor (a job that stalled too often, an error on the
+  // final attempt outside the API call) still settle the item, or its run would wait forever.
+  worker.on('failed', (job, error) => {
+    if (!job || job.finishedOn === undefined) return;
+    void settleFailure(job, error, deps).catch((settleError: unknown) => deps.logger.error({ err: settleError, jobId: job.id }, 'could not record a failed item'));
+  });
+  return worker;
+}
+
+async function settleFailure(job: Job<ImageJobData>, error: Error, deps: ImageWorkerDeps): Promise<void> {
+  const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts: job.attemptsMade, errorCode: errorCode(error), errorMessage: error.message });
+  await deps.runStore.settle(String(job.id), [failed], { itemsFailed: 1 }, { onlyIfUnsettled: true });
+}

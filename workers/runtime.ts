@@ -1,0 +1,83 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config/settings.js';
+import { ServiceUnavailableError } from '../src/errors/polyglyph-error.js';
+import { createImageApi } from '../src/image-api/create-image-api.js';
+import type { ImageApi } from '../src/image-api/types.js';
+import { assertRedisReachable } from '../src/local-services/redis-probe.js';
+import type { ImageJobData } from '../src/queue/image-job.js';
+import { ImageQuota } from '../src/queue/image-quota.js';
+import { createRedis } from '../src/redis/connection.js';
+import { RunStore } from '../src/runs/run-store.js';
+import { BlobStore } from '../src/storage/blob-store.js';
+
+/** Everything a producer or a worker process needs, built once from the configuration. */
+export interface Runtime {
+  config: Config;
+  redis: Redis;
+  queue: Queue<ImageJobData>;
+  runStore: RunStore;
+  logger: Logger;
+  /** Closes every connection; safe to call twice, runs every step even when one fails. */
+  close(): Promise<void>;
+}
+
+export interface WorkerRuntime extends Runtime {
+  connection: Redis;
+  imageApi: ImageApi;
+  blobStore: BlobStore;
+  quota: ImageQuota;
+}
+
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  await assertRedisReachable(config.redisUrl);
+  const redis = createRedis(config.redisUrl, { role: 'client' });
+  redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
+  const queue: Queue<ImageJobData> = new Queue(config.queueName, { connection: redis, prefix: config.queuePrefix });
+  queue.on('error', (error) => logger.error({ err: error }, 'queue error'));
+  const runStore = new RunStore(redis, config.queuePrefix, config.queueName);
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    redis,
+    queue,
+    runStore,
+    logger,
+    close: () => (closed ??= closeAll([() => queue.close(), () => redis.quit().then(() => undefined)], logger)),
+  };
+}
+
+export async function openWorkerRuntime(config: Config, logger: Logger, options: { fetch?: typeof fetch } = {}): Promise<WorkerRuntime> {
+  const imageApi = createImageApi(config, options);
+  const blobStore = BlobStore.fromSettings(config);
+  const runtime = await openRuntime(config, logger);
+  try {
+    await blobStore.ensureContainer();
+  } catch (error) {
+    await runtime.close();
+    throw new ServiceUnavailableError(`cannot reach blob storage at ${blobStore.container.url} (${describe(error)})`, {
+      hint: 'check AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL and that the account (or Azurite) is running',
+      cause: error,
+    });
+  }
+  const quota = new ImageQuota(runtime.redis, { imagesPerMinute: config.imagesPerMinute, key: runtime.runStore.keys.quota(imageApi.model) });
+  return { ...runtime, connection: runtime.redis, imageApi, blobStore, quota };
+}
+
+/** Runs every cleanup step, in order, even when one throws; failures are logged, not rethrown. */
+export async function closeAll(steps: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      logger.warn({ err: error }, 'error while closing');
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = 'code' in error && typeof error.code === 'string' ? `${error.code}: ` : '';
+  return `${code}${error.message.split('\n')[0] ?? ''}`;
+}
