@@ -66,6 +66,7 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
       if (event.issue.severity === 'error') throw new InputError(`${formatIssue(event.issue)} (the manifest changed while it was being enqueued)`);
       continue;
     }
+    if (event.type !== 'item') continue;
     chunk.push(...itemJobs(event.item, context));
     if (chunk.length >= chunkSize) await flush();
   }

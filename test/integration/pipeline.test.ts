@@ -1,4 +1,4 @@
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, type BlobItem, type ContainerClient } from '@azure/storage-blob';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -71,8 +71,8 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       const run = await waitForRun(runtime.runStore, runId);
       expect(run).toMatchObject({ total: SAMPLE_JOBS, settled: SAMPLE_JOBS, imagesCreated: SAMPLE_IMAGES, imagesExisting: 0, itemsFailed: 0 });
 
-      const images = [];
-      const sidecars = [];
+      const images: BlobItem[] = [];
+      const sidecars: BlobItem[] = [];
       for await (const blob of blobs.listBlobsFlat({ includeMetadata: true, includeTags: true })) {
         (blob.name.endsWith('.json') ? sidecars : images).push(blob);
       }
@@ -95,7 +95,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
 
       const variantBlobs = images.filter((b) => b.name.startsWith('spring-campaign/hi/new-arrivals/'));
       expect(variantBlobs.map((b) => b.name.slice(-6)).sort()).toEqual(['v1.png', 'v2.png']);
-      const japanese = [];
+      const japanese: string[] = [];
       for await (const found of blobs.findBlobsByTags(`locale='ja' AND campaign='spring-campaign'`)) japanese.push(found.name);
       expect(japanese).toHaveLength(3); // hero-banner, free-shipping and app-download (ja-JP)
 

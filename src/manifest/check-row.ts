@@ -1,0 +1,112 @@
+import { IMAGE_FORMATS, IMAGE_QUALITIES, MAX_VARIANTS, MIN_VARIANTS, type ImageFormat, type ImageQuality } from '../images/image-options.js';
+import { parseSize } from '../images/size.js';
+import { describeAcceptedLocales, parseLocaleList, type LocaleCode } from '../locales/registry.js';
+import { buildPrompt, MAX_PROMPT_CHARS } from '../prompts/build-prompt.js';
+import { fieldPosition, type CsvRecord } from './csv-records.js';
+import type { ManifestHeader } from './manifest-header.js';
+import type { ManifestIssue } from './manifest-issue.js';
+import type { ManifestItem } from './manifest-item.js';
+import type { ManifestDefaults } from './manifest-options.js';
+import type { SeenIds } from './seen-ids.js';
+
+export const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+export const CAMPAIGN_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** C0 controls and DEL, except tab and newline, which free text may hold. */
+const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f]/;
+/** What TextDecoder puts where the bytes were not UTF-8. */
+const REPLACEMENT_CHARACTER = '\ufffd';
+
+export interface RowContext {
+  file: string;
+  header: ManifestHeader;
+  defaults: ManifestDefaults;
+  /** Used when neither the row nor the defaults name a campaign. */
+  fallbackCampaign: string;
+  seenIds: SeenIds;
+}
+
+/** Checks one data record; returns the item when the row has no error, and every issue found. */
+export function checkRow(record: CsvRecord, context: RowContext): { item?: ManifestItem; issues: ManifestIssue[] } {
+  const { header, defaults } = context;
+  const issues: ManifestIssue[] = [];
+  const report = (index: number, code: string, message: string, hint: string, severity: 'error' | 'warning' = 'error'): void => {
+    issues.push({ file: context.file, ...fieldPosition(record, index), severity, code, message, hint });
+  };
+  const cell = (column: keyof ManifestHeader['columns']): string => {
+    const index = header.columns[column];
+    return index === undefined ? '' : (record.fields[index] ?? '').trim();
+  };
+  const at = (column: keyof ManifestHeader['columns']): number => header.columns[column] ?? 0;
+
+  if (record.fields.length !== header.width) {
+    report(Math.min(record.fields.length, header.width), 'ragged-row', `the row has ${record.fields.length} fields; the header has ${header.width}`, 'quote fields that contain commas ("a, b") and give every row one field per column');
+  }
+  record.fields.forEach((field, index) => {
+    const control = CONTROL_CHARACTER.exec(field);
+    if (control) report(index, 'control-character', `the field contains control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, 'remove it (only tabs and line breaks are allowed, in free text)');
+    if (field.includes(REPLACEMENT_CHARACTER)) report(index, 'invalid-utf8', 'the field is not valid UTF-8', 'save the manifest as UTF-8 (in Excel: "CSV UTF-8")');
+  });
+
+  const id = cell('id');
+  if (id === '') report(at('id'), 'missing-id', 'the id is empty', 'give every row a unique id of letters, digits, ".", "_" or "-"');
+  else if (id.length > 128) report(at('id'), 'invalid-id', `the id is ${id.length} characters long; at most 128 are allowed`, 'shorten the id');
+  else if (!ID_PATTERN.test(id)) {
+    const bad = [...id].find((char) => !/[A-Za-z0-9._-]/.test(char)) ?? '';
+    report(at('id'), 'invalid-id', `the id '${id}' contains '${bad}'`, 'use only letters, digits, ".", "_" and "-"');
+  } else {
+    const firstLine = context.seenIds.add(id, record.line);
+    if (firstLine !== undefined) report(at('id'), 'duplicate-id', `the id '${id}' is already used on line ${firstLine}`, 'give each row its own id');
+  }
+
+  const message = header.columns.message === undefined ? '' : (record.fields[header.columns.message] ?? '');
+  if (message.trim() === '') report(at('message'), 'missing-message', 'the message is empty', 'write the source message to render');
+
+  let locales: LocaleCode[] = [];
+  const localesCell = cell('locales');
+  if (localesCell === '') {
+    if (defaults.locales) locales = defaults.locales;
+    else report(at('locales'), 'missing-locales', 'no target locales', `list them, e.g. "ja;ko", or pass --locales; accepted: ${describeAcceptedLocales()}`);
+  } else {
+    const parsed = parseLocaleList(localesCell);
+    locales = parsed.locales;
+    for (const tag of parsed.unknown) report(at('locales'), 'unknown-locale', `unknown locale '${tag}'`, `use ${describeAcceptedLocales()}`);
+  }
+
+  const texts: Partial<Record<LocaleCode, string>> = {};
+  for (const { locale, index } of header.texts) {
+    const text = record.fields[index] ?? '';
+    if (text.trim() === '') continue;
+    if (!locales.includes(locale)) report(index, 'text-for-unrequested-locale', `text:${locale} is given but the row does not ask for ${locale}`, `add ${locale} to the row's locales or clear this cell`);
+    else texts[locale] = text.trim();
+  }
+
+  const size = parseSize(cell('size') || defaults.size);
+  if (!size.ok) report(at('size'), 'invalid-size', size.message, size.hint);
+
+  const qualityCell = cell('quality').toLowerCase();
+  const quality = (qualityCell || defaults.quality) as ImageQuality;
+  if (!IMAGE_QUALITIES.includes(quality)) report(at('quality'), 'invalid-quality', `quality '${cell('quality')}' is not one of ${IMAGE_QUALITIES.join(', ')}`, `use ${IMAGE_QUALITIES.join(', ')}`);
+
+  const formatCell = cell('format').toLowerCase();
+  const format = (formatCell === 'jpg' ? 'jpeg' : formatCell || defaults.format) as ImageFormat;
+  if (!IMAGE_FORMATS.includes(format)) report(at('format'), 'invalid-format', `format '${cell('format')}' is not one of ${IMAGE_FORMATS.join(', ')}`, `use ${IMAGE_FORMATS.join(', ')}`);
+
+  const variantsCell = cell('variants');
+  const variants = variantsCell === '' ? defaults.variants : /^\d{1,3}$/.test(variantsCell) ? Number(variantsCell) : NaN;
+  if (!(variants >= MIN_VARIANTS && variants <= MAX_VARIANTS)) report(at('variants'), 'invalid-variants', `variants '${variantsCell}' is not a whole number from ${MIN_VARIANTS} to ${MAX_VARIANTS}`, `give the number of images per locale, ${MIN_VARIANTS} to ${MAX_VARIANTS}`);
+
+  const campaign = cell('campaign') || defaults.campaign || context.fallbackCampaign;
+  if (!CAMPAIGN_PATTERN.test(campaign)) report(at('campaign'), 'invalid-campaign', `the campaign '${campaign}' is not 1-64 letters, digits, ".", "_" or "-"`, 'rename the campaign (it becomes the first part of every blob name)');
+
+  const direction = cell('prompt');
+  // Only a long row can exceed the model's prompt limit; build the prompts just for those.
+  if (message.length + direction.length + Object.values(texts).reduce((sum, text) => sum + text.length, 0) > MAX_PROMPT_CHARS - 2_000) {
+    for (const locale of locales) {
+      const length = buildPrompt({ message, locale, text: texts[locale], direction }).length;
+      if (length > MAX_PROMPT_CHARS) report(at('message'), 'prompt-too-long', `the ${locale} prompt would be ${length} characters; the model accepts ${MAX_PROMPT_CHARS}`, 'shorten the message, its text or the prompt column');
+    }
+  }
+
+  if (issues.some((issue) => issue.severity === 'error') || !size.ok) return { issues };
+  return { item: { line: record.line, id, message, locales, texts, prompt: direction, size: size.size, quality, format, variants, campaign }, issues };
+}

@@ -1,0 +1,132 @@
+import { createReadStream } from 'node:fs';
+import { parse, type CsvError } from 'csv-parse';
+
+/** One CSV record and where it starts, so issues can name a line and column. */
+export interface CsvRecord {
+  fields: string[];
+  /** The record's text, line endings normalised to LF, without leading blank lines. */
+  raw: string;
+  /** 1-based line on which the record starts. */
+  line: number;
+}
+
+/** A syntax error csv-parse cannot read past (an unterminated quote, a stray quote, a runaway record). */
+export interface CsvSyntaxIssue {
+  syntaxError: true;
+  line: number;
+  code: string;
+  message: string;
+}
+
+/** A record longer than this is an unterminated quote swallowing the file, not data. */
+const MAX_RECORD_CHARS = 1_000_000;
+
+/**
+ * Streams the records of a CSV file with csv-parse, one chunk at a time (never the whole file).
+ * We decode and normalise line endings ourselves before csv-parse: its line counts drift on CRLF
+ * input, and a count we keep from the records' raw text is exact for LF, CRLF, BOM and quoted
+ * newlines alike.
+ */
+export async function* readCsvRecords(path: string): AsyncGenerator<CsvRecord | CsvSyntaxIssue> {
+  // Records are taken in on_record, synchronously and in order, rather than read from the stream:
+  // a stream that errors discards the records it still buffers, and we want every one before the error.
+  let pending: CsvRecord[] = [];
+  let nextLine = 1;
+  const parser = parse({
+    relax_column_count: true,
+    raw: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
+    // With `raw`, csv-parse hands on_record the fields together with the record's text.
+    on_record: ({ record, raw }: { record: string[]; raw: string }) => {
+      const leading = /^\n*/.exec(raw)![0].length;
+      pending.push({ fields: record, raw: raw.slice(leading), line: nextLine + leading });
+      nextLine += countNewlines(raw);
+      return null;
+    },
+  });
+  let fatal: CsvError | undefined;
+  parser.on('error', (error: CsvError) => (fatal = error));
+  parser.resume(); // nothing is pushed, but a paused readable side would never end
+
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  let carry = '';
+  const take = (): CsvRecord[] => {
+    const records = pending;
+    pending = [];
+    return records;
+  };
+
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
+    // Hold back a trailing CR: its LF may start the next chunk.
+    let text = carry + decoder.decode(chunk as Buffer, { stream: true });
+    carry = text.endsWith('\r') ? '\r' : '';
+    if (carry) text = text.slice(0, -1);
+    parser.write(normaliseLineEndings(text));
+    await settle();
+    yield* take();
+    if (fatal) break;
+  }
+  if (!fatal) {
+    parser.end(normaliseLineEndings(carry + decoder.decode()));
+    await settle();
+    yield* take();
+  }
+  if (fatal) {
+    // The record that failed starts on the line after the last good one (the quote opened there).
+    const line = fatal.code === 'CSV_QUOTE_NOT_CLOSED' || fatal.code === 'CSV_MAX_RECORD_SIZE' ? nextLine : fatal.lines;
+    yield { syntaxError: true, line, code: fatal.code, message: describeCsvError(fatal) };
+  }
+}
+
+/** Lets csv-parse finish pushing the records of what it was just given (and raise any error). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function normaliseLineEndings(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+function describeCsvError(error: CsvError): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field starting in this record is never closed; the rest of the file cannot be read';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a record longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (most likely an unterminated quote); the rest of the file cannot be read`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a quoted field is followed by more text before the next comma; the rest of the file cannot be read';
+    default:
+      return `unreadable CSV: ${error.message}`;
+  }
+}
+
+/** Line and column where field `index` of a record starts (computed only when an issue needs it). */
+export function fieldPosition(record: CsvRecord, index: number): { line: number; column: number } {
+  let line = record.line;
+  let column = 1;
+  let field = 0;
+  let quoted = false;
+  const raw = record.raw;
+  for (let i = 0; i < raw.length && field < index; i++) {
+    const char = raw[i];
+    if (char === '"') quoted = !quoted; // "" inside a quoted field toggles twice: no change
+    else if (char === ',' && !quoted) {
+      field++;
+      column++;
+      continue;
+    }
+    if (char === '\n') {
+      if (!quoted) break; // past the record's end: the field is missing
+      line++;
+      column = 1;
+    } else column++;
+  }
+  return { line, column };
+}

@@ -1,0 +1,50 @@
+import type { LocaleCode } from '../locales/registry.js';
+import type { ManifestIssue } from './manifest-issue.js';
+import type { ManifestDefaults } from './manifest-options.js';
+import { readManifest } from './read-manifest.js';
+
+/** Issues kept for printing; the counts cover all of them. */
+export const MAX_REPORTED_ISSUES = 1000;
+
+export interface ManifestSummary {
+  file: string;
+  /** Data rows (blank lines and the header not counted). */
+  rows: number;
+  /** Rows without errors. */
+  items: number;
+  /** Images the valid rows ask for: locales x variants. */
+  images: number;
+  imagesByLocale: Partial<Record<LocaleCode, number>>;
+  errors: number;
+  warnings: number;
+  /** The first MAX_REPORTED_ISSUES issues, in file order. */
+  issues: ManifestIssue[];
+  truncatedIssues: number;
+}
+
+/** Reads the whole manifest (streaming) and sums it up; enqueues nothing. */
+export async function validateManifest(path: string, defaults: ManifestDefaults): Promise<ManifestSummary> {
+  const summary: ManifestSummary = { file: path, rows: 0, items: 0, images: 0, imagesByLocale: {}, errors: 0, warnings: 0, issues: [], truncatedIssues: 0 };
+  for await (const event of readManifest(path, defaults)) {
+    switch (event.type) {
+      case 'item':
+        summary.rows++;
+        summary.items++;
+        for (const locale of event.item.locales) {
+          summary.images += event.item.variants;
+          summary.imagesByLocale[locale] = (summary.imagesByLocale[locale] ?? 0) + event.item.variants;
+        }
+        break;
+      case 'rejected-row':
+        summary.rows++;
+        break;
+      case 'issue':
+        if (event.issue.severity === 'error') summary.errors++;
+        else summary.warnings++;
+        if (summary.issues.length < MAX_REPORTED_ISSUES) summary.issues.push(event.issue);
+        else summary.truncatedIssues++;
+        break;
+    }
+  }
+  return summary;
+}
