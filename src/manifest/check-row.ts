@@ -12,6 +12,7 @@ import type { SeenIds } from './seen-ids.js';
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 export const CAMPAIGN_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** C0 controls and DEL, except tab and newline, which free text may hold. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f]/;
 /** What TextDecoder puts where the bytes were not UTF-8. */
 const REPLACEMENT_CHARACTER = '\ufffd';

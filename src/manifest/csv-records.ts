@@ -45,8 +45,9 @@ export async function* readCsvRecords(path: string): AsyncGenerator<CsvRecord | 
       return null;
     },
   });
-  let fatal: CsvError | undefined;
-  parser.on('error', (error: CsvError) => (fatal = error));
+  // An object, not a `let`: TypeScript cannot see the callback assign it and would narrow it to never.
+  const failure: { error?: CsvError } = {};
+  parser.on('error', (error: CsvError) => (failure.error = error));
   parser.resume(); // nothing is pushed, but a paused readable side would never end
 
   const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -65,16 +66,17 @@ export async function* readCsvRecords(path: string): AsyncGenerator<CsvRecord | 
     parser.write(normaliseLineEndings(text));
     await settle();
     yield* take();
-    if (fatal) break;
+    if (failure.error) break;
   }
-  if (!fatal) {
+  if (!failure.error) {
     parser.end(normaliseLineEndings(carry + decoder.decode()));
     await settle();
     yield* take();
   }
+  const fatal = failure.error;
   if (fatal) {
     // The record that failed starts on the line after the last good one (the quote opened there).
-    const line = fatal.code === 'CSV_QUOTE_NOT_CLOSED' || fatal.code === 'CSV_MAX_RECORD_SIZE' ? nextLine : fatal.lines;
+    const line = fatal.code === 'CSV_QUOTE_NOT_CLOSED' || fatal.code === 'CSV_MAX_RECORD_SIZE' ? nextLine : Number(fatal.lines);
     yield { syntaxError: true, line, code: fatal.code, message: describeCsvError(fatal) };
   }
 }
