@@ -38,7 +38,8 @@ export async function* readCsvRecords(path: string): AsyncGenerator<CsvRecord | 
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
     // With `raw`, csv-parse hands on_record the fields together with the record's text.
-    on_record: ({ record, raw }: { record: string[]; raw: string }) => {
+    on_record: (entry: unknown) => {
+      const { record, raw } = entry as { record: string[]; raw: string };
       const leading = /^\n*/.exec(raw)![0].length;
       pending.push({ fields: record, raw: raw.slice(leading), line: nextLine + leading });
       nextLine += countNewlines(raw);
