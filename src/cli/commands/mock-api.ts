@@ -1,0 +1,140 @@
+import { Command, Option } from 'commander';
+import { readEnv } from '../../config/read-env.js';
+import { ConfigError } from '../../errors/polyglyph-error.js';
+import { MOCK_FAULTS, createMockImageApi, type MockFault, type MockImageApiOptions } from '../../mock-api/server.js';
+
+/** Flag, environment variable and default of every option, in one place; `--help` is built from it. */
+const OPTIONS = {
+  port: { flag: '--port <n>', env: 'POLYGLYPH_MOCK_PORT', default: '8089', description: 'port to listen on; 0 picks a free one' },
+  host: { flag: '--host <host>', env: 'POLYGLYPH_MOCK_HOST', default: '127.0.0.1', description: 'interface to listen on; 0.0.0.0 serves other machines' },
+  deployments: { flag: '--deployments <list>', env: 'POLYGLYPH_MOCK_DEPLOYMENTS', default: 'gpt-image-2', description: 'comma-separated deployment names served; others answer 404 DeploymentNotFound' },
+  apiKey: { flag: '--api-key <key>', env: 'POLYGLYPH_MOCK_API_KEY', default: undefined, shown: 'any key or bearer token', description: 'the only api-key accepted' },
+  latencyMs: { flag: '--latency-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_MS', default: '0', description: 'milliseconds added before answering a generation' },
+  latencyJitterMs: { flag: '--latency-jitter-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_JITTER_MS', default: '0', description: 'random extra milliseconds, 0..n, on top of --latency-ms' },
+  imagesPerMinute: { flag: '--images-per-minute <n>', env: 'POLYGLYPH_MOCK_IMAGES_PER_MINUTE', default: undefined, shown: 'unlimited', description: 'quota per deployment, enforced evenly with 429s' },
+  faultRate: { flag: '--fault-rate <kind=p>', env: 'POLYGLYPH_MOCK_FAULT_RATES', default: undefined, shown: 'none', description: `probability of a fault per request, repeatable or comma-separated, e.g. server-error=0.05,hang=0.01; kinds: ${MOCK_FAULTS.join(', ')}` },
+} as const;
+type OptionName = keyof typeof OPTIONS;
+
+export interface MockApiSettings {
+  port: number;
+  host: string;
+  api: MockImageApiOptions;
+}
+
+/** `polyglyph mock-api`: serves the stand-in until SIGINT or SIGTERM, then closes it and exits 0. */
+export function mockApiCommand(): Command {
+  const command = new Command('mock-api').description('serve the stand-in Azure OpenAI image API (for tests, benchmarks and local demos)');
+  for (const option of Object.values(OPTIONS)) {
+    const shown = 'shown' in option ? option.shown : option.default;
+    const described = new Option(option.flag, `${option.description} (env ${option.env}; default ${shown})`);
+    // Repeated --fault-rate flags add up instead of the last one winning.
+    if (option === OPTIONS.faultRate) described.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    command.addOption(described);
+  }
+  return command.action(async (options: Record<string, unknown>) => {
+    const settings = mockApiSettings(options);
+    const api = createMockImageApi(settings.api);
+    let url: string;
+    try {
+      url = await api.listen(settings.port, settings.host);
+    } catch (error) {
+      throw new ConfigError(`cannot listen on ${settings.host}:${settings.port}: ${error instanceof Error ? error.message : String(error)}`, {
+        hint: `choose another --port (or ${OPTIONS.port.env}), or stop what is using it`,
+        cause: error,
+      });
+    }
+    const deployments = (settings.api.deployments ?? []).join(', ');
+    const quota = settings.api.imagesPerMinute ?? 'unlimited';
+    process.stdout.write(`stand-in image API listening on ${url} (deployments: ${deployments}, quota: ${quota} images/min)\n`);
+    await untilStopSignal();
+    await api.close();
+  });
+}
+
+/**
+ * Merges flags > environment > defaults and checks every value once, before anything listens.
+ * Bad values throw a ConfigError that names the flag or variable they came from.
+ */
+export function mockApiSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): MockApiSettings {
+  const pick = (name: OptionName): Sourced | undefined => {
+    const option = OPTIONS[name];
+    const flagName = option.flag.split(' ')[0] ?? name;
+    const flag = flags[name];
+    if (Array.isArray(flag)) return { value: flag.join(','), from: flagName };
+    if (typeof flag === 'string') return { value: flag, from: flagName };
+    const fromEnv = readEnv(option.env, env);
+    if (fromEnv !== undefined) return { value: fromEnv, from: option.env };
+    return option.default === undefined ? undefined : { value: option.default, from: flagName };
+  };
+  const required = (name: OptionName): Sourced => pick(name) as Sourced;
+
+  const api: MockImageApiOptions = {
+    deployments: parseDeployments(required('deployments')),
+    latencyMs: parseNumber(required('latencyMs'), 'a non-negative number of milliseconds', (n) => n >= 0),
+    latencyJitterMs: parseNumber(required('latencyJitterMs'), 'a non-negative number of milliseconds', (n) => n >= 0),
+  };
+  const apiKey = pick('apiKey');
+  if (apiKey) api.apiKey = apiKey.value;
+  const imagesPerMinute = pick('imagesPerMinute');
+  if (imagesPerMinute) api.imagesPerMinute = parseNumber(imagesPerMinute, 'a positive number of images per minute', (n) => n > 0);
+  const faultRate = pick('faultRate');
+  if (faultRate) api.faultRates = parseFaultRates(faultRate);
+
+  return {
+    port: parseNumber(required('port'), 'an integer port from 0 to 65535', (n) => Number.isInteger(n) && n <= 65_535 && n >= 0),
+    host: required('host').value,
+    api,
+  };
+}
+
+interface Sourced {
+  value: string;
+  /** The flag, variable or default the value came from, for error messages. */
+  from: string;
+}
+
+function parseNumber(source: Sourced, expected: string, valid: (n: number) => boolean): number {
+  const n = source.value.trim() === '' ? Number.NaN : Number(source.value);
+  if (!Number.isFinite(n) || !valid(n)) throw invalid(source, expected);
+  return n;
+}
+
+function parseDeployments(source: Sourced): string[] {
+  const names = source.value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw invalid(source, 'comma-separated deployment names, e.g. gpt-image-2,gpt-image-2-eu');
+  return names;
+}
+
+function parseFaultRates(source: Sourced): Partial<Record<MockFault, number>> {
+  const rates: Partial<Record<MockFault, number>> = {};
+  const expected = `kind=probability pairs such as server-error=0.05,hang=0.01 with kinds among ${MOCK_FAULTS.join(', ')}`;
+  for (const pair of source.value.split(',').map((item) => item.trim()).filter(Boolean)) {
+    const [kind, probability, extra] = pair.split('=');
+    const p = Number(probability);
+    if (extra !== undefined || !(MOCK_FAULTS as readonly string[]).includes(kind ?? '') || probability?.trim() === '' || !(p >= 0 && p <= 1)) {
+      throw invalid({ ...source, value: pair }, expected);
+    }
+    rates[kind as MockFault] = p;
+  }
+  const total = Object.values(rates).reduce((sum, p) => sum + p, 0);
+  if (total > 1) throw invalid(source, `probabilities that add up to at most 1 (these add up to ${total})`);
+  return rates;
+}
+
+function invalid(source: Sourced, expected: string): ConfigError {
+  return new ConfigError(`invalid ${source.from}: expected ${expected}, got '${source.value}'`, { hint: `fix ${source.from} or leave it unset for the default` });
+}
+
+/** Resolves on the first SIGINT or SIGTERM, so the command can close the server and exit 0. */
+function untilStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,108 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkAuth } from '../auth.js';
+import { containsBlockedTerm, contentPolicyViolation } from '../content-filter.js';
+import { bodyTooLarge, deploymentNotFound, invalidRequest, rateLimited } from '../errors.js';
+import { GATEWAY_FAULTS, faultResponse, isOutputFault, type FaultSchedule } from '../faults.js';
+import { MAX_BODY_BYTES, NO_ANSWER, type MockResponse } from '../http-io.js';
+import type { DeploymentQuota } from '../quota.js';
+import type { ImageRenderer } from '../render-image.js';
+import type { MockSettings } from '../settings.js';
+import type { AnsweredGeneration } from '../stats.js';
+import { renderOutput, successBody, truncated } from './generation-output.js';
+import { checkApiVersion, versionLabel, type GenerationRoute } from './match-route.js';
+import { describeBody, validateGenerationBody } from './validation.js';
+
+export interface GenerationContext {
+  settings: MockSettings;
+  deployments: ReadonlySet<string>;
+  apiKey: string | undefined;
+  quota: DeploymentQuota;
+  faults: FaultSchedule;
+  renderer: ImageRenderer;
+  random: () => number;
+  now: () => number;
+  /** Aborted when the server closes, so no request sits out its latency after that. */
+  closing: AbortSignal;
+}
+
+export interface GenerationOutcome extends Omit<AnsweredGeneration, 'status'> {
+  answer: MockResponse | typeof NO_ANSWER;
+}
+
+/**
+ * One generation request, checked in the order Azure's layers apply: auth, route and deployment,
+ * body, quota, then generation (faults, latency, content filter). The quota comes before faults so
+ * a refused request does not use up a one-shot fault meant for an admitted one.
+ */
+export async function handleGeneration(
+  route: GenerationRoute,
+  incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined },
+  context: GenerationContext,
+): Promise<GenerationOutcome> {
+  const trace = { deployment: route.style === 'deployment' ? route.deployment : '', n: 1, size: 'auto', prompt: '' };
+  const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0): GenerationOutcome => ({ ...trace, answer, imagesReturned });
+
+  const denied = checkAuth(incoming.headers, context.apiKey) ?? checkApiVersion(route);
+  if (denied) return finish(denied);
+  if (incoming.body === undefined) return finish(bodyTooLarge(MAX_BODY_BYTES));
+
+  const parsed = parseJsonBody(incoming.headers['content-type'], incoming.body);
+  if ('refused' in parsed) return finish(parsed.refused);
+  const { body } = parsed;
+  Object.assign(trace, describeBody(body));
+  if (route.style === 'v1') {
+    // On the v1 surface the body's model is the deployment; on deployment URLs Azure routes by the URL and ignores it.
+    if (body.model === undefined || body.model === null) return finish(invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter'));
+    if (typeof body.model !== 'string') return finish(invalidRequest("Invalid type for 'model': expected a string.", 'model', 'invalid_type'));
+    trace.deployment = body.model;
+  }
+  if (!context.deployments.has(trace.deployment)) return finish(deploymentNotFound());
+
+  const request = validateGenerationBody(body);
+  if ('status' in request) return finish(request);
+
+  const admission = context.quota.admit(trace.deployment, request.n);
+  if (!admission.admitted) return finish(rateLimited(admission.retryAfterMs, versionLabel(route)));
+
+  const { settings } = context;
+  const fault = context.faults.next(settings.faultRates);
+  if (fault === 'hang') return finish(NO_ANSWER);
+  const faulted = fault === undefined ? undefined : faultResponse(fault, versionLabel(route));
+  if (fault !== undefined && faulted && GATEWAY_FAULTS.has(fault)) return finish(faulted);
+
+  await sleep(settings.latencyMs + context.random() * settings.latencyJitterMs, undefined, { signal: context.closing });
+  if (faulted) return finish(faulted);
+  if (containsBlockedTerm(request.prompt, settings.blockedTerms)) return finish(contentPolicyViolation());
+
+  const outputFault = isOutputFault(fault) ? fault : undefined;
+  const images = await renderOutput(request, context.renderer, outputFault);
+  const success = successBody(request, images, Math.floor(context.now() / 1000));
+  if (outputFault === 'malformed') return finish({ status: 200, text: truncated(success) });
+  return finish({ status: 200, body: success }, images.length);
+}
+
+function parseJsonBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown> } | { refused: MockResponse } {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    return refuse(`Invalid Content-Type header (${contentType ?? 'none'}), expected application/json.`, null, 'invalid_content_type');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return refuse(
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+      null,
+      null,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return refuse('The request body must be a JSON object.', null, 'invalid_type');
+  }
+  return { body: parsed as Record<string, unknown> };
+}
+
+function refuse(message: string, param: string | null, code: string | null): { refused: MockResponse } {
+  return { refused: invalidRequest(message, param, code) };
+}

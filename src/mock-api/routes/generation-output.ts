@@ -1,0 +1,46 @@
+import { contentFilterResults, promptFilterResults } from '../content-filter.js';
+import type { OutputFault } from '../faults.js';
+import type { ImageRenderer, RenderSpec } from '../render-image.js';
+import { AUTO_SIZE, type ImageDimensions } from '../size-rules.js';
+import { estimateUsage } from '../usage.js';
+import type { GenerationRequest, OutputFormat } from './validation.js';
+
+/** Renders the n images of a request; output faults bend the size or format on purpose. */
+export async function renderOutput(request: GenerationRequest, renderer: ImageRenderer, fault: OutputFault | undefined): Promise<Buffer[]> {
+  const { width, height } = fault === 'wrong-size' ? otherSize(request.dimensions) : request.dimensions;
+  const format = fault === 'wrong-format' ? otherFormat(request.format) : request.format;
+  const base: Omit<RenderSpec, 'variant'> = { width, height, format, compression: request.compression, background: request.background, prompt: request.prompt };
+  return Promise.all(Array.from({ length: request.n }, (_, variant) => renderer.render({ ...base, variant })));
+}
+
+/** The 200 body: gpt-image's fields plus the filter results Azure adds to every image. */
+export function successBody(request: GenerationRequest, images: Buffer[], createdSeconds: number): Record<string, unknown> {
+  const { width, height } = request.dimensions;
+  return {
+    created: createdSeconds,
+    background: request.background === 'transparent' ? 'transparent' : 'opaque',
+    output_format: request.format,
+    quality: request.quality === 'auto' ? 'medium' : request.quality,
+    size: `${width}x${height}`,
+    data: images.map((image) => ({
+      b64_json: image.toString('base64'),
+      content_filter_results: contentFilterResults(false),
+      prompt_filter_results: promptFilterResults(),
+    })),
+    usage: estimateUsage(request.prompt, request.quality, width * height, images.length),
+  };
+}
+
+/** A body cut off mid-stream, as a dropped connection behind a proxy delivers it. */
+export function truncated(body: Record<string, unknown>): string {
+  const text = JSON.stringify(body);
+  return text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+}
+
+function otherSize(asked: ImageDimensions): ImageDimensions {
+  return asked.width === AUTO_SIZE.width && asked.height === AUTO_SIZE.height ? { width: 1536, height: 1024 } : AUTO_SIZE;
+}
+
+function otherFormat(asked: OutputFormat): OutputFormat {
+  return asked === 'png' ? 'jpeg' : 'png';
+}

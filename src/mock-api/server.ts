@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bodyTooLarge, internalServerError, resourceNotFound } from './errors.js';
+import { FaultSchedule } from './faults.js';
+import { MAX_BODY_BYTES, NO_ANSWER, readBody, sendResponse } from './http-io.js';
+import { DeploymentQuota } from './quota.js';
+import { ImageRenderer } from './render-image.js';
+import { handleAdmin } from './routes/admin.js';
+import { handleGeneration, type GenerationContext } from './routes/generate.js';
+import { matchRoute, type GenerationRoute, type Route } from './routes/match-route.js';
+import { MOCK_DEFAULTS, applySettingsPatch, initialSettings, type MockSettings } from './settings.js';
+import { StatsRecorder } from './stats.js';
+import type { MockFault, MockImageApi, MockImageApiOptions, MockImageApiStats, MockSettingsPatch } from './types.js';
+
+export { MOCK_FAULTS } from './types.js';
+export type { MockFault, MockImageApi, MockImageApiOptions, MockImageApiStats } from './types.js';
+
+/**
+ * A stand-in for Azure OpenAI's image generation API, for tests, benchmarks and local demos: the same
+ * URLs, validation, error bodies, quota behaviour and real images of the asked size and format, plus
+ * faults on demand. Importing this module starts nothing; `listen()` does.
+ */
+export function createMockImageApi(options: MockImageApiOptions = {}): MockImageApi {
+  return new MockImageApiServer(options);
+}
+
+const CONFIGURABLE = ['latencyMs', 'latencyJitterMs', 'imagesPerMinute', 'faultRates', 'blockedTerms'] as const;
+
+class MockImageApiServer implements MockImageApi {
+  private settings: MockSettings;
+  private readonly deployments: ReadonlySet<string>;
+  private readonly apiKey: string | undefined;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly quota: DeploymentQuota;
+  private readonly faults: FaultSchedule;
+  private readonly renderer = new ImageRenderer();
+  private readonly recorder: StatsRecorder;
+  /** Ends the latency of in-flight requests when the server closes. */
+  private readonly closing = new AbortController();
+  private server: Server | undefined;
+  private address: string | undefined;
+  private closed: Promise<void> | undefined;
+
+  constructor(options: MockImageApiOptions) {
+    const deployments = options.deployments ?? [...MOCK_DEFAULTS.deployments];
+    if (deployments.length === 0 || deployments.some((name) => name.trim() === '')) {
+      throw new RangeError(`expected at least one non-empty deployment name, got ${JSON.stringify(deployments)}`);
+    }
+    if (options.apiKey === '') throw new RangeError('expected a non-empty apiKey or none, got an empty string');
+    this.settings = initialSettings(pickConfigurable(options));
+    this.deployments = new Set(deployments);
+    this.apiKey = options.apiKey;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.quota = new DeploymentQuota(this.settings.imagesPerMinute, this.now);
+    this.faults = new FaultSchedule(this.random);
+    this.recorder = new StatsRecorder(this.now);
+  }
+
+  get url(): string {
+    if (this.address === undefined) throw new Error('the stand-in image API is not listening: call listen() first');
+    return this.address;
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (this.server) throw new Error('the stand-in image API listens once: create another one to listen again');
+    const server = createServer((request, response) => void this.dispatch(request, response));
+    // A malformed request line would otherwise leave the socket to time out.
+    server.on('clientError', (_error, socket) => socket.destroy());
+    this.server = server;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.server = undefined;
+      throw error;
+    }
+    const { address, family, port: actualPort } = server.address() as AddressInfo;
+    this.address = `http://${family === 'IPv6' ? `[${address}]` : address}:${actualPort}`;
+    return this.address;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  injectFaults(kinds: MockFault[]): void {
+    this.faults.inject(kinds);
+  }
+
+  configure(options: MockSettingsPatch): void {
+    this.settings = applySettingsPatch(this.settings, options);
+    if ('imagesPerMinute' in options) this.quota.setRate(this.settings.imagesPerMinute);
+  }
+
+  stats(): MockImageApiStats {
+    return this.recorder.snapshot();
+  }
+
+  resetStats(): void {
+    this.recorder.reset();
+    this.faults.clear();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closing.abort();
+    this.address = undefined;
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Hanging requests and idle keep-alive sockets would hold close() open forever.
+      server.closeAllConnections();
+    });
+  }
+
+  private async dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    let route: Route | undefined;
+    try {
+      route = matchRoute(request.method ?? 'GET', new URL(request.url ?? '/', 'http://stand-in'));
+      if (route.kind === 'generation') this.recorder.received();
+      const body = await readBody(request, MAX_BODY_BYTES);
+      if (route.kind === 'not-found') return sendResponse(response, resourceNotFound(), requestId);
+      if (route.kind === 'admin') {
+        return sendResponse(response, body === undefined ? bodyTooLarge(MAX_BODY_BYTES) : handleAdmin(route.action, body, this), requestId);
+      }
+      await this.answerGeneration(route, request, body, response, requestId);
+    } catch {
+      // After close() the socket is gone and an aborted latency is expected, not a failure.
+      if (this.closing.signal.aborted) return;
+      const answer = internalServerError();
+      if (route?.kind === 'generation') this.recorder.answered({ deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0 });
+      sendResponse(response, answer, requestId);
+    }
+  }
+
+  private async answerGeneration(route: GenerationRoute, request: IncomingMessage, body: Buffer | undefined, response: ServerResponse, requestId: string): Promise<void> {
+    const context: GenerationContext = {
+      settings: this.settings,
+      deployments: this.deployments,
+      apiKey: this.apiKey,
+      quota: this.quota,
+      faults: this.faults,
+      renderer: this.renderer,
+      random: this.random,
+      now: this.now,
+      closing: this.closing.signal,
+    };
+    const { answer, ...trace } = await handleGeneration(route, { headers: request.headers, body }, context);
+    if (answer === NO_ANSWER) return;
+    this.recorder.answered({ ...trace, status: answer.status });
+    sendResponse(response, answer, requestId);
+  }
+}
+
+function pickConfigurable(options: MockImageApiOptions): MockSettingsPatch {
+  return Object.fromEntries(CONFIGURABLE.filter((key) => key in options).map((key) => [key, options[key]])) as MockSettingsPatch;
+}

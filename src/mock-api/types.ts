@@ -1,0 +1,84 @@
+/** Public surface of the stand-in image API (re-exported by server.ts, which other code imports). */
+
+/** Every failure the stand-in can be told to produce, in the order `--help` lists them. */
+export const MOCK_FAULTS = [
+  'server-error',
+  'unavailable',
+  'hang',
+  'malformed',
+  'content-filter',
+  'rate-limit',
+  'blocked-resource',
+  'wrong-size',
+  'wrong-format',
+] as const;
+
+/**
+ * - `server-error`: 500 InternalServerError
+ * - `unavailable`: 503 with `Retry-After: 1`
+ * - `hang`: never answers (the socket stays open until the client gives up or `close()`)
+ * - `malformed`: 200 with a truncated JSON body
+ * - `content-filter`: 400 content_policy_violation, as for a blocked prompt
+ * - `rate-limit`: 429 with `retry-after-ms: 1000`
+ * - `blocked-resource`: 403 "resource has been temporarily blocked"
+ * - `wrong-size`: 200 with images of another size than asked
+ * - `wrong-format`: 200 with PNG when JPEG or WEBP was asked, JPEG when PNG was asked
+ */
+export type MockFault = (typeof MOCK_FAULTS)[number];
+
+export interface MockImageApiOptions {
+  /** Deployment names served. Default `['gpt-image-2']`; any other deployment or model answers 404 DeploymentNotFound. */
+  deployments?: string[];
+  /** When set, the `api-key` header must equal it. When unset, any non-empty `api-key` or `Authorization: Bearer` is accepted. Neither: 401. */
+  apiKey?: string;
+  /** Milliseconds added before answering a generation. Default 0. */
+  latencyMs?: number;
+  /** Uniformly random extra milliseconds, 0..latencyJitterMs, on top of `latencyMs`. Default 0. */
+  latencyJitterMs?: number;
+  /** Quota per deployment in images per minute (a request for n images counts n), enforced evenly. Default: unlimited. */
+  imagesPerMinute?: number;
+  /** A prompt containing one of these (case-insensitive) is refused by the content filter. Default `['[blocked]']`. */
+  blockedTerms?: string[];
+  /** Probability (0..1, summing to at most 1) that a generation request meets each fault. Default: none. */
+  faultRates?: Partial<Record<MockFault, number>>;
+  /** Source of randomness for latency jitter and fault rates. Default `Math.random`. */
+  random?: () => number;
+  /** Clock in epoch milliseconds, for the quota and the request log. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** What the stand-in saw. Admin and health requests are not counted. */
+export interface MockImageApiStats {
+  /** Generation requests received, refused ones included (a hanging request counts here only). */
+  requests: number;
+  /** Answered generation requests by HTTP status, e.g. `{ '200': 17, '429': 3 }`. */
+  byStatus: Record<string, number>;
+  /** Generation requests answered 429. */
+  rateLimited: number;
+  /** Images in 200 responses that carried readable JSON (wrong-size and wrong-format images count: they were paid for). */
+  imagesGenerated: number;
+  /** Prompt -> images returned for it, so a test can prove no prompt was paid for twice. */
+  generationsByPrompt: Record<string, number>;
+  /** The most recent answered generation requests (at most 10,000), oldest first. */
+  requestLog: Array<{ at: number; deployment: string; status: number; n: number; size: string; prompt: string }>;
+}
+
+export interface MockImageApi {
+  /** `http://HOST:PORT`; throws when the server is not listening. */
+  readonly url: string;
+  /** Starts listening (default port 0 = any free port, host 127.0.0.1) and returns the URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops listening and destroys every open socket, hanging requests included, so it never waits. Safe to call twice. */
+  close(): Promise<void>;
+  /** Queues one-shot faults: the next generation requests that pass the quota meet them, one each, in order. */
+  injectFaults(kinds: MockFault[]): void;
+  /** Changes behaviour while running; throws a RangeError for invalid values. A new `imagesPerMinute` starts the quota afresh. */
+  configure(options: Partial<Pick<MockImageApiOptions, 'latencyMs' | 'latencyJitterMs' | 'imagesPerMinute' | 'faultRates' | 'blockedTerms'>>): void;
+  /** A snapshot; later requests do not change it. */
+  stats(): MockImageApiStats;
+  /** Zeroes the counters and drops pending one-shot faults. */
+  resetStats(): void;
+}
+
+/** The subset of options that `configure()` (and `POST /_admin/configure`) may change. */
+export type MockSettingsPatch = Parameters<MockImageApi['configure']>[0];
