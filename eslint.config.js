@@ -1,6 +1,7 @@
 // Flat config: typescript-eslint's recommended rules with type information, so floating promises
 // and misused async callbacks (the classic worker-lifecycle bugs) are caught before review.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -21,5 +22,6 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: globals.node },
   },
 );

@@ -1,5 +1,5 @@
 import { BlobServiceClient, type BlobItem, type ContainerClient } from '@azure/storage-blob';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
