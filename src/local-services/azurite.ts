@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
 import { resolveAzuriteCommand } from './azurite-bin.js';
-import { OutputTail, cleanupOnParentExit, hasExited, killNow, terminate, waitUntilReady } from './child-process.js';
+import { OutputTail, cleanupOnParentExit, hasExited, killNow, oneAtATime, terminate, waitUntilReady } from './child-process.js';
 import { freePort } from './free-port.js';
 
 export { AzuriteNotInstalledError } from './azurite-bin.js';
@@ -134,12 +134,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const blobEndpoint = `http://${HOST}:${port}/${AZURITE_ACCOUNT_NAME}`;
   let stopped: Promise<void> | undefined;
   // kill/restart/stop change `child`; run them one at a time so none sees a half-done state.
-  let last: Promise<unknown> = Promise.resolve();
-  const serial = <T>(step: () => Promise<T>): Promise<T> => {
-    const next = last.then(step, step);
-    last = next.catch(() => undefined);
-    return next;
-  };
+  const serial = oneAtATime();
 
   return {
     blobEndpoint,

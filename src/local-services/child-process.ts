@@ -132,3 +132,16 @@ export function cleanupOnParentExit(child: ChildProcess, cleanup: () => void): (
   child.once('exit', cancel);
   return cancel;
 }
+
+/**
+ * Runs steps one at a time, in call order, whether earlier ones succeeded or failed: kill, restart
+ * and stop of one child must never interleave and see a half-done state.
+ */
+export function oneAtATime(): <T>(step: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(step: () => Promise<T>): Promise<T> => {
+    const next = last.then(step, step);
+    last = next.catch(() => undefined);
+    return next;
+  };
+}

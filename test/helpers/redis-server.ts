@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OutputTail, cleanupOnParentExit, killNow, terminate, waitUntilReady } from '../../src/local-services/child-process.js';
+import { OutputTail, cleanupOnParentExit, killNow, oneAtATime, terminate, waitUntilReady } from '../../src/local-services/child-process.js';
 import { freePort } from '../../src/local-services/free-port.js';
 
 const HOST = '127.0.0.1';
@@ -61,12 +61,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
 
   let stopped: Promise<void> | undefined;
-  let last: Promise<unknown> = Promise.resolve();
-  const serial = <T>(step: () => Promise<T>): Promise<T> => {
-    const next = last.then(step, step);
-    last = next.catch(() => undefined);
-    return next;
-  };
+  // kill/restart/stop change `child`; run them one at a time so none sees a half-done state.
+  const serial = oneAtATime();
   return {
     url: `redis://${HOST}:${port}`,
     port,
