@@ -7,7 +7,7 @@ export function printSummary(summary: ManifestSummary, out: NodeJS.WritableStrea
   if (summary.truncatedIssues > 0) err.write(`... and ${summary.truncatedIssues} more issues not shown\n`);
   const perLocale = Object.entries(summary.imagesByLocale).map(([locale, count]) => `${locale} ${count}`).join(', ');
   out.write(
-    `${summary.file}: ${summary.rows} rows, ${summary.items} valid, ${summary.images} images${perLocale ? ` (${perLocale})` : ''}; ` +
+    `${summary.file}: ${summary.rows} rows, ${summary.items} valid, ${summary.images} image${summary.images === 1 ? '' : 's'}${perLocale ? ` (${perLocale})` : ''}; ` +
       `${summary.errors} error${summary.errors === 1 ? '' : 's'}, ${summary.warnings} warning${summary.warnings === 1 ? '' : 's'}\n`,
   );
 }
