@@ -48,8 +48,13 @@ export const SETTINGS = {
   storageAccountUrl: setting({ flag: '--storage-account-url <url>', env: 'AZURE_STORAGE_ACCOUNT_URL', description: 'storage by account URL with Entra ID', expected: 'an http(s) URL', schema: url }),
   container: setting({ flag: '--container <name>', env: 'POLYGLYPH_CONTAINER', default: 'localized-assets', description: 'blob container for images', expected: 'a container name: 3-63 lowercase letters, digits and single hyphens', schema: z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/) }),
 
+  deploymentsFile: setting({ flag: '--deployments-file <path>', env: 'POLYGLYPH_DEPLOYMENTS_FILE', description: 'JSON file listing several deployments (endpoint, auth, model, quota each); replaces the single deployment from AZURE_OPENAI_*', expected: 'a path to a JSON file', schema: text }),
   imagesPerMinute: setting({ flag: '--images-per-minute <n>', env: 'POLYGLYPH_IMAGES_PER_MINUTE', default: 6, description: 'the deployment\'s quota, shared by every worker (a request for n images counts n)', expected: 'a positive integer', schema: positiveInt }),
   requestTimeoutMs: setting({ flag: '--request-timeout-ms <ms>', env: 'POLYGLYPH_REQUEST_TIMEOUT_MS', default: 300_000, description: 'how long one image request may take before it is abandoned and retried', expected: 'a positive integer of milliseconds', schema: positiveInt }),
+  maxRateLimitedMs: setting({ flag: '--max-rate-limited-ms <ms>', env: 'POLYGLYPH_MAX_RATE_LIMITED_MS', default: 1_800_000, description: 'how long one item may keep being refused with 429 before it fails as rate_limited (429s use no attempt)', expected: 'a positive integer of milliseconds', schema: positiveInt }),
+  breakerFailures: setting({ flag: '--breaker-failures <n>', env: 'POLYGLYPH_BREAKER_FAILURES', default: 5, description: 'consecutive failures (5xx, timeouts, network) that take a deployment out of the pool', expected: 'a positive integer', schema: positiveInt }),
+  breakerCooldownMs: setting({ flag: '--breaker-cooldown-ms <ms>', env: 'POLYGLYPH_BREAKER_COOLDOWN_MS', default: 60_000, description: 'how long a deployment stays out of the pool before it is tried again', expected: 'a positive integer of milliseconds', schema: positiveInt }),
+  stalledIntervalMs: setting({ flag: '--stalled-interval-ms <ms>', env: 'POLYGLYPH_STALLED_INTERVAL_MS', default: 30_000, description: 'job lock and stalled-job check: how soon the jobs of a crashed worker go to another', expected: 'a positive integer of milliseconds', schema: positiveInt }),
   concurrency: setting({ flag: '--concurrency <n>', env: 'POLYGLYPH_CONCURRENCY', default: 4, description: 'image requests in flight per worker process', expected: 'a positive integer', schema: positiveInt }),
   attempts: setting({ flag: '--attempts <n>', env: 'POLYGLYPH_ATTEMPTS', default: 5, description: 'attempts per item for retryable failures (429s do not count)', expected: 'a positive integer', schema: positiveInt }),
   backoffMs: setting({ flag: '--backoff-ms <ms>', env: 'POLYGLYPH_BACKOFF_MS', default: 10_000, description: 'first retry delay; doubles each attempt', expected: 'a non-negative integer of milliseconds', schema: nonNegativeInt }),
@@ -85,8 +90,13 @@ export interface Config {
   storageConnectionString?: string | undefined;
   storageAccountUrl?: string | undefined;
   container: string;
+  deploymentsFile?: string | undefined;
   imagesPerMinute: number;
   requestTimeoutMs: number;
+  maxRateLimitedMs: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  stalledIntervalMs: number;
   concurrency: number;
   attempts: number;
   backoffMs: number;
