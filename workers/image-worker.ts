@@ -3,18 +3,19 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { generateImage, row, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
 import { errorCode } from '../src/errors/retry-policy.js';
-import type { ImageApi } from '../src/image-api/types.js';
+import type { Config } from '../src/config/settings.js';
+import type { DeploymentPool } from '../src/deployments/deployment-pool.js';
 import { GENERATE_IMAGE_JOB, type ImageJobData } from '../src/queue/image-job.js';
-import type { ImageQuota } from '../src/queue/image-quota.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
+import type { ImageStaging } from '../src/storage/image-staging.js';
 
 export interface ImageWorkerDeps {
   connection: Redis;
   queue: Queue<ImageJobData>;
-  imageApi: ImageApi;
+  pool: DeploymentPool;
   blobStore: BlobStore;
-  quota: ImageQuota;
+  staging: ImageStaging;
   runStore: RunStore;
   logger: Logger;
 }
@@ -23,21 +24,34 @@ export interface ImageWorkerOptions {
   /** Image requests in flight in this process. */
   concurrency: number;
   prefix: string;
+  /** How long an item may keep being answered 429 before it fails as `rate_limited`. Default 30 min. */
+  maxRateLimitedMs?: number;
+  /**
+   * Job lock and stalled-job check, in ms: the jobs of a worker that died (kill -9, lost machine) go
+   * back to the queue within about twice this. Default 30 s.
+   */
+  stalledIntervalMs?: number;
 }
 
 /**
- * A BullMQ Worker for generate-image jobs. The quota is enforced by ImageQuota (image-weighted, shared
- * by all workers); BullMQ's limiter is configured only because BullMQ honours `queue.rateLimit()`
+ * A BullMQ Worker for generate-image jobs. Quotas are enforced by the DeploymentPool (image-weighted,
+ * shared by all workers); BullMQ's limiter is configured only because BullMQ honours `queue.rateLimit()`
  * solely when a limiter is set, so its own job count is made too high to ever bind.
  */
+/** The worker options a configuration asks for. */
+export function imageWorkerOptions(config: Config): ImageWorkerOptions {
+  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, stalledIntervalMs: config.stalledIntervalMs };
+}
+
 export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOptions): Worker<ImageJobData, GenerateImageResult> {
   const jobDeps: GenerateImageDeps = {
-    imageApi: deps.imageApi,
+    pool: deps.pool,
     blobStore: deps.blobStore,
-    quota: deps.quota,
+    staging: deps.staging,
     runStore: deps.runStore,
     logger: deps.logger,
     rateLimit: (ms) => deps.queue.rateLimit(ms),
+    maxRateLimitedMs: options.maxRateLimitedMs ?? 1_800_000,
   };
   const worker = new Worker<ImageJobData, GenerateImageResult>(
     deps.queue.name,
@@ -50,6 +64,11 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
       prefix: options.prefix,
       concurrency: options.concurrency,
       limiter: { max: 1_000_000, duration: 1_000 },
+      lockDuration: options.stalledIntervalMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      // A job may be recovered from two crashed workers before BullMQ gives up on it; staging means a
+      // recovery costs no second generation.
+      maxStalledCount: 2,
       autorun: true,
     },
   );

@@ -3,14 +3,15 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/settings.js';
 import { ServiceUnavailableError } from '../src/errors/polyglyph-error.js';
+import { DeploymentPool } from '../src/deployments/deployment-pool.js';
+import { loadDeployments } from '../src/deployments/deployment-spec.js';
 import { createImageApi } from '../src/image-api/create-image-api.js';
-import type { ImageApi } from '../src/image-api/types.js';
 import { assertRedisReachable } from '../src/local-services/redis-probe.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
-import { ImageQuota } from '../src/queue/image-quota.js';
 import { createRedis } from '../src/redis/connection.js';
 import { RunStore } from '../src/runs/run-store.js';
 import { BlobStore } from '../src/storage/blob-store.js';
+import { ImageStaging } from '../src/storage/image-staging.js';
 
 /** Everything a producer or a worker process needs, built once from the configuration. */
 export interface Runtime {
@@ -25,9 +26,9 @@ export interface Runtime {
 
 export interface WorkerRuntime extends Runtime {
   connection: Redis;
-  imageApi: ImageApi;
+  pool: DeploymentPool;
   blobStore: BlobStore;
-  quota: ImageQuota;
+  staging: ImageStaging;
 }
 
 export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
@@ -49,7 +50,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
 }
 
 export async function openWorkerRuntime(config: Config, logger: Logger, options: { fetch?: typeof fetch } = {}): Promise<WorkerRuntime> {
-  const imageApi = createImageApi(config, options);
+  const members = loadDeployments(config).map((spec) => ({ spec, api: createImageApi(spec.api, options) }));
   const blobStore = BlobStore.fromSettings(config);
   const runtime = await openRuntime(config, logger);
   try {
@@ -61,8 +62,9 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
       cause: error,
     });
   }
-  const quota = new ImageQuota(runtime.redis, { imagesPerMinute: config.imagesPerMinute, key: runtime.runStore.keys.quota(imageApi.model) });
-  return { ...runtime, connection: runtime.redis, imageApi, blobStore, quota };
+  const keyBase = runtime.runStore.keys.base;
+  const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs });
+  return { ...runtime, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase) };
 }
 
 /** Runs every cleanup step, in order, even when one throws; failures are logged, not rethrown. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/settings.js';
-import { createImageWorker } from './image-worker.js';
+import { createImageWorker, imageWorkerOptions } from './image-worker.js';
 import { closeAll, openWorkerRuntime } from './runtime.js';
 
 export interface WorkerProcessOptions {
@@ -15,9 +15,9 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(config: Config, logger: Logger, options: WorkerProcessOptions = {}): Promise<void> {
   const runtime = await openWorkerRuntime(config, logger);
-  const worker = createImageWorker(runtime, { concurrency: config.concurrency, prefix: config.queuePrefix });
+  const worker = createImageWorker(runtime, imageWorkerOptions(config));
   await worker.waitUntilReady();
-  logger.info({ queue: config.queueName, concurrency: config.concurrency, imagesPerMinute: config.imagesPerMinute, model: runtime.imageApi.model }, 'worker started');
+  logger.info({ queue: config.queueName, concurrency: config.concurrency, deployments: runtime.pool.members.map((m) => ({ name: m.spec.name, model: m.spec.model, imagesPerMinute: m.spec.imagesPerMinute })) }, 'worker started');
 
   const graceMs = options.shutdownGraceMs ?? 60_000;
   await new Promise<void>((resolve) => {

@@ -1,8 +1,11 @@
 import {
   APIConnectionError,
+  AuthenticationError,
   ConflictError,
   InternalServerError,
   InvalidResponseError,
+  NotFoundError,
+  PermissionDeniedError,
   RateLimitedError,
   RequestTimeoutError,
   isAPIError,
@@ -24,6 +27,21 @@ export function isRetryable(error: unknown): boolean {
     error instanceof APIConnectionError ||
     error instanceof InvalidResponseError
   );
+}
+
+/**
+ * What a failure says about the deployment that answered, for its circuit breaker:
+ * - `trip`: the deployment itself is unusable (401 bad key, 403 incl. "resource temporarily blocked",
+ *   404 no such deployment): take it out now; more requests would fail alike or need a human.
+ * - `count`: it may be unhealthy (5xx, 408, timeouts, network errors, malformed bodies): a run of
+ *   these takes it out for a while.
+ * - `none`: the answer was about this request (a content refusal, another 400, a 429 which has its
+ *   own back-off, an image of the wrong size or format).
+ */
+export function breakerEffect(error: unknown): 'trip' | 'count' | 'none' {
+  if (error instanceof AuthenticationError || error instanceof PermissionDeniedError || error instanceof NotFoundError) return 'trip';
+  if (error instanceof RateLimitedError || error instanceof ConflictError) return 'none';
+  return isRetryable(error) ? 'count' : 'none';
 }
 
 /** A short, stable code for reports: the API's error code when it gave one, else the class. */

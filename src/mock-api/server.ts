@@ -25,6 +25,9 @@ export function createMockImageApi(options: MockImageApiOptions = {}): MockImage
   return new MockImageApiServer(options);
 }
 
+/** nginx's status for "the client closed the connection before the answer": logged, never sent. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 const CONFIGURABLE = ['latencyMs', 'latencyJitterMs', 'imagesPerMinute', 'faultRates', 'blockedTerms'] as const;
 
 class MockImageApiServer implements MockImageApi {
@@ -155,8 +158,20 @@ class MockImageApiServer implements MockImageApi {
       now: this.now,
       closing: this.closing.signal,
     };
+    // A client that disconnects (a timeout, a crashed worker) before its answer is written never
+    // receives the images, so they were not paid for: the answer is logged as 499 and not counted.
+    let clientGone = false;
+    const onClose = (): void => {
+      if (!response.writableEnded) clientGone = true;
+    };
+    response.once('close', onClose);
     const { answer, ...trace } = await handleGeneration(route, { headers: request.headers, body }, context);
+    response.off('close', onClose);
     if (answer === NO_ANSWER) return;
+    if (clientGone || response.destroyed || request.socket.destroyed) {
+      this.recorder.answered({ ...trace, status: CLIENT_CLOSED_REQUEST, imagesReturned: 0 });
+      return;
+    }
     this.recorder.answered({ ...trace, status: answer.status });
     sendResponse(response, answer, requestId);
   }

@@ -47,17 +47,31 @@ export interface MockImageApiOptions {
   now?: () => number;
 }
 
-/** What the stand-in saw. Admin and health requests are not counted. */
+/**
+ * What the stand-in saw. Admin and health requests are not counted.
+ *
+ * "Paid" means delivered: an image counts in `imagesGenerated` and `generationsByPrompt` only when
+ * its 200 answer with readable JSON was written to a client that was still connected. A generation
+ * whose client disconnected before the answer was written (it timed out, or its process was killed)
+ * is never delivered: it is logged with status 499 (in `byStatus` and `requestLog`) and counts no
+ * images. A hanging request (the `hang` fault) counts only in `requests`.
+ */
 export interface MockImageApiStats {
   /** Generation requests received, refused ones included (a hanging request counts here only). */
   requests: number;
-  /** Answered generation requests by HTTP status, e.g. `{ '200': 17, '429': 3 }`. */
+  /**
+   * Answered generation requests by HTTP status, e.g. `{ '200': 17, '429': 3 }`; `'499'` counts
+   * requests whose client disconnected before the answer was written (nothing was delivered).
+   */
   byStatus: Record<string, number>;
   /** Generation requests answered 429. */
   rateLimited: number;
-  /** Images in 200 responses that carried readable JSON (wrong-size and wrong-format images count: they were paid for). */
+  /**
+   * Images in 200 responses that carried readable JSON and reached a connected client (wrong-size
+   * and wrong-format images count: they were paid for; malformed bodies and 499s do not).
+   */
   imagesGenerated: number;
-  /** Prompt -> images returned for it, so a test can prove no prompt was paid for twice. */
+  /** Prompt -> images delivered for it (counted as `imagesGenerated` is), so a test can prove no prompt was paid for twice. */
   generationsByPrompt: Record<string, number>;
   /** The most recent answered generation requests (at most 10,000), oldest first. */
   requestLog: Array<{ at: number; deployment: string; status: number; n: number; size: string; prompt: string }>;

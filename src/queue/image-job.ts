@@ -27,6 +27,8 @@ export interface ImageJobData {
   request: ImageRequest;
   /** sha256 of every generation input; names the blobs. */
   inputSha256: string;
+  /** When the API first answered this item with 429 (set by the worker; caps how long it may go on). */
+  rateLimitedSince?: number;
 }
 
 export interface ImageIdentityInput {

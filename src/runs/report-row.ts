@@ -15,10 +15,12 @@ export interface ReportRow {
   /** Manifest line of the row. */
   line: number;
   model: string;
+  /** The deployment that generated the image; empty when nothing was generated. */
+  deployment: string;
   size: string;
   requestId: string;
 }
 
 export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
-  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'size', 'requestId',
+  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestId',
 ];

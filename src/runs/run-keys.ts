@@ -31,7 +31,4 @@ export class RunKeys {
   job(jobId: string): string {
     return `${this.base}:${jobId}`;
   }
-  quota(model: string): string {
-    return `${this.base}:quota:${model}`;
-  }
 }

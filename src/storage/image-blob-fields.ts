@@ -6,7 +6,7 @@ import type { ImageJobData } from '../queue/image-job.js';
  * Blob metadata: ASCII-only facts a DAM can filter on. Everything non-ASCII or long (message, text,
  * prompt) goes to the sidecar JSON instead, because Azure rejects non-ASCII metadata.
  */
-export function imageMetadata(data: ImageJobData, variant: number, image: Pick<GeneratedImage, 'width' | 'height' | 'format'>): Record<string, string> {
+export function imageMetadata(data: ImageJobData, variant: number, image: Pick<GeneratedImage, 'width' | 'height' | 'format'>, deployment: string): Record<string, string> {
   return {
     locale: data.locale,
     script: getLocale(data.locale).script,
@@ -14,6 +14,7 @@ export function imageMetadata(data: ImageJobData, variant: number, image: Pick<G
     campaign: data.campaign,
     runid: data.runId,
     model: data.model,
+    deployment,
     size: `${image.width}x${image.height}`,
     requestedsize: data.request.size,
     quality: data.request.quality,
@@ -33,6 +34,7 @@ export function imageTags(data: ImageJobData): Record<string, string> {
 
 export interface SidecarFacts {
   variant: number;
+  deployment?: string | undefined;
   imageBlobName: string;
   image?: Pick<GeneratedImage, 'width' | 'height' | 'format' | 'revisedPrompt'> & { bytes: number; contentType: string };
   usage?: ImageUsage | undefined;
@@ -64,6 +66,7 @@ export function imageSidecar(data: ImageJobData, facts: SidecarFacts): Record<st
     prompt: data.request.prompt,
     revisedPrompt: facts.image?.revisedPrompt ?? null,
     model: data.model,
+    deployment: facts.deployment ?? null,
     request: { size: data.request.size, quality: data.request.quality, format: data.request.format, outputCompression: data.request.outputCompression ?? null, n: data.request.n },
     variant: facts.variant,
     inputSha256: data.inputSha256,

@@ -106,7 +106,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(json.rows.filter((r) => r.status === 'created')).toHaveLength(SAMPLE_IMAGES);
       expect(json.rows[0]).toHaveProperty('url');
       const csv = (await readFile(report.csvPath, 'utf8')).trimEnd().split('\r\n');
-      expect(csv[0]).toBe('id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,size,requestId');
+      expect(csv[0]).toBe('id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,deployment,size,requestId');
       expect(csv).toHaveLength(SAMPLE_IMAGES + 1);
     } finally {
       await worker.close();
@@ -188,26 +188,27 @@ describe('manifest -> queue -> image API -> blob storage', () => {
     }
   });
 
-  it('shares the quota across workers: admissions are paced, not burst', async () => {
+  it('shares the quota across workers: admissions are paced, not burst, and n images take n slots', async () => {
     const { runtime } = await setup({ POLYGLYPH_IMAGES_PER_MINUTE: '60' });
+    const other = await openWorkerRuntime(runtime.config, silentLogger); // a second worker process, in effect
     try {
-      const first = await runtime.quota.reserve(1);
-      const second = await runtime.quota.reserve(1);
+      const first = await runtime.pool.acquire('gpt-image-2', 1);
+      const second = await other.pool.acquire('gpt-image-2', 1);
       expect(first.granted).toBe(true);
       expect(second.granted).toBe(false);
       if (!second.granted) expect(second.waitMs).toBeGreaterThan(0);
-      // a request for 3 images takes 3 slots
       const redis = new Redis(services.redis.url);
       try {
-        await redis.del(runtime.runStore.keys.quota('gpt-image-2'));
+        await redis.del(`${runtime.runStore.keys.base}:deployment:gpt-image-2:tat`);
       } finally {
         redis.disconnect();
       }
-      expect((await runtime.quota.reserve(3)).granted).toBe(true);
-      const after = await runtime.quota.reserve(1);
+      expect((await runtime.pool.acquire('gpt-image-2', 3)).granted).toBe(true);
+      const after = await other.pool.acquire('gpt-image-2', 1);
       expect(after.granted).toBe(false);
       if (!after.granted) expect(after.waitMs).toBeGreaterThan(2_000); // 3 slots of 1,000 ms, minus the moment since
     } finally {
+      await other.close();
       await runtime.close();
     }
   });

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { resolveEndpoint } from '../../image-api/endpoint.js';
+import type { Config } from '../../config/settings.js';
+import { loadDeployments, poolModel } from '../../deployments/deployment-spec.js';
 import { enqueueManifest } from '../../queue/enqueue-manifest.js';
 import { newRunId } from '../../runs/run-id.js';
 import { openRuntime } from '../../../workers/runtime.js';
@@ -9,7 +10,7 @@ import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'deployment', 'gptEndpoint', 'gptModel', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'deployment', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')
@@ -40,7 +41,8 @@ export function enqueueCommand(): Command {
 }
 
 /** The model a job is enqueued for: what the workers' client will send (AZURE_GPT_MODEL or the deployment). */
-export function modelName(config: { deployment: string; gptEndpoint?: string | undefined; gptModel?: string | undefined }): string {
-  return config.gptEndpoint ? resolveEndpoint({ ...config, apiVersion: '', apiStyle: 'deployment' }).model : config.deployment;
+/** The model jobs are enqueued for: the one the configured deployment (or deployments file) serves. */
+export function modelName(config: Config): string {
+  return poolModel(loadDeployments(config));
 }
 

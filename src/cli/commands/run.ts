@@ -6,7 +6,7 @@ import { enqueueManifest } from '../../queue/enqueue-manifest.js';
 import { newRunId } from '../../runs/run-id.js';
 import { isRunComplete, type RunRecord } from '../../runs/run-store.js';
 import { writeReport } from '../../runs/write-report.js';
-import { createImageWorker } from '../../../workers/image-worker.js';
+import { createImageWorker, imageWorkerOptions } from '../../../workers/image-worker.js';
 import { closeAll, openWorkerRuntime } from '../../../workers/runtime.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { startLocalServices } from '../local-services.js';
@@ -37,7 +37,7 @@ export function runCommand(): Command {
       await local.stop();
       throw error;
     });
-    const worker = createImageWorker(runtime, { concurrency: config.concurrency, prefix: config.queuePrefix });
+    const worker = createImageWorker(runtime, imageWorkerOptions(config));
     let interrupted = false;
     const onSignal = (): void => {
       interrupted = true;
@@ -47,12 +47,13 @@ export function runCommand(): Command {
     try {
       const runId = newRunId();
       const progress = new Progress(out);
+      const model = modelName(config);
       const result = await enqueueManifest(runtime, {
-        runId, manifestPath: manifest, defaults, model: modelName(config), outputCompression: config.outputCompression,
+        runId, manifestPath: manifest, defaults, model, outputCompression: config.outputCompression,
         attempts: config.attempts, backoffMs: config.backoffMs,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });
-      progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${config.imagesPerMinute} images/min`);
+      progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${runtime.pool.capacity(model)} images/min`);
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
 
       let run = await waitForRun(runtime.runStore, runId, progress, () => interrupted);

@@ -1,0 +1,88 @@
+import type { Redis } from 'ioredis';
+import { breakerEffect } from '../errors/retry-policy.js';
+import type { ImageApi } from '../image-api/types.js';
+import type { DeploymentSpec } from './deployment-spec.js';
+import { ACQUIRE, HOLD, RECORD_FAILURE } from './pool-scripts.js';
+
+export interface PoolMember {
+  spec: DeploymentSpec;
+  api: ImageApi;
+}
+
+export interface BreakerOptions {
+  /** Consecutive failures that take a deployment out. */
+  failures: number;
+  /** First cool-down; doubles with each trip in a row, up to 32x. */
+  cooldownMs: number;
+}
+
+export type Acquired = { granted: true; member: PoolMember } | { granted: false; waitMs: number };
+
+/**
+ * The deployments a worker can send work to, with their shared state in Redis: each one's quota
+ * (GCRA, image-weighted), its 429 back-off and its circuit breaker. Every worker on every machine
+ * sees the same state, so the pool as a whole runs at the sum of the quotas and a refusal or an outage
+ * on one deployment moves everyone's work to the others.
+ */
+export class DeploymentPool {
+  readonly members: readonly PoolMember[];
+  readonly #redis: Redis;
+  readonly #keyBase: string;
+  readonly #breaker: BreakerOptions;
+
+  constructor(redis: Redis, keyBase: string, members: PoolMember[], breaker: BreakerOptions) {
+    if (members.length === 0) throw new RangeError('a deployment pool needs at least one deployment');
+    this.#redis = redis;
+    this.#keyBase = keyBase;
+    this.members = members;
+    this.#breaker = breaker;
+  }
+
+  /** Images per minute the pool can take for `model`: the sum of its deployments' quotas. */
+  capacity(model: string): number {
+    return this.#serving(model).reduce((sum, member) => sum + member.spec.imagesPerMinute, 0);
+  }
+
+  serves(model: string): boolean {
+    return this.#serving(model).length > 0;
+  }
+
+  /** Takes `images` slots on the deployment of `model` free soonest, or says how long until one is. */
+  async acquire(model: string, images: number): Promise<Acquired> {
+    const candidates = this.#serving(model);
+    const keys = candidates.map((member) => this.#key(member, 'tat'));
+    const intervals = candidates.map((member) => String(60_000 / member.spec.imagesPerMinute));
+    const [index, waitMs] = (await this.#redis.eval(ACQUIRE, keys.length, ...keys, String(images), ...intervals)) as [number, number];
+    return index >= 0 ? { granted: true, member: candidates[index]! } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
+  }
+
+  /** After a 429: no worker starts on this deployment for `ms`. */
+  async hold(member: PoolMember, ms: number): Promise<void> {
+    await this.#redis.eval(HOLD, 1, this.#key(member, 'tat'), String(Math.ceil(ms)));
+  }
+
+  async recordSuccess(member: PoolMember): Promise<void> {
+    await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'));
+  }
+
+  /**
+   * Counts a failure against the deployment's breaker, as the failure taxonomy says (a content
+   * refusal is about the prompt, not the deployment, and counts nothing). Returns how long the
+   * deployment is now out of the pool (0 when it stays in).
+   */
+  async recordFailure(member: PoolMember, error: unknown): Promise<number> {
+    const effect = breakerEffect(error);
+    if (effect === 'none') return 0;
+    const keys = [this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'tat')];
+    const held = await this.#redis.eval(RECORD_FAILURE, keys.length, ...keys, String(this.#breaker.failures), String(this.#breaker.cooldownMs), effect === 'trip' ? '1' : '0');
+    return Number(held);
+  }
+
+  #serving(model: string): PoolMember[] {
+    return this.members.filter((member) => member.spec.model === model);
+  }
+
+  #key(member: PoolMember, part: 'tat' | 'failures' | 'trips'): string {
+    return `${this.#keyBase}:deployment:${member.spec.name}:${part}`;
+  }
+}

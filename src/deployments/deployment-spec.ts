@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Config } from '../config/settings.js';
+import { ConfigError } from '../errors/polyglyph-error.js';
+import type { ImageApiSettings } from '../image-api/create-image-api.js';
+
+/** One deployment of an image model: where it is, how to authenticate, what it may take. */
+export interface DeploymentSpec {
+  /** Unique in the pool; names the deployment in reports, metadata and Redis keys. */
+  name: string;
+  /** The model it serves; jobs are matched to deployments by it (and it is part of each image's identity). */
+  model: string;
+  /** Its quota, shared by every worker: a request for n images counts n. */
+  imagesPerMinute: number;
+  api: ImageApiSettings;
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+const entrySchema = z
+  .object({
+    name: z.string().regex(NAME, 'letters, digits, . _ - (at most 64)'),
+    endpoint: z.url().optional(),
+    gptEndpoint: z.url().optional(),
+    deployment: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    apiStyle: z.enum(['deployment', 'v1']).optional(),
+    apiVersion: z.string().min(1).optional(),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    entraScope: z.string().min(1).optional(),
+    imagesPerMinute: z.number().positive(),
+  })
+  .strict()
+  .refine((entry) => entry.endpoint !== undefined || entry.gptEndpoint !== undefined, { message: 'needs "endpoint" (or "gptEndpoint", the full generations URL)' });
+
+const fileSchema = z.object({ deployments: z.array(entrySchema).min(1, 'list at least one deployment') }).strict();
+
+/**
+ * The deployments a worker may use: those of POLYGLYPH_DEPLOYMENTS_FILE, or else the single one the
+ * AZURE_OPENAI_* settings describe. Keys can stay out of the file (`apiKeyEnv`); without a key a
+ * deployment uses Microsoft Entra ID.
+ */
+export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process.env): DeploymentSpec[] {
+  if (!config.deploymentsFile) {
+    const api: ImageApiSettings = { ...config };
+    // As resolveEndpoint names it, without needing an endpoint: a producer (`enqueue`) has none.
+    const model = config.gptEndpoint ? (config.gptModel ?? config.deployment) : config.deployment;
+    return [{ name: model, model, imagesPerMinute: config.imagesPerMinute, api }];
+  }
+  const file = config.deploymentsFile;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new ConfigError(`cannot read the deployments file ${file}: ${reason}`, { hint: 'check POLYGLYPH_DEPLOYMENTS_FILE / --deployments-file (a JSON file: {"deployments": [{"name", "endpoint", "deployment", "imagesPerMinute", ...}]})' });
+  }
+  const result = fileSchema.safeParse(parsed);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') || '(file)'}: ${issue.message}`);
+    throw new ConfigError(`the deployments file ${file} is not valid:\n  ${problems.join('\n  ')}`, { hint: 'each deployment needs name, endpoint (or gptEndpoint) and imagesPerMinute; optional: deployment, model, apiStyle, apiVersion, apiKey or apiKeyEnv, entraScope' });
+  }
+  const specs = result.data.deployments.map((entry, index): DeploymentSpec => {
+    let apiKey = entry.apiKey;
+    if (entry.apiKeyEnv !== undefined) {
+      apiKey = env[entry.apiKeyEnv];
+      if (!apiKey) throw new ConfigError(`${file}: deployments[${index}] (${entry.name}) takes its key from ${entry.apiKeyEnv}, which is not set`, { hint: `set ${entry.apiKeyEnv}, or remove apiKeyEnv to use Microsoft Entra ID` });
+    }
+    const api: ImageApiSettings = {
+      endpoint: entry.endpoint,
+      gptEndpoint: entry.gptEndpoint,
+      gptModel: entry.model,
+      deployment: entry.deployment ?? config.deployment,
+      apiVersion: entry.apiVersion ?? config.apiVersion,
+      apiStyle: entry.apiStyle ?? config.apiStyle,
+      apiKey,
+      entraScope: entry.entraScope,
+      requestTimeoutMs: config.requestTimeoutMs,
+    };
+    return { name: entry.name, model: entry.model ?? api.deployment, imagesPerMinute: entry.imagesPerMinute, api };
+  });
+  const names = new Set<string>();
+  for (const spec of specs) {
+    if (names.has(spec.name)) throw new ConfigError(`${file}: two deployments are named '${spec.name}'`, { hint: 'give each deployment its own name' });
+    names.add(spec.name);
+  }
+  return specs;
+}
+
+/** The model jobs are enqueued for: the pool's, which must be one model until runs can name several. */
+export function poolModel(specs: DeploymentSpec[]): string {
+  const models = [...new Set(specs.map((spec) => spec.model))];
+  if (models.length !== 1) {
+    throw new ConfigError(`the deployments serve several models (${models.join(', ')}); a run uses one`, { hint: 'list deployments of one model in the deployments file (give each the same "model")' });
+  }
+  return models[0]!;
+}

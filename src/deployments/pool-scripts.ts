@@ -1,0 +1,67 @@
+/**
+ * Lua for the deployment pool. Each deployment has one GCRA key: its theoretical arrival time (TAT),
+ * the moment its next image may start. Pacing, 429 back-off and the circuit breaker all work by moving
+ * that moment, so one atomic script can pick the deployment free soonest. Time is the Redis server's,
+ * so workers on machines with skewed clocks agree.
+ */
+
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * KEYS: the TAT key of each candidate deployment. ARGV[1]: images requested; ARGV[1 + i]: the ms per
+ * image of deployment i. Takes the free deployment that has been idle longest (so work spreads in
+ * proportion to the quotas) and returns {index, 0}; when none is free, {-1, ms until one is}.
+ * No burst: Azure enforces per-minute quotas over 1-10 s windows.
+ */
+export const ACQUIRE = `${NOW}
+local n = tonumber(ARGV[1])
+local best = -1
+local bestTat = 0
+local wait = -1
+for i = 1, #KEYS do
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat <= now then
+    if best == -1 or tat < bestTat then best = i; bestTat = tat end
+  elseif wait == -1 or tat - now < wait then
+    wait = tat - now
+  end
+end
+if best == -1 then return {-1, wait} end
+local interval = tonumber(ARGV[1 + best])
+local nextTat = now + interval * n
+redis.call('SET', KEYS[best], nextTat, 'PX', interval * n + 600000)
+return {best - 1, 0}
+`;
+
+/** KEYS[1]: a TAT key. ARGV[1]: ms. Nobody starts on this deployment for ARGV[1] ms (a 429, a tripped breaker). */
+export const HOLD = `${NOW}
+local until_ = now + tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if until_ > tat then redis.call('SET', KEYS[1], until_, 'PX', tonumber(ARGV[1]) + 600000) end
+return 0
+`;
+
+/**
+ * KEYS[1]: consecutive-failure counter, KEYS[2]: trip counter, KEYS[3]: TAT key.
+ * ARGV[1]: failures that trip the breaker, ARGV[2]: base cool-down ms, ARGV[3]: 1 to trip at once.
+ * On a trip the deployment is held for base * 2^(trips so far, at most 5) and the counter is left one
+ * short of the threshold: after the cool-down one trial request goes through, and a single failure
+ * trips it again (half-open) while a success resets everything. Returns the hold in ms, 0 if none.
+ */
+export const RECORD_FAILURE = `${NOW}
+local failures = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], 3600000)
+local threshold = tonumber(ARGV[1])
+if failures < threshold and ARGV[3] ~= '1' then return 0 end
+local trips = tonumber(redis.call('GET', KEYS[2]) or '0')
+local hold = tonumber(ARGV[2]) * math.pow(2, math.min(trips, 5))
+redis.call('SET', KEYS[2], trips + 1, 'PX', hold * 4 + 3600000)
+redis.call('SET', KEYS[1], threshold - 1, 'PX', 3600000)
+local until_ = now + hold
+local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
+if until_ > tat then redis.call('SET', KEYS[3], until_, 'PX', hold + 600000) end
+return hold
+`;

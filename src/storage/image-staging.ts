@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { GeneratedImage, ImageUsage } from '../image-api/types.js';
+
+/** What is known of a generated image besides its bytes, for the sidecar and the report. */
+export interface StagedFacts {
+  deployment: string;
+  requestId: string | undefined;
+  usage: ImageUsage | undefined;
+  generateMs: number;
+  startedAt: number;
+}
+
+export interface StagedImage {
+  image: GeneratedImage;
+  facts: StagedFacts;
+}
+
+/** Long enough to outlast any storage outage a run should ride out; `retry` finds them within it. */
+const STAGING_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Generated images waiting for their upload, kept in Redis (durable with AOF, shared by every
+ * worker) under the blob name they are going to. An image is paid for when it is generated; if the
+ * upload then fails or the worker dies, whichever worker retries the job uploads these bytes instead
+ * of generating (and paying) again. Dropped once the blob exists.
+ */
+export class ImageStaging {
+  readonly #redis: Redis;
+  readonly #keyBase: string;
+
+  constructor(redis: Redis, keyBase: string) {
+    this.#redis = redis;
+    this.#keyBase = keyBase;
+  }
+
+  async put(blobName: string, staged: StagedImage): Promise<void> {
+    const { bytes, ...image } = staged.image;
+    await this.#redis.set(this.#key(blobName), encode(bytes, { image, facts: staged.facts }), 'PX', STAGING_TTL_MS);
+  }
+
+  async get(blobName: string): Promise<StagedImage | undefined> {
+    const value = await this.#redis.getBuffer(this.#key(blobName));
+    return value ? decode(value) : undefined;
+  }
+
+  async drop(blobName: string): Promise<void> {
+    await this.#redis.del(this.#key(blobName));
+  }
+
+  #key(blobName: string): string {
+    return `${this.#keyBase}:staged:${blobName}`;
+  }
+}
+
+/** One value per image: a 4-byte header length, the JSON header, then the raw bytes (no base64 bloat). */
+function encode(bytes: Buffer, header: { image: Omit<GeneratedImage, 'bytes'>; facts: StagedFacts }): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(json.length);
+  return Buffer.concat([length, json, bytes]);
+}
+
+function decode(value: Buffer): StagedImage {
+  const length = value.readUInt32BE(0);
+  const header = JSON.parse(value.subarray(4, 4 + length).toString('utf8')) as { image: Omit<GeneratedImage, 'bytes'>; facts: StagedFacts };
+  return { image: { ...header.image, bytes: value.subarray(4 + length) }, facts: header.facts };
+}
