@@ -32,7 +32,7 @@ end
 if best == -1 then return {-1, wait} end
 local interval = tonumber(ARGV[1 + best])
 local nextTat = now + interval * n
-redis.call('SET', KEYS[best], nextTat, 'PX', interval * n + 600000)
+redis.call('SET', KEYS[best], nextTat, 'PX', math.ceil(interval * n) + 600000)
 return {best - 1, 0}
 `;
 
@@ -40,7 +40,7 @@ return {best - 1, 0}
 export const HOLD = `${NOW}
 local until_ = now + tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if until_ > tat then redis.call('SET', KEYS[1], until_, 'PX', tonumber(ARGV[1]) + 600000) end
+if until_ > tat then redis.call('SET', KEYS[1], until_, 'PX', math.ceil(tonumber(ARGV[1])) + 600000) end
 return 0
 `;
 
@@ -58,10 +58,10 @@ local threshold = tonumber(ARGV[1])
 if failures < threshold and ARGV[3] ~= '1' then return 0 end
 local trips = tonumber(redis.call('GET', KEYS[2]) or '0')
 local hold = tonumber(ARGV[2]) * math.pow(2, math.min(trips, 5))
-redis.call('SET', KEYS[2], trips + 1, 'PX', hold * 4 + 3600000)
+redis.call('SET', KEYS[2], trips + 1, 'PX', math.ceil(hold * 4) + 3600000)
 redis.call('SET', KEYS[1], threshold - 1, 'PX', 3600000)
 local until_ = now + hold
 local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
-if until_ > tat then redis.call('SET', KEYS[3], until_, 'PX', hold + 600000) end
+if until_ > tat then redis.call('SET', KEYS[3], until_, 'PX', math.ceil(hold) + 600000) end
 return hold
 `;
