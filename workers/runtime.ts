@@ -31,9 +31,13 @@ export interface WorkerRuntime extends Runtime {
   staging: ImageStaging;
 }
 
-export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+/**
+ * `role: 'worker'` keeps Redis commands waiting through a Redis restart instead of failing them: a
+ * worker's quota, staging and settle calls must outlast a failover, a CLI query should not.
+ */
+export async function openRuntime(config: Config, logger: Logger, role: 'worker' | 'client' = 'client'): Promise<Runtime> {
   await assertRedisReachable(config.redisUrl);
-  const redis = createRedis(config.redisUrl, { role: 'client' });
+  const redis = createRedis(config.redisUrl, { role });
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
   const queue: Queue<ImageJobData> = new Queue(config.queueName, { connection: redis, prefix: config.queuePrefix });
   queue.on('error', (error) => logger.error({ err: error }, 'queue error'));
@@ -52,7 +56,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
 export async function openWorkerRuntime(config: Config, logger: Logger, options: { fetch?: typeof fetch } = {}): Promise<WorkerRuntime> {
   const members = loadDeployments(config).map((spec) => ({ spec, api: createImageApi(spec.api, options) }));
   const blobStore = BlobStore.fromSettings(config);
-  const runtime = await openRuntime(config, logger);
+  const runtime = await openRuntime(config, logger, 'worker');
   try {
     await blobStore.ensureContainer();
   } catch (error) {
