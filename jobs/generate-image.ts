@@ -19,9 +19,10 @@ import type { Logger } from 'pino';
 import type { DeploymentPool, PoolMember } from '../src/deployments/deployment-pool.js';
 import { isRateLimited } from '../src/errors/api-error.js';
 import { errorCode, isRetryable } from '../src/errors/retry-policy.js';
-import type { ImageGeneration } from '../src/image-api/types.js';
+import type { ImageGeneration, ImageUsage } from '../src/image-api/types.js';
 import { CONTENT_TYPES } from '../src/images/image-options.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
+import { outcomeCounts } from '../src/runs/outcome-counts.js';
 import type { ReportRow } from '../src/runs/report-row.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import { imageBlobName, sidecarBlobName } from '../src/storage/blob-name.js';
@@ -41,6 +42,8 @@ export interface GenerateImageDeps {
   rateLimit: (ms: number) => Promise<void>;
   /** How long an item may keep being answered 429 before it fails as `rate_limited`. */
   maxRateLimitedMs: number;
+  /** Called with the runs an item's outcome finished: their reports are to be written (once, here). */
+  onRunsFinished: (runIds: string[]) => Promise<void>;
   logger: Logger;
   now?: () => number;
 }
@@ -95,7 +98,8 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   rows.push(...uploaded);
   rows.sort((a, b) => Number(a.variant) - Number(b.variant));
   const created = rows.filter((r) => r.status === 'created').length;
-  await deps.runStore.settle(String(job.id), rows, { imagesCreated: created, imagesExisting: rows.length - created });
+  const usage = sumUsage([...new Map([...staged.values()].map((entry) => [entry.facts.requestId ?? entry, entry.facts.usage])).values()]);
+  await settleItem(job, deps, rows, outcomeCounts({ locale: data.locale, variants: data.request.n, created, existing: rows.length - created, usage }));
   log.info({ created, existing: rows.length - created }, 'item done');
   return { created, existing: rows.length - created };
 }
@@ -164,8 +168,22 @@ async function store(deps: GenerateImageDeps, data: ImageJobData, variant: numbe
 /** Settles the item as failed in every waiting run, then ends the job without further attempts. */
 async function failItem(job: Job<ImageJobData>, deps: GenerateImageDeps, error: unknown, code: string, attempts: number, stored: ReportRow[] = [], message = error instanceof Error ? error.message : String(error)): Promise<never> {
   const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts, errorCode: code, errorMessage: message, requestId: (error as { requestId?: string }).requestId });
-  await deps.runStore.settle(String(job.id), [...stored, failed], { itemsFailed: 1, imagesExisting: stored.length });
+  await settleItem(job, deps, [...stored, failed], outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: stored.length, failed: true }));
   throw error instanceof UnrecoverableError ? error : new UnrecoverableError(`${code}: ${message}`);
+}
+
+/** Records the item's outcome in every run waiting for it, and reports the runs that this finished. */
+export async function settleItem(job: Job<ImageJobData>, deps: Pick<GenerateImageDeps, 'runStore' | 'onRunsFinished'>, rows: ReportRow[], counts: ReturnType<typeof outcomeCounts>, options: { onlyIfUnsettled?: boolean } = {}): Promise<void> {
+  const { finished } = await deps.runStore.settle(String(job.id), rows, counts, options);
+  if (finished.length > 0) await deps.onRunsFinished(finished);
+}
+
+/** Token usage of the generations behind an item (usually one), summed. */
+function sumUsage(usages: Array<ImageUsage | undefined>): ImageUsage | undefined {
+  const known = usages.filter((usage): usage is ImageUsage => usage !== undefined);
+  if (known.length === 0) return undefined;
+  const total = (field: keyof ImageUsage): number | undefined => (known.some((usage) => usage[field] !== undefined) ? known.reduce((sum, usage) => sum + (usage[field] ?? 0), 0) : undefined);
+  return { inputTokens: total('inputTokens'), outputTokens: total('outputTokens'), totalTokens: total('totalTokens'), inputTextTokens: total('inputTextTokens'), inputImageTokens: total('inputImageTokens') };
 }
 
 /** An image stored without its sidecar (a crash between the two uploads) gets one, with what is known. */

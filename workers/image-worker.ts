@@ -1,11 +1,13 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { generateImage, row, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
+import { generateImage, row, settleItem, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
 import { errorCode } from '../src/errors/retry-policy.js';
 import type { Config } from '../src/config/settings.js';
 import type { DeploymentPool } from '../src/deployments/deployment-pool.js';
 import { GENERATE_IMAGE_JOB, type ImageJobData } from '../src/queue/image-job.js';
+import { outcomeCounts } from '../src/runs/outcome-counts.js';
+import { publishReport } from '../src/runs/publish-report.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import type { ImageStaging } from '../src/storage/image-staging.js';
@@ -52,6 +54,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     logger: deps.logger,
     rateLimit: (ms) => deps.queue.rateLimit(ms),
     maxRateLimitedMs: options.maxRateLimitedMs ?? 1_800_000,
+    onRunsFinished: (runIds) => publishReports(deps, runIds),
   };
   const worker = new Worker<ImageJobData, GenerateImageResult>(
     deps.queue.name,
@@ -84,5 +87,19 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
 
 async function settleFailure(job: Job<ImageJobData>, error: Error, deps: ImageWorkerDeps): Promise<void> {
   const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts: job.attemptsMade, errorCode: errorCode(error), errorMessage: error.message });
-  await deps.runStore.settle(String(job.id), [failed], { itemsFailed: 1 }, { onlyIfUnsettled: true });
+  const counts = outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: 0, failed: true });
+  await settleItem(job, { runStore: deps.runStore, onRunsFinished: (runIds) => publishReports(deps, runIds) }, [failed], counts, { onlyIfUnsettled: true });
+}
+
+/** This worker finished these runs (the claim in Redis is exclusive): it writes their reports to storage. */
+async function publishReports(deps: ImageWorkerDeps, runIds: string[]): Promise<void> {
+  for (const runId of runIds) {
+    try {
+      const name = await publishReport(deps.runStore, deps.blobStore, runId);
+      deps.logger.info({ runId, report: name }, 'run finished; report written');
+    } catch (error) {
+      // The run is done either way; `polyglyph report <run>` can always rebuild the report from Redis.
+      deps.logger.error({ err: error, runId }, 'run finished but its report could not be written to storage');
+    }
+  }
 }

@@ -67,6 +67,9 @@ export const SETTINGS = {
   variants: setting({ flag: '--variants <n>', env: 'POLYGLYPH_VARIANTS', default: 1, description: 'default images per message and locale', expected: 'an integer from 1 to 10', schema: z.coerce.number().int().min(1).max(10) }),
   outputCompression: setting({ flag: '--output-compression <0-100>', env: 'POLYGLYPH_OUTPUT_COMPRESSION', description: 'output_compression for jpeg and webp (sent as is; Azure documents its meaning inverted relative to OpenAI)', expected: 'an integer from 0 to 100', schema: z.coerce.number().int().min(0).max(100) }),
 
+  priceFile: setting({ flag: '--price-file <path>', env: 'POLYGLYPH_PRICE_FILE', description: 'JSON file of image prices per model (USD per 1024x1024 image by quality, per million tokens); adds to or replaces the built-in gpt-image-2 list prices', expected: 'a path to a JSON file', schema: text }),
+  maxCost: setting({ flag: '--max-cost <usd>', env: 'POLYGLYPH_MAX_COST', description: 'refuse a manifest whose estimated cost is above this many US dollars (exit 2, nothing enqueued)', expected: 'a positive number of US dollars, e.g. 25', schema: z.coerce.number().positive() }),
+
   localDir: setting({ flag: '--local-dir <dir>', env: 'POLYGLYPH_LOCAL_DIR', default: '.polyglyph', description: 'where `run` keeps the embedded Azurite\'s data when no storage is configured', expected: 'a directory path', schema: text }),
   reportDir: setting({ flag: '--report-dir <dir>', env: 'POLYGLYPH_REPORT_DIR', default: 'polyglyph-reports', description: 'where `run` writes <run-id>.json and <run-id>.csv', expected: 'a directory path', schema: text }),
   logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of JSON logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
@@ -107,6 +110,8 @@ export interface Config {
   format: (typeof IMAGE_FORMATS)[number];
   variants: number;
   outputCompression?: number | undefined;
+  priceFile?: string | undefined;
+  maxCost?: number | undefined;
   localDir: string;
   reportDir: string;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;

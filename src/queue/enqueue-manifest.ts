@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import { InputError } from '../errors/polyglyph-error.js';
 import { formatIssue } from '../manifest/manifest-issue.js';
@@ -17,6 +17,10 @@ export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest'> {
   chunkSize?: number;
   /** Called after each chunk with the number of jobs enqueued so far. */
   onProgress?: (jobsEnqueued: number) => void;
+  /** Who is enqueueing, for `status` (see describeOrigin). */
+  origin?: string;
+  /** The pool's capacity in images per minute, kept with the run for ETAs. */
+  imagesPerMinute?: number;
   now?: () => number;
 }
 
@@ -24,6 +28,8 @@ export interface EnqueueResult {
   runId: string;
   summary: ManifestSummary;
   jobs: number;
+  /** Every item had already settled when enqueueing ended (all images existed): the caller finished the run. */
+  finished: boolean;
 }
 
 /** Thrown when the manifest has errors; nothing was enqueued. */
@@ -46,10 +52,27 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
   if (summary.errors > 0) throw new ManifestInvalidError(summary);
 
   const manifest = basename(options.manifestPath);
-  await deps.runStore.create({ id: options.runId, manifest, manifestSha256: await sha256File(options.manifestPath), startedAt: now() });
+  await deps.runStore.create({
+    id: options.runId, manifest, manifestPath: resolve(options.manifestPath), manifestSha256: await sha256File(options.manifestPath),
+    origin: options.origin ?? 'unknown', model: options.model, imagesPerMinute: options.imagesPerMinute ?? 0, imagesByLocale: summary.imagesByLocale, startedAt: now(),
+  });
+  const jobs = await enqueueItems(deps, { ...options, manifest }, () => true);
+  const finished = await deps.runStore.markEnqueued(options.runId, now());
+  return { runId: options.runId, summary, jobs, finished };
+}
 
+/**
+ * Streams the manifest and enqueues one job per (message, locale) of the items `wanted` accepts, in
+ * chunks, attaching each chunk to the run before adding it and waiting for Redis after each so
+ * memory stays flat. Returns the number of jobs. Also used by `retry` for a run's failed items.
+ */
+export async function enqueueItems(
+  deps: { queue: Queue<ImageJobData>; runStore: RunStore },
+  options: Omit<EnqueueManifestOptions, 'manifestPath'> & { manifestPath: string; manifest: string },
+  wanted: (job: PlannedJob) => boolean,
+): Promise<number> {
   const chunkSize = options.chunkSize ?? 500;
-  const context: JobContext = { ...options, manifest };
+  const context: JobContext = options;
   let chunk: PlannedJob[] = [];
   let jobs = 0;
   const flush = async (): Promise<void> => {
@@ -59,7 +82,6 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
     chunk = [];
     options.onProgress?.(jobs);
   };
-
   for await (const event of readManifest(options.manifestPath, options.defaults)) {
     if (event.type === 'issue') {
       // The validation pass saw none; the file changed between the two passes.
@@ -67,10 +89,9 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
       continue;
     }
     if (event.type !== 'item') continue;
-    chunk.push(...itemJobs(event.item, context));
+    chunk.push(...itemJobs(event.item, context).filter(wanted));
     if (chunk.length >= chunkSize) await flush();
   }
   if (chunk.length > 0) await flush();
-  await deps.runStore.markEnqueued(options.runId, now());
-  return { runId: options.runId, summary, jobs };
+  return jobs;
 }

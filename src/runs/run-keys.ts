@@ -19,6 +19,10 @@ export class RunKeys {
   runIndex(): string {
     return `${this.base}:runs`;
   }
+  /** The run's items (job ids), for cancel. */
+  runItems(runId: string): string {
+    return `${this.base}:run:${runId}:items`;
+  }
   /** Runs waiting for an item's outcome. */
   itemRuns(jobId: string): string {
     return `${this.base}:item:${jobId}:runs`;

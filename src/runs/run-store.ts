@@ -1,31 +1,60 @@
 import type { Redis } from 'ioredis';
+import type { OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import { RunKeys } from './run-keys.js';
-import { ATTACH_SCRIPT, SETTLE_SCRIPT } from './run-scripts.js';
+import { ATTACH_SCRIPT, CANCEL_ITEM_SCRIPT, MARK_ENQUEUED_SCRIPT, REOPEN_SCRIPT, SETTLE_SCRIPT } from './run-scripts.js';
 
 /** Seconds an item's done marker outlives the settle; it only has to cover BullMQ removing the job. */
 const DONE_MARKER_TTL_SECONDS = 600;
 
+export interface LocaleProgress {
+  /** Images the run asks for in this locale. */
+  planned: number;
+  /** Images resolved: stored now, found stored, or given up with their item. */
+  images: number;
+  itemsFailed: number;
+}
+
 export interface RunRecord {
   id: string;
   manifest: string;
+  /** Absolute path the manifest was read from, for `retry`. */
+  manifestPath: string;
   manifestSha256: string;
+  /** Who started it and where: user@host (command). */
+  origin: string;
+  model: string;
+  /** The pool's capacity when the run started, for ETAs. */
+  imagesPerMinute: number;
   startedAt: number;
   /** Set once every item has been enqueued (and so `total` is final). */
   enqueuedAt?: number | undefined;
   finishedAt?: number | undefined;
+  cancelledAt?: number | undefined;
+  /** Blob name of the report, once written. */
+  reportBlob?: string | undefined;
   total: number;
   settled: number;
+  imagesPlanned: number;
   imagesCreated: number;
   imagesExisting: number;
   itemsFailed: number;
+  itemsCancelled: number;
+  locales: Record<string, LocaleProgress>;
+  /** Tokens the API reported for this run's generations. */
+  tokens: { textInput: number; imageInput: number; output: number };
 }
 
-/** Counter fields an item's outcome adds to each run that waits for it. */
-export interface OutcomeCounts {
-  imagesCreated?: number;
-  imagesExisting?: number;
-  itemsFailed?: number;
+export interface NewRun {
+  id: string;
+  manifest: string;
+  manifestPath: string;
+  manifestSha256: string;
+  origin: string;
+  model: string;
+  imagesPerMinute: number;
+  imagesByLocale: Partial<Record<string, number>>;
+  startedAt: number;
 }
 
 /** Runs as records in Redis: counters, report rows, and the item-to-run links that settle them. */
@@ -40,10 +69,16 @@ export class RunStore {
     this.keys = new RunKeys(prefix, queueName);
   }
 
-  async create(run: { id: string; manifest: string; manifestSha256: string; startedAt: number }): Promise<void> {
+  async create(run: NewRun): Promise<void> {
+    const planned = Object.entries(run.imagesByLocale).map(([locale, images]) => [`locale:${locale}:planned`, images ?? 0] as const);
     await this.redis
       .multi()
-      .hset(this.keys.run(run.id), { id: run.id, manifest: run.manifest, manifestSha256: run.manifestSha256, startedAt: run.startedAt, total: 0, settled: 0 })
+      .hset(this.keys.run(run.id), {
+        id: run.id, manifest: run.manifest, manifestPath: run.manifestPath, manifestSha256: run.manifestSha256, origin: run.origin, model: run.model,
+        imagesPerMinute: run.imagesPerMinute, startedAt: run.startedAt, total: 0, settled: 0,
+        imagesPlanned: planned.reduce((sum, [, images]) => sum + images, 0),
+        ...Object.fromEntries(planned),
+      })
       .zadd(this.keys.runIndex(), run.startedAt, run.id)
       .exec();
   }
@@ -54,38 +89,65 @@ export class RunStore {
     return Number(await this.redis.eval(ATTACH_SCRIPT, 0, this.keys.base, runId, String(DONE_MARKER_TTL_SECONDS), ...jobIds));
   }
 
-  async markEnqueued(runId: string, at: number): Promise<void> {
-    await this.redis.hset(this.keys.run(runId), 'enqueuedAt', at);
+  /** Every item is enqueued. True when they had all settled already: the caller finished the run and writes its report. */
+  async markEnqueued(runId: string, at: number): Promise<boolean> {
+    return Number(await this.redis.eval(MARK_ENQUEUED_SCRIPT, 1, this.keys.run(runId), String(at))) === 1;
   }
 
-  async markFinished(runId: string, at: number): Promise<void> {
-    await this.redis.hsetnx(this.keys.run(runId), 'finishedAt', at);
-  }
-
-  /** Records an item's final outcome in every run waiting for it. Safe to call twice. */
-  async settle(jobId: string, rows: readonly ReportRow[], counts: OutcomeCounts, options: { onlyIfUnsettled?: boolean } = {}): Promise<number> {
+  /**
+   * Records an item's final outcome in every run waiting for it. Safe to call twice. Returns how many
+   * runs it settled and which of them it finished: the caller writes those runs' reports.
+   */
+  async settle(jobId: string, rows: readonly ReportRow[], counts: OutcomeCounts, options: { onlyIfUnsettled?: boolean } = {}): Promise<{ runs: number; finished: string[] }> {
     const outcome = JSON.stringify({ rows: rows.map((row) => JSON.stringify(row)), counts });
-    return Number(await this.redis.eval(SETTLE_SCRIPT, 0, this.keys.base, jobId, outcome, String(DONE_MARKER_TTL_SECONDS), options.onlyIfUnsettled ? '1' : '0'));
+    const [runs, finished] = (await this.redis.eval(SETTLE_SCRIPT, 0, this.keys.base, jobId, outcome, String(DONE_MARKER_TTL_SECONDS), options.onlyIfUnsettled ? '1' : '0')) as [number, string[]];
+    return { runs: Number(runs), finished };
+  }
+
+  /** Settles an item of this run as cancelled, unless it already settled. True when it did. */
+  async cancelItem(runId: string, jobId: string, row: ReportRow, counts: OutcomeCounts): Promise<boolean> {
+    const keys = [this.keys.run(runId), this.keys.rows(runId), this.keys.itemRuns(jobId)];
+    return Number(await this.redis.eval(CANCEL_ITEM_SCRIPT, keys.length, ...keys, runId, JSON.stringify(row), JSON.stringify(counts))) === 1;
+  }
+
+  async markCancelled(runId: string, at: number): Promise<void> {
+    await this.redis.hsetnx(this.keys.run(runId), 'cancelledAt', at);
+  }
+
+  /**
+   * Takes failed rows back out of the run (retry): they leave the report and the counters, and the
+   * run is open again until its producer re-attaches the items and marks it enqueued.
+   */
+  async reopen(runId: string, failedRows: readonly ReportRow[], counts: OutcomeCounts): Promise<number> {
+    if (failedRows.length === 0) return 0;
+    const keys = [this.keys.run(runId), this.keys.rows(runId)];
+    return Number(await this.redis.eval(REOPEN_SCRIPT, keys.length, ...keys, ...failedRows.map((row) => JSON.stringify(row)), '--', JSON.stringify(counts)));
+  }
+
+  async setReportBlob(runId: string, name: string): Promise<void> {
+    await this.redis.hset(this.keys.run(runId), 'reportBlob', name);
+  }
+
+  /** Ids of the run's items (job ids), in pages. */
+  async *items(runId: string): AsyncGenerator<string> {
+    let cursor = '0';
+    do {
+      const [next, ids] = await this.redis.sscan(this.keys.runItems(runId), cursor, 'COUNT', 1000);
+      cursor = next;
+      yield* ids;
+    } while (cursor !== '0');
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
     const hash = await this.redis.hgetall(this.keys.run(runId));
-    if (!hash.id) return undefined;
-    const int = (field: string): number => Number(hash[field] ?? 0);
-    const optional = (field: string): number | undefined => (hash[field] === undefined ? undefined : Number(hash[field]));
-    return {
-      id: hash.id,
-      manifest: hash.manifest ?? '',
-      manifestSha256: hash.manifestSha256 ?? '',
-      startedAt: int('startedAt'),
-      enqueuedAt: optional('enqueuedAt'),
-      finishedAt: optional('finishedAt'),
-      total: int('total'),
-      settled: int('settled'),
-      imagesCreated: int('imagesCreated'),
-      imagesExisting: int('imagesExisting'),
-      itemsFailed: int('itemsFailed'),
-    };
+    return hash.id ? toRecord(hash) : undefined;
+  }
+
+  /** The most recent runs, newest first. */
+  async recent(limit: number): Promise<RunRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.runIndex(), 0, limit - 1);
+    const runs = await Promise.all(ids.map((id) => this.get(id)));
+    return runs.filter((run): run is RunRecord => run !== undefined);
   }
 
   /** Report rows in the order they settled, read in pages so a large run is never held twice. */
@@ -96,6 +158,41 @@ export class RunStore {
       if (page.length < pageSize) return;
     }
   }
+}
+
+function toRecord(hash: Record<string, string>): RunRecord {
+  const int = (field: string): number => Number(hash[field] ?? 0);
+  const optional = (field: string): number | undefined => (hash[field] === undefined ? undefined : Number(hash[field]));
+  const locales: Record<string, LocaleProgress> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    const match = /^locale:(.+):(planned|images|failed)$/.exec(field);
+    if (!match) continue;
+    const progress = (locales[match[1]!] ??= { planned: 0, images: 0, itemsFailed: 0 });
+    progress[match[2] === 'failed' ? 'itemsFailed' : (match[2] as 'planned' | 'images')] = Number(value);
+  }
+  return {
+    id: hash.id!,
+    manifest: hash.manifest ?? '',
+    manifestPath: hash.manifestPath ?? '',
+    manifestSha256: hash.manifestSha256 ?? '',
+    origin: hash.origin ?? '',
+    model: hash.model ?? '',
+    imagesPerMinute: int('imagesPerMinute'),
+    startedAt: int('startedAt'),
+    enqueuedAt: optional('enqueuedAt'),
+    finishedAt: optional('finishedAt'),
+    cancelledAt: optional('cancelledAt'),
+    reportBlob: hash.reportBlob,
+    total: int('total'),
+    settled: int('settled'),
+    imagesPlanned: int('imagesPlanned'),
+    imagesCreated: int('imagesCreated'),
+    imagesExisting: int('imagesExisting'),
+    itemsFailed: int('itemsFailed'),
+    itemsCancelled: int('itemsCancelled'),
+    locales,
+    tokens: { textInput: int('tokens:textInput'), imageInput: int('tokens:imageInput'), output: int('tokens:output') },
+  };
 }
 
 /** A run is complete once all of its items are enqueued and every one has settled. */

@@ -73,6 +73,14 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Uploads a local file, replacing any blob of that name: for run reports, whose single writer is
+   * decided in Redis (a run reopened by `retry` gets a new report under the same name).
+   */
+  async uploadFile(name: string, path: string, contentType: string): Promise<void> {
+    await this.container.getBlockBlobClient(name).uploadFile(path, { blobHTTPHeaders: { blobContentType: contentType } });
+  }
+
   async uploadJson(name: string, value: unknown, options: Omit<UploadOptions, 'contentType'> = {}): Promise<UploadOutcome> {
     return this.upload(name, Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8'), { ...options, contentType: 'application/json; charset=utf-8' });
   }

@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageWorker } from '../../workers/image-worker.js';
@@ -73,9 +74,15 @@ describe('manifest -> queue -> image API -> blob storage', () => {
 
       const images: BlobItem[] = [];
       const sidecars: BlobItem[] = [];
-      for await (const blob of blobs.listBlobsFlat({ includeMetadata: true, includeTags: true })) {
+      for await (const blob of blobs.listBlobsFlat({ includeMetadata: true, includeTags: true, prefix: 'spring-campaign/' })) {
         (blob.name.endsWith('.json') ? sidecars : images).push(blob);
       }
+      // the worker that finished the run writes its report to storage, once
+      for (let i = 0; i < 100 && !(await runtime.runStore.get(runId))?.reportBlob; i++) await sleep(50);
+      expect((await runtime.runStore.get(runId))?.reportBlob).toBe(`reports/${runId}.json`);
+      const reports: string[] = [];
+      for await (const blob of blobs.listBlobsFlat({ prefix: 'reports/' })) reports.push(blob.name);
+      expect(reports.sort()).toEqual([`reports/${runId}.csv`, `reports/${runId}.json`]);
       expect(images).toHaveLength(SAMPLE_IMAGES);
       expect(sidecars).toHaveLength(SAMPLE_IMAGES);
       expect(api.stats().imagesGenerated).toBe(SAMPLE_IMAGES);

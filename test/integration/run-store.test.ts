@@ -22,7 +22,7 @@ const row = (id: string, status: ReportRow['status'] = 'created'): ReportRow => 
 
 async function newStore() {
   const store = new RunStore(redis, uniquePrefix('rs'), 'images');
-  for (const id of ['r1', 'r2']) await store.create({ id, manifest: 'm.csv', manifestSha256: 'x', startedAt: 1 });
+  for (const id of ['r1', 'r2']) await store.create({ id, manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 6, imagesByLocale: { ja: 2 }, startedAt: 1 });
   return store;
 }
 
@@ -31,18 +31,19 @@ describe('RunStore: exact completion when runs share items', () => {
     const store = await newStore();
     await store.attach('r1', ['a', 'b']);
     await store.attach('r2', ['a']);
-    await store.markEnqueued('r1', 2);
-    await store.markEnqueued('r2', 2);
-    expect(await store.settle('a', [row('a')], { imagesCreated: 1 })).toBe(2);
-    expect(await store.settle('a', [row('a')], { imagesCreated: 1 })).toBe(0); // a stalled job run again
+    expect(await store.markEnqueued('r1', 2)).toBe(false);
+    expect(await store.markEnqueued('r2', 2)).toBe(false);
+    // r2 waits only for 'a': settling it finishes r2, and says so exactly once
+    expect(await store.settle('a', [row('a')], { imagesCreated: 1 })).toEqual({ runs: 2, finished: ['r2'] });
+    expect(await store.settle('a', [row('a')], { imagesCreated: 1 })).toEqual({ runs: 0, finished: [] }); // a stalled job run again
     const r2 = await store.get('r2');
     expect(r2).toMatchObject({ total: 1, settled: 1, imagesCreated: 1 });
     expect(isRunComplete(r2!)).toBe(true);
     const r1 = await store.get('r1');
     expect(r1).toMatchObject({ total: 2, settled: 1 });
     expect(isRunComplete(r1!)).toBe(false);
-    await store.settle('b', [row('b', 'failed')], { itemsFailed: 1 });
-    expect(await store.get('r1')).toMatchObject({ settled: 2, imagesCreated: 1, itemsFailed: 1 });
+    expect(await store.settle('b', [row('b', 'failed')], { itemsFailed: 1 })).toEqual({ runs: 1, finished: ['r1'] });
+    expect(await store.get('r1')).toMatchObject({ settled: 2, imagesCreated: 1, itemsFailed: 1, finishedAt: expect.any(Number) as number });
     const rows = [];
     for await (const r of store.rows('r1')) rows.push(r.id);
     expect(rows).toEqual(['a', 'b']);
@@ -54,7 +55,13 @@ describe('RunStore: exact completion when runs share items', () => {
     await redis.hset(store.keys.job('j'), 'name', 'generate-image'); // BullMQ has not removed the job yet
     await store.settle('j', [row('j')], { imagesCreated: 1 });
     expect(await store.attach('r2', ['j'])).toBe(1);
-    expect(await store.get('r2')).toMatchObject({ total: 1, settled: 1, imagesCreated: 1 });
+    // for r2 the image was already there: it counts as found, not created (nor paid)
+    expect(await store.get('r2')).toMatchObject({ total: 1, settled: 1, imagesCreated: 0, imagesExisting: 1 });
+    const [taken] = await (async () => { const r = []; for await (const x of store.rows('r2')) r.push(x); return r; })();
+    expect(taken?.status).toBe('exists');
+    // every item had settled before enqueueing ended: the producer finishes the run
+    expect(await store.markEnqueued('r2', 3)).toBe(true);
+    expect(await store.markEnqueued('r2', 4)).toBe(false);
   });
 
   it('a run attaching after the job is gone waits for the new job, not the old outcome', async () => {
@@ -64,7 +71,29 @@ describe('RunStore: exact completion when runs share items', () => {
     expect(await store.attach('r2', ['k'])).toBe(0);
     expect(await store.get('r2')).toMatchObject({ total: 1, settled: 0 });
     // a failure BullMQ decides itself must not be swallowed by the previous job's marker
-    expect(await store.settle('k', [row('k', 'failed')], { itemsFailed: 1 }, { onlyIfUnsettled: true })).toBe(1);
+    expect(await store.settle('k', [row('k', 'failed')], { itemsFailed: 1 }, { onlyIfUnsettled: true })).toMatchObject({ runs: 1 });
     expect(await store.get('r2')).toMatchObject({ settled: 1, itemsFailed: 1 });
+  });
+
+  it('cancel settles a pending item as cancelled once; retry takes failed rows back out and reopens the run', async () => {
+    const store = await newStore();
+    await store.attach('r1', ['p', 'q']);
+    await store.markEnqueued('r1', 2);
+    expect(await store.cancelItem('r1', 'p', row('p', 'failed'), { itemsCancelled: 1 })).toBe(true);
+    expect(await store.cancelItem('r1', 'p', row('p', 'failed'), { itemsCancelled: 1 })).toBe(false);
+    const failed = row('q', 'failed');
+    await store.settle('q', [failed], { itemsFailed: 1, 'locale:ja:failed': 1 });
+    expect(await store.get('r1')).toMatchObject({ settled: 2, itemsCancelled: 1, itemsFailed: 1, finishedAt: expect.any(Number) as number });
+    const ids = [];
+    for await (const id of store.items('r1')) ids.push(id);
+    expect(ids.sort()).toEqual(['p', 'q']);
+
+    expect(await store.reopen('r1', [failed], { itemsFailed: 1, 'locale:ja:failed': 1, settled: 1, total: 1 })).toBe(1);
+    const reopened = await store.get('r1');
+    expect(reopened).toMatchObject({ settled: 1, total: 1, itemsFailed: 0, finishedAt: undefined, enqueuedAt: undefined });
+    expect(reopened?.locales.ja).toMatchObject({ planned: 2, itemsFailed: 0 });
+    const rows = [];
+    for await (const r of store.rows('r1')) rows.push(r.id);
+    expect(rows).toEqual(['p']);
   });
 });

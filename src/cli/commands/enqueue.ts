@@ -6,41 +6,63 @@ import { enqueueManifest } from '../../queue/enqueue-manifest.js';
 import { newRunId } from '../../runs/run-id.js';
 import { openRuntime } from '../../../workers/runtime.js';
 import { createLogger } from '../../logging/create-logger.js';
+import { describeOrigin } from '../../runs/origin.js';
+import { publishReport } from '../../runs/publish-report.js';
+import { BlobStore } from '../../storage/blob-store.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { Progress } from '../progress.js';
+import { describeOutcome } from '../describe-outcome.js';
+import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
-import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'deployment', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'imagesPerMinute', 'deployment', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')
     .description('validate a manifest and enqueue its jobs for `polyglyph worker` processes; prints the run id')
-    .argument('<manifest>', 'CSV manifest');
+    .argument('<manifest>', 'CSV manifest')
+    .option('--wait', 'wait until every item of the run is finished, then print the summary (exit 1 when items failed)');
   addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
     const defaults = manifestDefaults(config);
+    const deployments = loadDeployments(config);
+    const model = poolModel(deployments);
     const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
     try {
+      const progress = new Progress(process.stderr);
       const result = await enqueueManifest(runtime, {
         runId: newRunId(),
         manifestPath: manifest,
         defaults,
-        model: modelName(config),
+        model,
         outputCompression: config.outputCompression,
         attempts: config.attempts,
         backoffMs: config.backoffMs,
+        origin: describeOrigin('enqueue'),
+        imagesPerMinute: deployments.reduce((sum, spec) => sum + spec.imagesPerMinute, 0),
+        onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });
       printSummary(result.summary, process.stderr);
-      process.stderr.write(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}\n`);
+      progress.done(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}`);
       process.stdout.write(`${result.runId}\n`);
+      if (result.finished && (config.storageConnectionString || config.storageAccountUrl)) {
+        // Every image already existed, so no worker will finish this run: its report is ours to write.
+        await publishReport(runtime.runStore, BlobStore.fromSettings(config), result.runId);
+      }
+      if (options.wait === true) {
+        const run = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, result.runId, progress));
+        process.stderr.write(`${describeOutcome(run)}${run.reportBlob ? `; report in storage: ${run.reportBlob}` : ''}\n`);
+        setExitCode(run.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
+      }
     } finally {
       await runtime.close();
     }
   });
 }
 
-/** The model a job is enqueued for: what the workers' client will send (AZURE_GPT_MODEL or the deployment). */
 /** The model jobs are enqueued for: the one the configured deployment (or deployments file) serves. */
 export function modelName(config: Config): string {
   return poolModel(loadDeployments(config));

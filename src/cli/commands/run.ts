@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { enqueueManifest } from '../../queue/enqueue-manifest.js';
 import { newRunId } from '../../runs/run-id.js';
-import { isRunComplete, type RunRecord } from '../../runs/run-store.js';
+import { describeOrigin } from '../../runs/origin.js';
+import { publishReport } from '../../runs/publish-report.js';
 import { writeReport } from '../../runs/write-report.js';
 import { createImageWorker, imageWorkerOptions } from '../../../workers/image-worker.js';
 import { closeAll, openWorkerRuntime } from '../../../workers/runtime.js';
@@ -12,7 +12,9 @@ import { EXIT, setExitCode } from '../exit.js';
 import { startLocalServices } from '../local-services.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
+import { describeOutcome } from '../describe-outcome.js';
 import { Progress } from '../progress.js';
+import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { modelName } from './enqueue.js';
 
@@ -49,7 +51,7 @@ export function runCommand(): Command {
       const progress = new Progress(out);
       const model = modelName(config);
       const result = await enqueueManifest(runtime, {
-        runId, manifestPath: manifest, defaults, model, outputCompression: config.outputCompression,
+        runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: runtime.pool.capacity(model), outputCompression: config.outputCompression,
         attempts: config.attempts, backoffMs: config.backoffMs,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });
@@ -62,12 +64,13 @@ export function runCommand(): Command {
         setExitCode(EXIT.interrupted);
         return;
       }
-      await runtime.runStore.markFinished(runId, Date.now());
-      run = (await runtime.runStore.get(runId)) ?? run;
+      // Whoever settled the last item writes the report to storage; when every image already existed
+      // that was this process, while enqueueing.
+      if (result.finished) await publishReport(runtime.runStore, runtime.blobStore, runId);
+      run = await waitForReportBlob(runtime.runStore, (await runtime.runStore.get(runId)) ?? run);
       const report = await writeReport(runtime.runStore, run, config.reportDir);
-      const seconds = (((run.finishedAt ?? Date.now()) - run.startedAt) / 1000).toFixed(1);
-      out.write(`done in ${seconds} s: ${run.imagesCreated} images created, ${run.imagesExisting} already stored, ${run.itemsFailed} items failed\n`);
-      out.write(`report: ${report.jsonPath} and ${report.csvPath} (${report.rows} rows)\n`);
+      out.write(`${describeOutcome(run)}\n`);
+      out.write(`report: ${report.jsonPath} and ${report.csvPath} (${report.rows} rows)${run.reportBlob ? `; in storage: ${run.reportBlob}` : ''}\n`);
       setExitCode(run.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
     } finally {
       process.off('SIGINT', onSignal);
@@ -75,17 +78,4 @@ export function runCommand(): Command {
       await closeAll([() => worker.close(), () => runtime.close(), () => local.stop()], logger);
     }
   });
-}
-
-async function waitForRun(store: { get(id: string): Promise<RunRecord | undefined> }, runId: string, progress: Progress, stop: () => boolean): Promise<RunRecord> {
-  for (;;) {
-    const run = await store.get(runId);
-    if (!run) throw new Error(`run ${runId} disappeared from Redis`);
-    if (isRunComplete(run) || stop()) {
-      progress.done(`${run.settled}/${run.total} jobs done`);
-      return run;
-    }
-    progress.update(`${run.settled}/${run.total} jobs done: ${run.imagesCreated} images created, ${run.imagesExisting} already stored, ${run.itemsFailed} failed`);
-    await sleep(250);
-  }
 }

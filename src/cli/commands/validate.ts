@@ -1,20 +1,38 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
+import { checkBudget } from '../../cost/budget.js';
+import { planManifest } from '../../cost/estimate.js';
+import { formatPlan } from '../../cost/format-plan.js';
+import { planOptions } from '../../cost/plan-options.js';
 import { validateManifest } from '../../manifest/validate-manifest.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { MANIFEST_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+
+// The model and the quota decide the plan's price and duration, so validate takes them as run does.
+const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'imagesPerMinute'] as const;
 
 export function validateCommand(): Command {
   const command = new Command('validate')
-    .description('check a manifest: every problem with its line and column; enqueues nothing (exit 2 when it has errors)')
+    .description('check a manifest: every problem with its line and column, then the images, estimated cost and duration it plans; enqueues nothing (exit 2 when it has errors or exceeds --max-cost)')
     .argument('<manifest>', 'CSV manifest');
-  addSettings(command, MANIFEST_SETTINGS);
+  addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, MANIFEST_SETTINGS));
-    const summary = await validateManifest(manifest, manifestDefaults(config));
+    const config = resolveConfig(settingFlags(options, SETTINGS));
+    const defaults = manifestDefaults(config);
+    // Before reading the manifest: a bad price or deployments file is reported without a long wait.
+    const planning = planOptions(config);
+    const summary = await validateManifest(manifest, defaults);
     printSummary(summary);
-    setExitCode(summary.errors > 0 ? 2 : 0);
+    // A plan of only the valid rows of a broken manifest would understate what the fixed one costs.
+    if (summary.errors > 0) {
+      setExitCode(EXIT.badInput);
+      return;
+    }
+    const plan = await planManifest(manifest, defaults, planning);
+    process.stdout.write(formatPlan(plan));
+    checkBudget(plan, config.maxCost);
+    setExitCode(EXIT.ok);
   });
 }

@@ -1,0 +1,41 @@
+import type { ImageUsage } from '../image-api/types.js';
+
+/** Counter fields an item's outcome adds to each run that waits for it (HINCRBY, so integers only). */
+export type OutcomeCounts = Record<string, number>;
+
+export interface ItemOutcome {
+  locale: string;
+  /** Images the item asked for. */
+  variants: number;
+  created: number;
+  existing: number;
+  failed?: boolean;
+  cancelled?: boolean;
+  usage?: ImageUsage | undefined;
+}
+
+/**
+ * The counters one item moves: totals for the summary, per-locale images done and items failed for
+ * the progress bars, and the tokens the API reported, summed into the run's actual cost.
+ */
+export function outcomeCounts(outcome: ItemOutcome): OutcomeCounts {
+  const counts: OutcomeCounts = {};
+  const add = (field: string, value: number | undefined): void => {
+    if (value) counts[field] = (counts[field] ?? 0) + value;
+  };
+  add('imagesCreated', outcome.created);
+  add('imagesExisting', outcome.existing);
+  add('itemsFailed', outcome.failed ? 1 : 0);
+  add('itemsCancelled', outcome.cancelled ? 1 : 0);
+  // A failed or cancelled item's missing images are resolved too: the bar reaches its end.
+  add(`locale:${outcome.locale}:images`, outcome.variants);
+  add(`locale:${outcome.locale}:failed`, outcome.failed ? 1 : 0);
+  const usage = outcome.usage;
+  if (usage) {
+    const imageInput = usage.inputImageTokens ?? 0;
+    add('tokens:imageInput', imageInput);
+    add('tokens:textInput', usage.inputTextTokens ?? Math.max(0, (usage.inputTokens ?? 0) - imageInput));
+    add('tokens:output', usage.outputTokens);
+  }
+  return counts;
+}

@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { RunStore } from './run-store.js';
+import { writeReport } from './write-report.js';
+
+/** Where a run's report goes in the container. */
+export function reportBlobName(runId: string, format: 'json' | 'csv'): string {
+  return `reports/${runId}.${format}`;
+}
+
+/**
+ * Writes the finished run's report (JSON and CSV) to blob storage. Called by whichever process
+ * finished the run (the SETTLE / MARK_ENQUEUED claim in Redis picks exactly one), so a run of any
+ * number of workers gets one report; rows stream through a temporary file, never held in memory.
+ */
+export async function publishReport(runStore: RunStore, blobStore: BlobStore, runId: string): Promise<string> {
+  const run = await runStore.get(runId);
+  if (!run) throw new Error(`run ${runId} is not in Redis`);
+  const dir = await mkdtemp(join(tmpdir(), 'polyglyph-report-'));
+  try {
+    const written = await writeReport(runStore, run, dir);
+    const name = reportBlobName(runId, 'json');
+    await blobStore.uploadFile(reportBlobName(runId, 'csv'), written.csvPath, 'text/csv; charset=utf-8');
+    // The JSON last: its presence says the report is complete.
+    await blobStore.uploadFile(name, written.jsonPath, 'application/json; charset=utf-8');
+    await runStore.setReportBlob(runId, name);
+    return name;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
