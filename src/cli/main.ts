@@ -1,9 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { PolyglyphError } from '../errors/polyglyph-error.js';
 import { ManifestInvalidError } from '../queue/enqueue-manifest.js';
+import { cancelCommand } from './commands/cancel.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { mockApiCommand } from './commands/mock-api.js';
+import { reportCommand } from './commands/report.js';
+import { retryCommand } from './commands/retry.js';
 import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { EXIT, takeExitCode } from './exit.js';
@@ -15,7 +19,7 @@ export function createProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), mockApiCommand()]) {
+  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), mockApiCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -3,7 +3,7 @@ import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { readManifest } from '../manifest/read-manifest.js';
 import { durationAtQuotaMs } from './duration.js';
 import { ImageTally } from './image-tally.js';
-import { imagePriceMicros, type PriceTable } from './price-table.js';
+import { pricePerImageMicros, type PriceTable } from './price-table.js';
 
 export interface CostEstimateOptions {
   /** The model jobs are enqueued for (the deployment name on Azure): the price table's key. */
@@ -31,8 +31,7 @@ export function estimateCost(tally: Pick<ImageTally, 'groups'>, { model, table }
   let costMicros = 0;
   const costByLocale: Partial<Record<LocaleCode, number>> = {};
   for (const group of tally.groups()) {
-    // Defined: the model has prices, checked above.
-    const micros = imagePriceMicros(table, model, group.size, group.quality)! * group.images;
+    const micros = pricePerImageMicros(prices, group.size, group.quality) * group.images;
     costMicros += micros;
     costByLocale[group.locale] = (costByLocale[group.locale] ?? 0) + micros;
   }

@@ -57,7 +57,9 @@ export function pricedQuality(quality: ImageQuality): PricedQuality {
 
 /**
  * Pixels a size is priced for. `auto` counts as 1024x1024, the size the per-image prices are quoted
- * for. Sizes reaching here were checked by the manifest reader, so anything else is `WxH`.
+ * for; the service may choose 1536x1024 or 1024x1536 instead, which costs about 1.5 times as much,
+ * so give explicit sizes where the estimate is a budget. Sizes reaching here were checked by the
+ * manifest reader, so anything else is `WxH`.
  */
 export function pricedPixels(size: string): number {
   const match = /^(\d+)x(\d+)$/.exec(size);
@@ -72,7 +74,11 @@ export function pricedPixels(size: string): number {
  */
 export function imagePriceMicros(table: PriceTable, model: string, size: string, quality: ImageQuality): number | undefined {
   const prices = table.get(model);
-  if (!prices) return undefined;
+  return prices && pricePerImageMicros(prices, size, quality);
+}
+
+/** `imagePriceMicros` for a model whose prices are already in hand. */
+export function pricePerImageMicros(prices: ModelPrices, size: string, quality: ImageQuality): number {
   return Math.round((prices.perImage1024Micros[pricedQuality(quality)] * pricedPixels(size)) / REFERENCE_PIXELS);
 }
 

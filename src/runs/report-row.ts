@@ -4,8 +4,8 @@ export interface ReportRow {
   locale: string;
   /** 1-based; empty for a failed item (no variant was produced). */
   variant: number | '';
-  /** `created`: generated and stored now; `exists`: already stored, nothing paid; `failed`. */
-  status: 'created' | 'exists' | 'failed';
+  /** `created`: generated and stored now; `exists`: already stored, nothing paid; `failed`; `cancelled`: never started. */
+  status: 'created' | 'exists' | 'failed' | 'cancelled';
   blobName: string;
   url: string;
   errorCode: string;

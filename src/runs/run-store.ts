@@ -110,6 +110,11 @@ export class RunStore {
     return Number(await this.redis.eval(CANCEL_ITEM_SCRIPT, keys.length, ...keys, runId, JSON.stringify(row), JSON.stringify(counts))) === 1;
   }
 
+  /** How many runs still wait for an item. */
+  async waitingRuns(jobId: string): Promise<number> {
+    return this.redis.scard(this.keys.itemRuns(jobId));
+  }
+
   async markCancelled(runId: string, at: number): Promise<void> {
     await this.redis.hsetnx(this.keys.run(runId), 'cancelledAt', at);
   }

@@ -1,9 +1,11 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { csvHeader, csvLine } from './report-csv.js';
 import type { RunRecord, RunStore } from './run-store.js';
+
+export type ReportFormat = 'json' | 'csv';
 
 export interface WrittenReport {
   jsonPath: string;
@@ -11,41 +13,60 @@ export interface WrittenReport {
   rows: number;
 }
 
-/**
- * Writes `<dir>/<run>.json` and `<dir>/<run>.csv`, streaming rows from Redis so a run of any size is
- * never held in memory.
- */
-export async function writeReport(runStore: RunStore, run: RunRecord, dir: string): Promise<WrittenReport> {
-  await mkdir(dir, { recursive: true });
-  const jsonPath = join(dir, `${run.id}.json`);
-  const csvPath = join(dir, `${run.id}.csv`);
-  const json = createWriteStream(jsonPath, 'utf8');
-  const csv = createWriteStream(csvPath, 'utf8');
-  const { id, manifest, manifestSha256, startedAt, finishedAt, total, settled, imagesCreated, imagesExisting, itemsFailed } = run;
-  const header = {
-    runId: id, manifest, manifestSha256,
-    startedAt: new Date(startedAt).toISOString(),
-    finishedAt: finishedAt === undefined ? null : new Date(finishedAt).toISOString(),
-    counts: { items: total, settled, imagesCreated, imagesExisting, itemsFailed },
+/** The run as the report's JSON header describes it. */
+export function reportHeader(run: RunRecord): Record<string, unknown> {
+  const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+  return {
+    runId: run.id,
+    manifest: run.manifest,
+    manifestSha256: run.manifestSha256,
+    origin: run.origin,
+    model: run.model,
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    cancelledAt: iso(run.cancelledAt),
+    counts: { items: run.total, settled: run.settled, imagesPlanned: run.imagesPlanned, imagesCreated: run.imagesCreated, imagesExisting: run.imagesExisting, itemsFailed: run.itemsFailed, itemsCancelled: run.itemsCancelled },
+    locales: run.locales,
+    tokens: run.tokens,
   };
-  await write(json, `${JSON.stringify(header, null, 2).replace(/\n}$/, ',\n  "rows": [')}`);
-  await write(csv, csvHeader());
+}
+
+/**
+ * Streams the report of a run to `out` in one format, rows read from Redis page by page, so a run
+ * of any size is never held in memory. Returns the number of rows.
+ */
+export async function streamReport(runStore: RunStore, run: RunRecord, format: ReportFormat, out: NodeJS.WritableStream): Promise<number> {
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
   let rows = 0;
+  if (format === 'csv') {
+    await write(csvHeader());
+    for await (const row of runStore.rows(run.id)) {
+      await write(csvLine(row));
+      rows += 1;
+    }
+    return rows;
+  }
+  await write(`${JSON.stringify(reportHeader(run), null, 2).replace(/\n}$/, ',\n  "rows": [')}`);
   for await (const row of runStore.rows(run.id)) {
-    await write(json, `${rows === 0 ? '' : ','}\n    ${JSON.stringify(row)}`);
-    await write(csv, csvLine(row));
+    await write(`${rows === 0 ? '' : ','}\n    ${JSON.stringify(row)}`);
     rows += 1;
   }
-  await write(json, `${rows === 0 ? '' : '\n  '}]\n}\n`);
-  await Promise.all([end(json), end(csv)]);
-  return { jsonPath, csvPath, rows };
+  await write(`${rows === 0 ? '' : '\n  '}]\n}\n`);
+  return rows;
 }
 
-async function write(stream: WriteStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
-}
-
-async function end(stream: WriteStream): Promise<void> {
-  stream.end();
-  await once(stream, 'finish');
+/** Writes `<dir>/<run>.json` and `<dir>/<run>.csv`. */
+export async function writeReport(runStore: RunStore, run: RunRecord, dir: string): Promise<WrittenReport> {
+  await mkdir(dir, { recursive: true });
+  const paths = { json: join(dir, `${run.id}.json`), csv: join(dir, `${run.id}.csv`) };
+  let rows = 0;
+  for (const format of ['json', 'csv'] as const) {
+    const file = createWriteStream(paths[format], 'utf8');
+    rows = await streamReport(runStore, run, format, file);
+    file.end();
+    await once(file, 'finish');
+  }
+  return { jsonPath: paths.json, csvPath: paths.csv, rows };
 }

@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+import { resolveConfig } from '../../config/resolve-config.js';
+import { createLogger } from '../../logging/create-logger.js';
+import { cancelRun } from '../../runs/cancel-run.js';
+import { publishReport } from '../../runs/publish-report.js';
+import { isRunComplete } from '../../runs/run-store.js';
+import { BlobStore } from '../../storage/blob-store.js';
+import { openRuntime } from '../../../workers/runtime.js';
+import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { getRun } from './status.js';
+
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel'] as const;
+
+export function cancelCommand(): Command {
+  const command = new Command('cancel')
+    .description('cancel what has not started in a run (items in flight finish); the run then ends with them as cancelled')
+    .argument('<run>', 'run id');
+  addSettings(command, SETTINGS);
+  return command.action(async (runId: string, options: Record<string, unknown>) => {
+    const config = resolveConfig(settingFlags(options, SETTINGS));
+    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+    try {
+      await getRun(runtime.runStore, runId);
+      const result = await cancelRun(runtime, runId, Date.now());
+      process.stdout.write(`run ${runId}: ${result.cancelled} items cancelled; ${result.leftRunning} already running or done\n`);
+      const run = await getRun(runtime.runStore, runId);
+      // If cancelling settled the last item, no worker will: the report is ours to write.
+      if (isRunComplete(run) && !run.reportBlob && (config.storageConnectionString || config.storageAccountUrl)) {
+        process.stdout.write(`report: ${await publishReport(runtime.runStore, BlobStore.fromSettings(config), runId)}\n`);
+      }
+    } finally {
+      await runtime.close();
+    }
+  });
+}

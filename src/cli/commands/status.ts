@@ -1,0 +1,65 @@
+import { Command, Option } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resolveConfig } from '../../config/resolve-config.js';
+import { InputError } from '../../errors/polyglyph-error.js';
+import { createLogger } from '../../logging/create-logger.js';
+import type { RunRecord, RunStore } from '../../runs/run-store.js';
+import { openRuntime } from '../../../workers/runtime.js';
+import { formatRun, formatRunList, runState } from '../render-run.js';
+import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+
+export function statusCommand(): Command {
+  const command = new Command('status')
+    .description('list recent runs, or show one run with progress per locale')
+    .argument('[run]', 'run id (default: list recent runs)')
+    .option('--watch', 'keep showing the run until it finishes (bars on a terminal, a line every 5 s otherwise)')
+    .option('--json', 'print JSON for scripts')
+    .addOption(new Option('--limit <n>', 'runs to list').default('20'));
+  addSettings(command, [...CONNECTION_SETTINGS, 'logLevel']);
+  return command.action(async (runId: string | undefined, options: Record<string, unknown>) => {
+    const config = resolveConfig(settingFlags(options, [...CONNECTION_SETTINGS, 'logLevel']));
+    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+    try {
+      const json = options.json === true;
+      if (runId === undefined) {
+        const runs = await runtime.runStore.recent(Number(options.limit) || 20);
+        process.stdout.write(json ? `${JSON.stringify(runs, null, 2)}\n` : runs.length === 0 ? 'no runs yet\n' : `${formatRunList(runs)}\n`);
+        return;
+      }
+      let run = await getRun(runtime.runStore, runId);
+      if (options.watch !== true) {
+        process.stdout.write(json ? `${JSON.stringify(run, null, 2)}\n` : `${formatRun(run)}\n`);
+        return;
+      }
+      const tty = process.stdout.isTTY === true && !json;
+      let printedLines = 0;
+      let lastPlain = 0;
+      for (;;) {
+        const text = json ? JSON.stringify(run) : formatRun(run);
+        const finished = ['finished', 'cancelled'].includes(runState(run));
+        if (tty) {
+          // Redraw in place: up over what we printed last time, clear, print.
+          process.stdout.write(`${printedLines > 0 ? `\x1b[${printedLines}A` : ''}\x1b[0J${text}\n`);
+          printedLines = text.split('\n').length;
+        } else if (finished || Date.now() - lastPlain >= 5_000) {
+          process.stdout.write(`${json ? text : text.split('\n')[0]}\n`);
+          lastPlain = Date.now();
+        }
+        if (finished) {
+          if (!tty && !json) process.stdout.write(`${formatRun(run)}\n`);
+          return;
+        }
+        await sleep(1_000);
+        run = await getRun(runtime.runStore, runId);
+      }
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+export async function getRun(store: RunStore, runId: string): Promise<RunRecord> {
+  const run = await store.get(runId);
+  if (!run) throw new InputError(`no run '${runId}' in this queue`, { hint: '`polyglyph status` lists recent runs; check REDIS_URL, POLYGLYPH_QUEUE and POLYGLYPH_QUEUE_PREFIX' });
+  return run;
+}

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { ManifestDefaults } from '../manifest/manifest-options.js';
+import { enqueueItems, ManifestInvalidError } from '../queue/enqueue-manifest.js';
+import type { ImageJobData } from '../queue/image-job.js';
+import type { JobContext, PlannedJob } from '../queue/item-jobs.js';
+import { validateManifest } from '../manifest/validate-manifest.js';
+import { readManifest } from '../manifest/read-manifest.js';
+import { itemJobs } from '../queue/item-jobs.js';
+import { outcomeCounts, type OutcomeCounts } from './outcome-counts.js';
+import type { ReportRow } from './report-row.js';
+import type { RunStore } from './run-store.js';
+
+export interface RetryOptions extends Omit<JobContext, 'manifest' | 'runId'> {
+  runId: string;
+  /** The manifest to read the failed rows from (fixed, perhaps); default: the one the run was made from. */
+  manifestPath: string;
+  defaults: ManifestDefaults;
+  now?: () => number;
+}
+
+export interface RetryResult {
+  /** Failed items put back in the queue. */
+  retried: number;
+  /** Failed items whose (id, locale) the manifest no longer has: they stay failed. */
+  notInManifest: number;
+  /** Every retried item was already stored: the run finished again at once. */
+  finished: boolean;
+}
+
+const key = (id: string, locale: string): string => `${id}\u0000${locale}`;
+
+/**
+ * Puts a run's failed items back in the queue under the same run, read afresh from the manifest (so
+ * a fixed prompt or configuration takes effect). Their failed rows leave the report and the counters
+ * first, and the run is open until every one of them settles again.
+ */
+export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: RunStore }, options: RetryOptions): Promise<RetryResult> {
+  const now = options.now ?? Date.now;
+  const summary = await validateManifest(options.manifestPath, options.defaults);
+  if (summary.errors > 0) throw new ManifestInvalidError(summary);
+
+  const rowsByItem = new Map<string, ReportRow[]>();
+  const failed = new Set<string>();
+  for await (const row of deps.runStore.rows(options.runId)) {
+    const item = key(row.id, row.locale);
+    (rowsByItem.get(item) ?? rowsByItem.set(item, []).get(item)!).push(row);
+    if (row.status === 'failed') failed.add(item);
+  }
+  if (failed.size === 0) return { retried: 0, notInManifest: 0, finished: false };
+
+  // Which failed items the manifest still has, and how many images each asks for now.
+  const context: JobContext = { ...options, manifest: options.manifestPath };
+  const found = new Map<string, PlannedJob>();
+  for await (const event of readManifest(options.manifestPath, options.defaults)) {
+    if (event.type !== 'item') continue;
+    for (const job of itemJobs(event.item, context)) {
+      if (failed.has(key(job.data.messageId, job.data.locale))) found.set(key(job.data.messageId, job.data.locale), job);
+    }
+  }
+
+  // Take the items' rows (the failure, and any variants it had stored) back out of the run.
+  const taken: ReportRow[] = [];
+  const counts: OutcomeCounts = {};
+  const add = (more: OutcomeCounts): void => {
+    for (const [field, value] of Object.entries(more)) counts[field] = (counts[field] ?? 0) + value;
+  };
+  for (const [item, job] of found) {
+    const rows = rowsByItem.get(item) ?? [];
+    taken.push(...rows);
+    const failedRow = rows.find((row) => row.status === 'failed')!;
+    add(outcomeCounts({ locale: failedRow.locale, variants: variantsSettled(rows, job), created: rows.filter((r) => r.status === 'created').length, existing: rows.filter((r) => r.status === 'exists').length, failed: true }));
+    add({ settled: 1, total: 1 });
+  }
+  await deps.runStore.reopen(options.runId, taken, counts);
+  const retried = await enqueueItems(deps, { ...options, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath }, (job) => found.has(key(job.data.messageId, job.data.locale)));
+  const finished = await deps.runStore.markEnqueued(options.runId, now());
+  return { retried, notInManifest: failed.size - found.size, finished };
+}
+
+/** The images the failed item resolved in its locale's progress: its variants, as it was enqueued. */
+function variantsSettled(rows: ReportRow[], job: PlannedJob): number {
+  const variants = rows.filter((row) => row.variant !== '').length;
+  return Math.max(variants, job.data.request.n);
+}
