@@ -21,6 +21,11 @@ export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest'> {
   origin?: string;
   /** The pool's capacity in images per minute, kept with the run for ETAs. */
   imagesPerMinute?: number;
+  /**
+   * Runs once the manifest is known to be valid, before anything is enqueued: the place to print the
+   * plan and refuse a run over budget (throw). Returns the estimated cost to keep with the run.
+   */
+  beforeEnqueue?: () => Promise<{ estimatedCostMicros?: number | undefined }>;
   now?: () => number;
 }
 
@@ -50,11 +55,12 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
   const now = options.now ?? Date.now;
   const summary = await validateManifest(options.manifestPath, options.defaults);
   if (summary.errors > 0) throw new ManifestInvalidError(summary);
+  const plan = (await options.beforeEnqueue?.()) ?? {};
 
   const manifest = basename(options.manifestPath);
   await deps.runStore.create({
     id: options.runId, manifest, manifestPath: resolve(options.manifestPath), manifestSha256: await sha256File(options.manifestPath),
-    origin: options.origin ?? 'unknown', model: options.model, imagesPerMinute: options.imagesPerMinute ?? 0, imagesByLocale: summary.imagesByLocale, startedAt: now(),
+    origin: options.origin ?? 'unknown', model: options.model, imagesPerMinute: options.imagesPerMinute ?? 0, imagesByLocale: summary.imagesByLocale, estimatedCostMicros: plan.estimatedCostMicros, startedAt: now(),
   });
   const jobs = await enqueueItems(deps, { ...options, manifest }, () => true);
   const finished = await deps.runStore.markEnqueued(options.runId, now());

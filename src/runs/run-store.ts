@@ -41,6 +41,7 @@ export interface RunRecord {
   itemsFailed: number;
   itemsCancelled: number;
   locales: Record<string, LocaleProgress>;
+  estimatedCostMicros?: number | undefined;
   /** Tokens the API reported for this run's generations. */
   tokens: { textInput: number; imageInput: number; output: number };
 }
@@ -54,6 +55,8 @@ export interface NewRun {
   model: string;
   imagesPerMinute: number;
   imagesByLocale: Partial<Record<string, number>>;
+  /** From the price table, before anything was spent; undefined when the model has no price. */
+  estimatedCostMicros?: number | undefined;
   startedAt: number;
 }
 
@@ -76,6 +79,7 @@ export class RunStore {
       .hset(this.keys.run(run.id), {
         id: run.id, manifest: run.manifest, manifestPath: run.manifestPath, manifestSha256: run.manifestSha256, origin: run.origin, model: run.model,
         imagesPerMinute: run.imagesPerMinute, startedAt: run.startedAt, total: 0, settled: 0,
+        ...(run.estimatedCostMicros !== undefined ? { estimatedCostMicros: run.estimatedCostMicros } : {}),
         imagesPlanned: planned.reduce((sum, [, images]) => sum + images, 0),
         ...Object.fromEntries(planned),
       })
@@ -196,6 +200,7 @@ function toRecord(hash: Record<string, string>): RunRecord {
     itemsFailed: int('itemsFailed'),
     itemsCancelled: int('itemsCancelled'),
     locales,
+    estimatedCostMicros: optional('estimatedCostMicros'),
     tokens: { textInput: int('tokens:textInput'), imageInput: int('tokens:imageInput'), output: int('tokens:output') },
   };
 }

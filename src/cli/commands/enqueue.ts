@@ -10,6 +10,7 @@ import { describeOrigin } from '../../runs/origin.js';
 import { publishReport } from '../../runs/publish-report.js';
 import { BlobStore } from '../../storage/blob-store.js';
 import { EXIT, setExitCode } from '../exit.js';
+import { planStep } from '../plan-run.js';
 import { Progress } from '../progress.js';
 import { describeOutcome } from '../describe-outcome.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
@@ -44,6 +45,7 @@ export function enqueueCommand(): Command {
         origin: describeOrigin('enqueue'),
         imagesPerMinute: deployments.reduce((sum, spec) => sum + spec.imagesPerMinute, 0),
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
+        beforeEnqueue: planStep(manifest, defaults, config, process.stderr),
       });
       printSummary(result.summary, process.stderr);
       progress.done(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}`);

@@ -13,6 +13,7 @@ import { startLocalServices } from '../local-services.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { describeOutcome } from '../describe-outcome.js';
+import { planStep } from '../plan-run.js';
 import { Progress } from '../progress.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
@@ -51,7 +52,8 @@ export function runCommand(): Command {
       const progress = new Progress(out);
       const model = modelName(config);
       const result = await enqueueManifest(runtime, {
-        runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: runtime.pool.capacity(model), outputCompression: config.outputCompression,
+        runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: runtime.pool.capacity(model),
+        beforeEnqueue: planStep(manifest, defaults, config, out, runtime.pool.capacity(model)), outputCompression: config.outputCompression,
         attempts: config.attempts, backoffMs: config.backoffMs,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });

@@ -4,6 +4,10 @@ import { resolveConfig } from '../../config/resolve-config.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { createLogger } from '../../logging/create-logger.js';
 import type { RunRecord, RunStore } from '../../runs/run-store.js';
+import { formatUsd } from '../../cost/money.js';
+import { loadPriceTable } from '../../cost/price-file.js';
+import type { PriceTable } from '../../cost/price-table.js';
+import { usageCostMicros } from '../../cost/usage-cost.js';
 import { openRuntime } from '../../../workers/runtime.js';
 import { formatRun, formatRunList, runState } from '../render-run.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
@@ -15,9 +19,10 @@ export function statusCommand(): Command {
     .option('--watch', 'keep showing the run until it finishes (bars on a terminal, a line every 5 s otherwise)')
     .option('--json', 'print JSON for scripts')
     .addOption(new Option('--limit <n>', 'runs to list').default('20'));
-  addSettings(command, [...CONNECTION_SETTINGS, 'logLevel']);
+  addSettings(command, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel']);
   return command.action(async (runId: string | undefined, options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, [...CONNECTION_SETTINGS, 'logLevel']));
+    const config = resolveConfig(settingFlags(options, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel']));
+    const table = loadPriceTable(config.priceFile);
     const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
     try {
       const json = options.json === true;
@@ -28,14 +33,14 @@ export function statusCommand(): Command {
       }
       let run = await getRun(runtime.runStore, runId);
       if (options.watch !== true) {
-        process.stdout.write(json ? `${JSON.stringify(run, null, 2)}\n` : `${formatRun(run)}\n`);
+        process.stdout.write(json ? `${JSON.stringify({ ...run, cost: costOf(run, table) }, null, 2)}\n` : `${formatRun(run, costLines(run, table))}\n`);
         return;
       }
       const tty = process.stdout.isTTY === true && !json;
       let printedLines = 0;
       let lastPlain = 0;
       for (;;) {
-        const text = json ? JSON.stringify(run) : formatRun(run);
+        const text = json ? JSON.stringify({ ...run, cost: costOf(run, table) }) : formatRun(run, costLines(run, table));
         const finished = ['finished', 'cancelled'].includes(runState(run));
         if (tty) {
           // Redraw in place: up over what we printed last time, clear, print.
@@ -46,7 +51,7 @@ export function statusCommand(): Command {
           lastPlain = Date.now();
         }
         if (finished) {
-          if (!tty && !json) process.stdout.write(`${formatRun(run)}\n`);
+          if (!tty && !json) process.stdout.write(`${formatRun(run, costLines(run, table))}\n`);
           return;
         }
         await sleep(1_000);
@@ -62,4 +67,18 @@ export async function getRun(store: RunStore, runId: string): Promise<RunRecord>
   const run = await store.get(runId);
   if (!run) throw new InputError(`no run '${runId}' in this queue`, { hint: '`polyglyph status` lists recent runs; check REDIS_URL, POLYGLYPH_QUEUE and POLYGLYPH_QUEUE_PREFIX' });
   return run;
+}
+
+/** The estimate made before the run next to the cost of the tokens the API reported. */
+function costOf(run: RunRecord, table: PriceTable): { estimatedMicros: number | null; actualMicros: number | null } {
+  const actual = usageCostMicros({ inputTextTokens: run.tokens.textInput, inputImageTokens: run.tokens.imageInput, outputTokens: run.tokens.output }, run.model, table);
+  return { estimatedMicros: run.estimatedCostMicros ?? null, actualMicros: run.tokens.output > 0 ? (actual ?? null) : 0 };
+}
+
+function costLines(run: RunRecord, table: PriceTable): string[] {
+  const { estimatedMicros, actualMicros } = costOf(run, table);
+  const estimate = estimatedMicros === null ? 'unknown' : formatUsd(estimatedMicros);
+  const actual = actualMicros === null ? 'unknown (no token prices for this model)' : formatUsd(actualMicros);
+  const tokens = `${run.tokens.textInput + run.tokens.imageInput} input + ${run.tokens.output} output tokens`;
+  return [`cost      estimated ${estimate}; from usage ${actual} (${tokens})`];
 }
