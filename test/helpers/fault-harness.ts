@@ -181,10 +181,12 @@ export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, 
   expect(rowKeys, 'one report row per image').toEqual([...expectedRowKeys].sort());
 
   // (c)
-  const paid = Object.fromEntries(Object.entries(stats.generationsByPrompt));
-  const expectedPaid = Object.fromEntries(items.map((item) => [item.prompt, item.variants]));
-  const byItem = Object.fromEntries(items.map((item) => [`${item.messageId}/${item.locale}`, paid[item.prompt] ?? 0]));
-  expect(paid, `images delivered per item (message/locale -> images): ${JSON.stringify(byItem)}`).toEqual(expectedPaid);
+  const paid = stats.generationsByPrompt;
+  const paidByItem = Object.fromEntries(items.map((item) => [`${item.messageId}/${item.locale}`, paid[item.prompt] ?? 0]));
+  const askedByItem = Object.fromEntries(items.map((item) => [`${item.messageId}/${item.locale}`, item.variants]));
+  expect(paidByItem, 'images delivered per item (message/locale) = variants asked').toEqual(askedByItem);
+  const prompts = new Set(items.map((item) => item.prompt));
+  expect(Object.keys(paid).filter((prompt) => !prompts.has(prompt)), 'images delivered for prompts outside the manifest').toEqual([]);
   expect(stats.imagesGenerated, 'images delivered by the stand-in').toBe(expectedImages);
 }
 

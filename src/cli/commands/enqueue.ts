@@ -47,7 +47,7 @@ export function enqueueCommand(): Command {
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
         beforeEnqueue: planStep(manifest, defaults, config, process.stderr),
       });
-      printSummary(result.summary, process.stderr);
+      if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
       progress.done(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}`);
       process.stdout.write(`${result.runId}\n`);
       if (result.finished && (config.storageConnectionString || config.storageAccountUrl)) {
