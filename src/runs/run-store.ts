@@ -41,24 +41,16 @@ export interface RunRecord {
   itemsFailed: number;
   itemsCancelled: number;
   locales: Record<string, LocaleProgress>;
+  /** From the price table, before anything was spent; undefined when the model has no price. */
   estimatedCostMicros?: number | undefined;
   /** Tokens the API reported for this run's generations. */
   tokens: { textInput: number; imageInput: number; output: number };
 }
 
-export interface NewRun {
-  id: string;
-  manifest: string;
-  manifestPath: string;
-  manifestSha256: string;
-  origin: string;
-  model: string;
-  imagesPerMinute: number;
+/** What the producer knows when it creates a run; the counters start at zero. */
+export type NewRun = Pick<RunRecord, 'id' | 'manifest' | 'manifestPath' | 'manifestSha256' | 'origin' | 'model' | 'imagesPerMinute' | 'estimatedCostMicros' | 'startedAt'> & {
   imagesByLocale: Partial<Record<string, number>>;
-  /** From the price table, before anything was spent; undefined when the model has no price. */
-  estimatedCostMicros?: number | undefined;
-  startedAt: number;
-}
+};
 
 /** Runs as records in Redis: counters, report rows, and the item-to-run links that settle them. */
 export class RunStore {
