@@ -56,6 +56,10 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     maxRateLimitedMs: options.maxRateLimitedMs ?? 1_800_000,
     onRunsFinished: (runIds) => publishReports(deps, runIds),
   };
+  // BullMQ treats a connection it is handed as shared and leaves it open on close(): this one is the
+  // worker's own (blocking fetches need maxRetriesPerRequest: null), so it is closed with the worker.
+  const connection = deps.connection.duplicate({ maxRetriesPerRequest: null });
+  connection.on('error', (error) => deps.logger.debug({ err: error }, 'worker redis connection error'));
   const worker = new Worker<ImageJobData, GenerateImageResult>(
     deps.queue.name,
     async (job) => {
@@ -63,7 +67,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
       return generateImage(job, jobDeps);
     },
     {
-      connection: deps.connection.duplicate({ maxRetriesPerRequest: null }),
+      connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
       limiter: { max: 1_000_000, duration: 1_000 },
@@ -76,6 +80,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     },
   );
   worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
+  worker.on('closed', () => connection.disconnect());
   // Failures BullMQ decides without the processor (a job that stalled too often, an error on the
   // final attempt outside the API call) still settle the item, or its run would wait forever.
   worker.on('failed', (job, error) => {

@@ -9,6 +9,8 @@ export interface AnsweredGeneration {
   n: number;
   size: string;
   prompt: string;
+  /** The body's fields other than `prompt`, as received; `{}` when the body was not read. */
+  parameters?: Record<string, unknown>;
   /** Images the client received in a readable 200 body. */
   imagesReturned: number;
 }
@@ -32,7 +34,7 @@ export class StatsRecorder {
       stats.imagesGenerated += answer.imagesReturned;
       stats.generationsByPrompt[answer.prompt] = (stats.generationsByPrompt[answer.prompt] ?? 0) + answer.imagesReturned;
     }
-    stats.requestLog.push({ at: this.now(), deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt });
+    stats.requestLog.push({ at: this.now(), deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {} });
     if (stats.requestLog.length > MAX_LOG_ENTRIES) stats.requestLog.shift();
   }
 

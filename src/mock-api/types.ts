@@ -73,8 +73,12 @@ export interface MockImageApiStats {
   imagesGenerated: number;
   /** Prompt -> images delivered for it (counted as `imagesGenerated` is), so a test can prove no prompt was paid for twice. */
   generationsByPrompt: Record<string, number>;
-  /** The most recent answered generation requests (at most 10,000), oldest first. */
-  requestLog: Array<{ at: number; deployment: string; status: number; n: number; size: string; prompt: string }>;
+  /**
+   * The most recent answered generation requests (at most 10,000), oldest first. `parameters` holds
+   * the body's fields other than `prompt` exactly as received (`model`, `size`, `output_format`,
+   * `output_compression`, `background`, `moderation`, ...), so a test can see what a client sent.
+   */
+  requestLog: Array<{ at: number; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown> }>;
 }
 
 export interface MockImageApi {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ContainerClient } from '@azure/storage-blob';
-import type { Queue } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { OutputTail, cleanupOnParentExit, hasExited, killNow, terminate } from '../../src/local-services/child-process.js';
@@ -114,6 +114,18 @@ export async function waitForSettledRun(redisUrl: string, prefix: string, queueN
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * Closes an in-process worker and the Redis connection createImageWorker duplicated for it: BullMQ
+ * treats a connection it was handed as shared and leaves it open on close(), so without this it
+ * lingers and logs "[ioredis] Unhandled error event" when a later test stops Redis.
+ */
+export async function closeWorker(worker: Worker | undefined): Promise<void> {
+  if (!worker) return;
+  const client = await worker.getBackend().client.catch(() => undefined);
+  await worker.close().catch(() => {});
+  client?.disconnect();
 }
 
 /** Polls `condition` (errors count as false) until it holds; throws `what` after `timeoutMs`. */

@@ -28,12 +28,14 @@ export interface GenerationRequest {
   background: Background;
 }
 
-/** The first fields the log can show even when the body is refused. */
-export function describeBody(body: Record<string, unknown>): { prompt: string; n: number; size: string } {
+/** What the log shows of a body, even one that is refused: the main fields, and every other field as sent. */
+export function describeBody(body: Record<string, unknown>): { prompt: string; n: number; size: string; parameters: Record<string, unknown> } {
+  const { prompt, ...parameters } = body;
   return {
-    prompt: typeof body.prompt === 'string' ? body.prompt : '',
+    prompt: typeof prompt === 'string' ? prompt : '',
     n: Number.isInteger(body.n) ? (body.n as number) : 1,
     size: typeof body.size === 'string' ? body.size : 'auto',
+    parameters,
   };
 }
 
