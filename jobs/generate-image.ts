@@ -209,6 +209,7 @@ export function row(data: ImageJobData, deps: Pick<GenerateImageDeps, 'blobStore
     model: data.model,
     deployment: fields.deployment ?? '',
     size: fields.size ?? data.request.size,
+    requestedSize: data.requestedSize ?? data.request.size,
     requestId: fields.requestId ?? '',
   };
 }

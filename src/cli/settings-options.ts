@@ -32,5 +32,5 @@ export const CONNECTION_SETTINGS = ['redisUrl', 'queueName', 'queuePrefix'] as c
 export const API_SETTINGS = ['endpoint', 'deployment', 'apiVersion', 'apiStyle', 'apiKey', 'gptEndpoint', 'gptModel', 'entraScope', 'requestTimeoutMs', 'deploymentsFile'] as const satisfies readonly SettingName[];
 export const STORAGE_SETTINGS = ['storageConnectionString', 'storageAccountUrl', 'container'] as const satisfies readonly SettingName[];
 export const WORKER_SETTINGS = ['imagesPerMinute', 'concurrency', 'maxRateLimitedMs', 'breakerFailures', 'breakerCooldownMs', 'stalledIntervalMs', 'logLevel'] as const satisfies readonly SettingName[];
-export const MANIFEST_SETTINGS = ['locales', 'campaign', 'size', 'quality', 'format', 'variants', 'outputCompression', 'priceFile', 'maxCost'] as const satisfies readonly SettingName[];
+export const MANIFEST_SETTINGS = ['locales', 'campaign', 'size', 'quality', 'format', 'variants', 'outputCompression', 'background', 'moderation', 'priceFile', 'maxCost'] as const satisfies readonly SettingName[];
 export const JOB_SETTINGS = ['attempts', 'backoffMs'] as const satisfies readonly SettingName[];

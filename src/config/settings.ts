@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMAGE_FORMATS, IMAGE_QUALITIES } from '../images/image-options.js';
+import { IMAGE_BACKGROUNDS, IMAGE_FORMATS, IMAGE_MODERATIONS, IMAGE_QUALITIES } from '../images/image-options.js';
 
 /**
  * Every setting Polyglyph reads, in one table: its flag, its environment variable, its default and
@@ -61,11 +61,13 @@ export const SETTINGS = {
 
   locales: setting({ flag: '--locales <list>', env: 'POLYGLYPH_LOCALES', description: 'target locales for rows without a locales cell, e.g. ja,ko,hi,bn,zh-Hans', expected: 'locales separated by , ; | or spaces', schema: text }),
   campaign: setting({ flag: '--campaign <name>', env: 'POLYGLYPH_CAMPAIGN', description: 'campaign for rows without one (default: the manifest file name)', expected: 'letters, digits, . _ - (at most 64)', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
-  size: setting({ flag: '--size <size>', env: 'POLYGLYPH_SIZE', default: '1024x1024', description: 'default image size: WxH or auto', expected: 'WxH or auto', schema: text }),
+  size: setting({ flag: '--size <size>', env: 'POLYGLYPH_SIZE', default: '1024x1024', description: 'default image size: WxH (normalised to the model\'s limits, with a warning), auto, a tier (small, standard, large; optionally landscape, portrait, square or W:H) or tokens:16..96 (optionally W:H)', expected: 'WxH, auto, a tier such as "large landscape" or a bucket such as "tokens:64 16:9"', schema: text }),
   quality: setting({ flag: '--quality <quality>', env: 'POLYGLYPH_QUALITY', default: 'medium' as (typeof IMAGE_QUALITIES)[number], description: 'default quality (medium or high for small or dense text)', expected: IMAGE_QUALITIES.join(', '), schema: z.enum(IMAGE_QUALITIES) }),
   format: setting({ flag: '--format <format>', env: 'POLYGLYPH_FORMAT', default: 'png' as (typeof IMAGE_FORMATS)[number], description: 'default output format', expected: IMAGE_FORMATS.join(', '), schema: z.enum(IMAGE_FORMATS) }),
   variants: setting({ flag: '--variants <n>', env: 'POLYGLYPH_VARIANTS', default: 1, description: 'default images per message and locale', expected: 'an integer from 1 to 10', schema: z.coerce.number().int().min(1).max(10) }),
-  outputCompression: setting({ flag: '--output-compression <0-100>', env: 'POLYGLYPH_OUTPUT_COMPRESSION', description: 'output_compression for jpeg and webp (sent as is; Azure documents its meaning inverted relative to OpenAI)', expected: 'an integer from 0 to 100', schema: z.coerce.number().int().min(0).max(100) }),
+  outputCompression: setting({ flag: '--output-compression <0-100>', env: 'POLYGLYPH_OUTPUT_COMPRESSION', description: 'default compression for jpeg and webp rows (png rows never get it), sent as output_compression as is; Azure documents its meaning inverted relative to OpenAI', expected: 'an integer from 0 to 100', schema: z.coerce.number().int().min(0).max(100) }),
+  background: setting({ flag: '--background <background>', env: 'POLYGLYPH_BACKGROUND', description: 'default background: transparent (png or webp only; preview for gpt-image-2), opaque or auto (unset: not sent)', expected: IMAGE_BACKGROUNDS.join(', '), schema: z.enum(IMAGE_BACKGROUNDS) }),
+  moderation: setting({ flag: '--moderation <level>', env: 'POLYGLYPH_MODERATION', description: 'default moderation: low (less restrictive filtering) or auto (unset: not sent)', expected: IMAGE_MODERATIONS.join(', '), schema: z.enum(IMAGE_MODERATIONS) }),
 
   priceFile: setting({ flag: '--price-file <path>', env: 'POLYGLYPH_PRICE_FILE', description: 'JSON file of image prices per model (USD per 1024x1024 image by quality, per million tokens); adds to or replaces the built-in gpt-image-2 list prices', expected: 'a path to a JSON file', schema: text }),
   maxCost: setting({ flag: '--max-cost <usd>', env: 'POLYGLYPH_MAX_COST', description: 'refuse a manifest whose estimated cost is above this many US dollars (exit 2, nothing enqueued)', expected: 'a positive number of US dollars, e.g. 25', schema: z.coerce.number().positive() }),
@@ -110,6 +112,8 @@ export interface Config {
   format: (typeof IMAGE_FORMATS)[number];
   variants: number;
   outputCompression?: number | undefined;
+  background?: (typeof IMAGE_BACKGROUNDS)[number] | undefined;
+  moderation?: (typeof IMAGE_MODERATIONS)[number] | undefined;
   priceFile?: string | undefined;
   maxCost?: number | undefined;
   localDir: string;

@@ -56,6 +56,7 @@ export class AzureImageClient implements ImageApi {
     const started = this.now();
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // Optional parameters are sent only when set, so the service's own defaults apply otherwise.
     const body = JSON.stringify({
       prompt: request.prompt,
       model: this.model,
@@ -63,6 +64,8 @@ export class AzureImageClient implements ImageApi {
       quality: request.quality,
       output_format: request.format,
       ...(request.outputCompression !== undefined && request.format !== 'png' ? { output_compression: request.outputCompression } : {}),
+      ...(request.background !== undefined ? { background: request.background } : {}),
+      ...(request.moderation !== undefined ? { moderation: request.moderation } : {}),
       n: request.n,
     });
 

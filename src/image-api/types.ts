@@ -1,14 +1,18 @@
-import type { ImageFormat, ImageQuality } from '../images/image-options.js';
+import type { ImageBackground, ImageFormat, ImageModeration, ImageQuality } from '../images/image-options.js';
 
 /** One generation request: the parameters that decide what is generated (and so what it costs). */
 export interface ImageRequest {
   prompt: string;
-  /** `auto` or `WxH`. */
+  /** `auto` or a `WxH` the model accepts (resolveSize); the images are checked against it. */
   size: string;
   quality: ImageQuality;
   format: ImageFormat;
   /** jpeg / webp only; sent as `output_compression` as is. */
   outputCompression?: number | undefined;
+  /** Sent as `background` when set (`transparent` needs png or webp). */
+  background?: ImageBackground | undefined;
+  /** Sent as `moderation` when set. */
+  moderation?: ImageModeration | undefined;
   /** Images to generate, 1..10. */
   n: number;
 }

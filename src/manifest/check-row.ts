@@ -1,5 +1,20 @@
-import { IMAGE_FORMATS, IMAGE_QUALITIES, MAX_VARIANTS, MIN_VARIANTS, type ImageFormat, type ImageQuality } from '../images/image-options.js';
-import { parseSize } from '../images/size.js';
+import {
+  COMPRESSIBLE_FORMATS,
+  IMAGE_BACKGROUNDS,
+  IMAGE_FORMATS,
+  IMAGE_MODERATIONS,
+  IMAGE_QUALITIES,
+  MAX_COMPRESSION,
+  MAX_VARIANTS,
+  MIN_COMPRESSION,
+  MIN_VARIANTS,
+  backgroundProblem,
+  type ImageBackground,
+  type ImageFormat,
+  type ImageModeration,
+  type ImageQuality,
+} from '../images/image-options.js';
+import { normalisedSizeWarning, resolveSize } from '../images/resolve-size.js';
 import { describeAcceptedLocales, parseLocaleList, type LocaleCode } from '../locales/registry.js';
 import { buildPrompt, MAX_PROMPT_CHARS } from '../prompts/build-prompt.js';
 import { fieldPosition, type CsvRecord } from './csv-records.js';
@@ -81,8 +96,14 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
     else texts[locale] = text.trim();
   }
 
-  const size = parseSize(cell('size') || defaults.size);
+  const sizeCell = cell('size');
+  const size = resolveSize(sizeCell || defaults.size);
   if (!size.ok) report(at('size'), 'invalid-size', size.message, size.hint);
+  // A normalised --size is reported once, where the flag is read (manifestDefaults), not on every row.
+  else if (size.derivation.kind === 'normalised' && sizeCell !== '') {
+    const warning = normalisedSizeWarning({ requested: size.requested, size: size.size, problem: size.derivation.problem });
+    report(at('size'), 'size-normalised', warning.message, warning.hint, 'warning');
+  }
 
   const qualityCell = cell('quality').toLowerCase();
   const quality = (qualityCell || defaults.quality) as ImageQuality;
@@ -91,6 +112,39 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   const formatCell = cell('format').toLowerCase();
   const format = (formatCell === 'jpg' ? 'jpeg' : formatCell || defaults.format) as ImageFormat;
   if (!IMAGE_FORMATS.includes(format)) report(at('format'), 'invalid-format', `format '${cell('format')}' is not one of ${IMAGE_FORMATS.join(', ')}`, `use ${IMAGE_FORMATS.join(', ')}`);
+  const formatValid = IMAGE_FORMATS.includes(format);
+
+  // The rules of OpenAI's Images API reference: output_compression for jpeg and webp only, a
+  // transparent background only for formats with an alpha channel. A cell breaking them is an error
+  // (the row asked for something it cannot get); a flag default simply does not apply to png rows.
+  const compressionCell = cell('compression');
+  let compression: number | undefined;
+  if (compressionCell !== '') {
+    compression = /^\d{1,3}$/.test(compressionCell) ? Number(compressionCell) : NaN;
+    if (!(compression >= MIN_COMPRESSION && compression <= MAX_COMPRESSION)) {
+      report(at('compression'), 'invalid-compression', `compression '${compressionCell}' is not a whole number from ${MIN_COMPRESSION} to ${MAX_COMPRESSION}`, `give output_compression, ${MIN_COMPRESSION} to ${MAX_COMPRESSION}, for a jpeg or webp row`);
+    } else if (formatValid && !COMPRESSIBLE_FORMATS.includes(format)) {
+      report(at('compression'), 'compression-for-png', `compression applies to ${COMPRESSIBLE_FORMATS.join(' and ')} only; this row's format is ${format}`, `clear the compression cell, or set the row's format to ${COMPRESSIBLE_FORMATS.join(' or ')}`);
+    }
+  } else if (defaults.compression !== undefined && COMPRESSIBLE_FORMATS.includes(format)) {
+    compression = defaults.compression;
+  }
+
+  const backgroundCell = cell('background').toLowerCase();
+  const background = (backgroundCell || defaults.background) as ImageBackground | undefined;
+  if (backgroundCell !== '' && !IMAGE_BACKGROUNDS.includes(background as ImageBackground)) {
+    report(at('background'), 'invalid-background', `background '${cell('background')}' is not one of ${IMAGE_BACKGROUNDS.join(', ')}`, `use ${IMAGE_BACKGROUNDS.join(', ')}`);
+  } else if (formatValid) {
+    const problem = backgroundProblem(background, format);
+    if (problem && backgroundCell !== '') report(at('background'), 'background-needs-alpha', problem, "set the row's format to png or webp, or its background to opaque or auto");
+    else if (problem) report(at('format'), 'background-needs-alpha', `${problem} (the background is transparent from --background)`, "use png or webp for this row, or give it a background cell of opaque or auto");
+  }
+
+  const moderationCell = cell('moderation').toLowerCase();
+  const moderation = (moderationCell || defaults.moderation) as ImageModeration | undefined;
+  if (moderationCell !== '' && !IMAGE_MODERATIONS.includes(moderation as ImageModeration)) {
+    report(at('moderation'), 'invalid-moderation', `moderation '${cell('moderation')}' is not one of ${IMAGE_MODERATIONS.join(', ')}`, `use ${IMAGE_MODERATIONS.join(' (less restrictive filtering) or ')} (the default)`);
+  }
 
   const variantsCell = cell('variants');
   const variants = variantsCell === '' ? defaults.variants : /^\d{1,3}$/.test(variantsCell) ? Number(variantsCell) : NaN;
@@ -109,5 +163,10 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   }
 
   if (issues.some((issue) => issue.severity === 'error') || !size.ok) return { issues };
-  return { item: { line: record.line, id, message, locales, texts, prompt: direction, size: size.size, quality, format, variants, campaign }, issues };
+  const item: ManifestItem = { line: record.line, id, message, locales, texts, prompt: direction, size: size.size, requestedSize: size.requested, quality, format, variants, campaign };
+  // Unset parameters stay absent: they are not sent and not part of the image's identity.
+  if (compression !== undefined) item.compression = compression;
+  if (background !== undefined) item.background = background;
+  if (moderation !== undefined) item.moderation = moderation;
+  return { item, issues };
 }

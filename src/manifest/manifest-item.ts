@@ -1,4 +1,4 @@
-import type { ImageFormat, ImageQuality } from '../images/image-options.js';
+import type { ImageBackground, ImageFormat, ImageModeration, ImageQuality } from '../images/image-options.js';
 import type { LocaleCode } from '../locales/registry.js';
 
 /** One valid manifest row, normalised: every default applied, every locale canonical. */
@@ -15,10 +15,18 @@ export interface ManifestItem {
   texts: Partial<Record<LocaleCode, string>>;
   /** Creative direction (scene, layout, style); '' when none. */
   prompt: string;
-  /** `auto` or `WxH` (already checked against the model's size rules). */
+  /** What is requested: `auto` or a `WxH` the model accepts (normalised or routed from `requestedSize`). */
   size: string;
+  /** The size as the manifest (or `--size`) asked for it, canonically spelled: `4096x4096`, `large landscape`. */
+  requestedSize: string;
   quality: ImageQuality;
   format: ImageFormat;
+  /** `output_compression`, jpeg and webp only; absent: not sent. */
+  compression?: number;
+  /** `background`; absent: not sent. */
+  background?: ImageBackground;
+  /** `moderation`; absent: not sent. */
+  moderation?: ImageModeration;
   /** Images per locale, 1..10. */
   variants: number;
   /** Campaign name, `[A-Za-z0-9._-]{1,64}`. */

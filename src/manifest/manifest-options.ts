@@ -1,4 +1,4 @@
-import type { ImageFormat, ImageQuality } from '../images/image-options.js';
+import type { ImageBackground, ImageFormat, ImageModeration, ImageQuality } from '../images/image-options.js';
 import type { LocaleCode } from '../locales/registry.js';
 
 /** What a row gets for a column it leaves empty or does not have (from flags and environment). */
@@ -7,8 +7,13 @@ export interface ManifestDefaults {
   locales?: LocaleCode[];
   /** Used when a row has no campaign; else the manifest's file name without extension. */
   campaign?: string;
+  /** A size as a `size` cell would give it (resolved per row): `WxH`, `auto`, a tier or a token bucket. */
   size: string;
   quality: ImageQuality;
   format: ImageFormat;
   variants: number;
+  /** For jpeg and webp rows without a `compression` cell; png rows never get it. */
+  compression?: number | undefined;
+  background?: ImageBackground | undefined;
+  moderation?: ImageModeration | undefined;
 }

@@ -24,7 +24,13 @@ export interface ImageJobData {
   direction: string;
   /** The model (deployment) the prompt was enqueued for; part of the identity. */
   model: string;
+  /** What is sent: `request.size` is the size the images must have. */
   request: ImageRequest;
+  /**
+   * The size as the manifest (or `--size`) asked for it: `4096x4096`, `large landscape`, or simply
+   * `request.size`. Absent in jobs enqueued before it existed; read it as `request.size` then.
+   */
+  requestedSize?: string;
   /** sha256 of every generation input; names the blobs. */
   inputSha256: string;
   /** When the API first answered this item with 429 (set by the worker; caps how long it may go on). */
@@ -41,12 +47,18 @@ export interface ImageIdentityInput {
 
 /**
  * sha256 over every input that changes the image. `n` is left out on purpose: each variant is its
- * own blob, so asking for 3 variants where 2 exist generates only the third.
+ * own blob, so asking for 3 variants where 2 exist generates only the third. The size is the one
+ * sent, so `large 16:9` and the `WxH` it routes to are the same image.
+ *
+ * `background` and `moderation` came later: they are appended only when set, so a request without
+ * them hashes exactly as before and re-runs of existing manifests still find their blobs.
  */
 export function imageInputSha256(input: ImageIdentityInput): string {
-  const { prompt, size, quality, format, outputCompression } = input.request;
-  const canonical = JSON.stringify(['polyglyph/v1', input.model, input.campaign, input.messageId, input.locale, prompt, size, quality, format, outputCompression ?? null]);
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  const { prompt, size, quality, format, outputCompression, background, moderation } = input.request;
+  const fields: unknown[] = ['polyglyph/v1', input.model, input.campaign, input.messageId, input.locale, prompt, size, quality, format, outputCompression ?? null];
+  const later = { ...(background !== undefined ? { background } : {}), ...(moderation !== undefined ? { moderation } : {}) };
+  if (Object.keys(later).length > 0) fields.push(later);
+  return createHash('sha256').update(JSON.stringify(fields), 'utf8').digest('hex');
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { JobsOptions } from 'bullmq';
+import type { ImageRequest } from '../image-api/types.js';
+import { COMPRESSIBLE_FORMATS } from '../images/image-options.js';
 import type { ManifestItem } from '../manifest/manifest-item.js';
 import { buildPrompt } from '../prompts/build-prompt.js';
 import { GENERATE_IMAGE_JOB, imageInputSha256, imageJobId, type ImageJobData } from './image-job.js';
@@ -7,7 +9,6 @@ export interface JobContext {
   runId: string;
   manifest: string;
   model: string;
-  outputCompression?: number | undefined;
   attempts: number;
   backoffMs: number;
 }
@@ -23,12 +24,15 @@ export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] 
   return item.locales.map((locale) => {
     const text = item.texts[locale];
     const prompt = buildPrompt({ message: item.message, locale, text, direction: item.prompt });
-    const request = {
+    const request: Omit<ImageRequest, 'n'> = {
       prompt,
       size: item.size,
       quality: item.quality,
       format: item.format,
-      outputCompression: item.format === 'png' ? undefined : context.outputCompression,
+      // output_compression exists for the lossy formats only (the client would not send it for png).
+      outputCompression: COMPRESSIBLE_FORMATS.includes(item.format) ? item.compression : undefined,
+      ...(item.background !== undefined ? { background: item.background } : {}),
+      ...(item.moderation !== undefined ? { moderation: item.moderation } : {}),
     };
     const inputSha256 = imageInputSha256({ model: context.model, campaign: item.campaign, messageId: item.id, locale, request });
     return {
@@ -46,6 +50,7 @@ export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] 
         direction: item.prompt,
         model: context.model,
         request: { ...request, n: item.variants },
+        requestedSize: item.requestedSize,
         inputSha256,
       },
       opts: {

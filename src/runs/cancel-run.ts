@@ -31,7 +31,7 @@ export async function cancelRun(deps: { queue: Queue<ImageJobData>; runStore: Ru
     }
     const row: ReportRow = {
       id: job.data.messageId, locale: job.data.locale, variant: '', status: 'cancelled', blobName: '', url: '', errorCode: 'cancelled', errorMessage: 'cancelled before it started',
-      attempts: 0, line: job.data.line, model: job.data.model, deployment: '', size: job.data.request.size, requestId: '',
+      attempts: 0, line: job.data.line, model: job.data.model, deployment: '', size: job.data.request.size, requestedSize: job.data.requestedSize ?? job.data.request.size, requestId: '',
     };
     const counts = outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: 0, cancelled: true });
     if (!(await deps.runStore.cancelItem(runId, jobId, row, counts))) continue;

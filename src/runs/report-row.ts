@@ -17,10 +17,13 @@ export interface ReportRow {
   model: string;
   /** The deployment that generated the image; empty when nothing was generated. */
   deployment: string;
+  /** The size delivered (or, with no image, the size requested from the API). */
   size: string;
+  /** The size as the manifest asked for it: `4096x4096` or `large landscape` where `size` is what was sent. */
+  requestedSize: string;
   requestId: string;
 }
 
 export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
-  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestId',
+  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestedSize', 'requestId',
 ];

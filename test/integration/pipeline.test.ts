@@ -113,7 +113,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(json.rows.filter((r) => r.status === 'created')).toHaveLength(SAMPLE_IMAGES);
       expect(json.rows[0]).toHaveProperty('url');
       const csv = (await readFile(report.csvPath, 'utf8')).trimEnd().split('\r\n');
-      expect(csv[0]).toBe('id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,deployment,size,requestId');
+      expect(csv[0]).toBe('id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,deployment,size,requestedSize,requestId');
       expect(csv).toHaveLength(SAMPLE_IMAGES + 1);
     } finally {
       await worker.close();
@@ -153,6 +153,62 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(failed).toMatchObject({ id: 'bad-1', locale: 'ko', variant: '', attempts: 1 });
       expect(failed?.errorCode).toMatch(/content_?(policy_violation|filter)|contentFilter/i);
       expect(api.stats().byStatus['400']).toBe(1); // refused once, never retried
+    } finally {
+      await worker.close();
+      await runtime.close();
+    }
+  });
+
+  it('sends normalised and routed sizes with every output parameter, and keeps the requested size beside the delivered one', async () => {
+    const { runtime, blobs, enqueue, startWorker } = await setup();
+    const dir = await mkdtemp(join(tmpdir(), 'pg-manifest-'));
+    const manifest = join(dir, 'sizes.csv');
+    await writeFile(manifest, 'id,message,locales,size,format,compression,background,moderation\nbig,Big banner,ja,1000x1000,,,,\ntier,Tier banner,ko,small landscape,webp,40,transparent,low\n');
+    const worker = startWorker();
+    try {
+      api.resetStats();
+      const { runId, summary } = await enqueue(manifest);
+      expect(summary).toMatchObject({ errors: 0, warnings: 1 }); // 1000x1000 is normalised, with a warning
+      const run = await waitForRun(runtime.runStore, runId);
+      expect(run).toMatchObject({ imagesCreated: 2, itemsFailed: 0 });
+
+      const sent = Object.fromEntries(api.stats().requestLog.map((entry) => [entry.size, entry.parameters]));
+      expect(sent['1008x1008']).toEqual({ model: 'gpt-image-2', size: '1008x1008', quality: 'medium', output_format: 'png', n: 1 });
+      expect(sent['1248x832']).toEqual({ model: 'gpt-image-2', size: '1248x832', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
+
+      const rows = [];
+      for await (const row of runtime.runStore.rows(runId)) rows.push(row);
+      expect(rows.map((row) => [row.id, row.size, row.requestedSize]).sort()).toEqual([['big', '1008x1008', '1000x1000'], ['tier', '1248x832', 'small landscape']]);
+
+      const metadata: Record<string, Record<string, string> | undefined> = {};
+      for await (const blob of blobs.listBlobsFlat({ includeMetadata: true, prefix: 'sizes/' })) if (!blob.name.endsWith('.json')) metadata[blob.name.split('/')[2]!] = blob.metadata;
+      expect(metadata.big).toMatchObject({ size: '1008x1008', requestedsize: '1000x1000', format: 'png' });
+      expect(metadata.big).not.toHaveProperty('background');
+      expect(metadata.tier).toMatchObject({ size: '1248x832', requestedsize: 'small landscape', format: 'webp', compression: '40', background: 'transparent', moderation: 'low' });
+      const tierBlob = rows.find((row) => row.id === 'tier')!.blobName;
+      const sidecar = JSON.parse((await blobs.getBlobClient(`${tierBlob}.json`).downloadToBuffer()).toString('utf8')) as { request: Record<string, unknown> };
+      expect(sidecar.request).toEqual({ size: '1248x832', requestedSize: 'small landscape', quality: 'medium', format: 'webp', outputCompression: 40, background: 'transparent', moderation: 'low', n: 1 });
+    } finally {
+      await worker.close();
+      await runtime.close();
+    }
+  });
+
+  it('an image of another size than asked fails its item as image_mismatch, without paying again', async () => {
+    const { runtime, enqueue, startWorker } = await setup();
+    const dir = await mkdtemp(join(tmpdir(), 'pg-manifest-'));
+    const manifest = join(dir, 'mismatch.csv');
+    await writeFile(manifest, 'id,message,locales\nm1,Wrong size,hi\n');
+    api.resetStats();
+    api.injectFaults(['wrong-size']);
+    const worker = startWorker();
+    try {
+      const run = await waitForRun(runtime.runStore, (await enqueue(manifest)).runId);
+      expect(run).toMatchObject({ imagesCreated: 0, itemsFailed: 1 });
+      const rows = [];
+      for await (const row of runtime.runStore.rows(run.id)) rows.push(row);
+      expect(rows).toEqual([expect.objectContaining({ id: 'm1', status: 'failed', errorCode: 'image_mismatch', attempts: 1 })]);
+      expect(api.stats().requests).toBe(1);
     } finally {
       await worker.close();
       await runtime.close();

@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 const row = (id: string, status: ReportRow['status'] = 'created'): ReportRow => ({
-  id, locale: 'ja', variant: 1, status, blobName: `c/ja/${id}/x-v1.png`, url: '', errorCode: '', errorMessage: '', attempts: 1, line: 2, model: 'gpt-image-2', deployment: 'gpt-image-2', size: '1024x1024', requestId: '',
+  id, locale: 'ja', variant: 1, status, blobName: `c/ja/${id}/x-v1.png`, url: '', errorCode: '', errorMessage: '', attempts: 1, line: 2, model: 'gpt-image-2', deployment: 'gpt-image-2', size: '1024x1024', requestedSize: '1024x1024', requestId: '',
 });
 
 async function newStore() {

@@ -11,7 +11,7 @@ import {
   PermissionDeniedError,
   RateLimitedError,
 } from '../../src/errors/api-error.js';
-import { isRetryable } from '../../src/errors/retry-policy.js';
+import { errorCode, isRetryable } from '../../src/errors/retry-policy.js';
 import { apiKeyAuth } from '../../src/image-api/auth.js';
 import { AzureImageClient, ImageMismatchError } from '../../src/image-api/azure-image-client.js';
 import type { ImageRequest } from '../../src/image-api/types.js';
@@ -48,6 +48,14 @@ describe('AzureImageClient', () => {
     const { client: c, requests } = client([{ status: 200, body: await okBody(1, 1024, 1024, 'jpeg') }]);
     await c.generate({ ...request, format: 'jpeg', outputCompression: 80 });
     expect(requests[0]?.body).toMatchObject({ output_format: 'jpeg', output_compression: 80 });
+  });
+
+  it('sends background and moderation only when set, with their documented names', async () => {
+    const { client: c, requests } = client([{ status: 200, body: await okBody(1, 1024, 1024, 'webp') }, { status: 200, body: await okBody() }]);
+    await c.generate({ ...request, format: 'webp', outputCompression: 40, background: 'transparent', moderation: 'low' });
+    expect(requests[0]?.body).toEqual({ prompt: request.prompt, model: 'gpt-image-2', size: '1024x1024', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
+    await c.generate({ ...request, outputCompression: 40, background: undefined, moderation: undefined });
+    expect(Object.keys(requests[1]!.body as object).sort()).toEqual(['model', 'n', 'output_format', 'prompt', 'quality', 'size']);
   });
 
   const errorCases: Array<[string, ReplayStep, new (...args: never[]) => Error, boolean]> = [
@@ -109,6 +117,18 @@ describe('AzureImageClient', () => {
     const wrongFormat = await client([{ status: 200, body: await okBody(1, 1024, 1024, 'png') }]).client.generate({ ...request, format: 'webp' }).catch((e: unknown) => e);
     expect((wrongFormat as Error).message).toContain('asked for webp, got png');
     expect(isRetryable(wrongSize)).toBe(false);
+    // the code the item fails with, in the report
+    expect(errorCode(wrongSize)).toBe('image_mismatch');
+    expect(errorCode(wrongFormat)).toBe('image_mismatch');
+  });
+
+  it('checks the images against the size it sent (a normalised or routed one)', async () => {
+    const { client: c, requests } = client([{ status: 200, body: await okBody(1, 2880, 2880) }, { status: 200, body: await okBody(1, 1024, 1024) }]);
+    await expect(c.generate({ ...request, size: '2880x2880' })).resolves.toMatchObject({ images: [{ width: 2880, height: 2880 }] });
+    expect(requests[0]?.body).toMatchObject({ size: '2880x2880' });
+    const error = await c.generate({ ...request, size: '2880x2880' }).catch((e: unknown) => e);
+    expect(errorCode(error)).toBe('image_mismatch');
+    expect((error as Error).message).toContain('asked for 2880x2880, got 1024x1024');
   });
 
   it('rejects fewer images than asked for', async () => {

@@ -45,17 +45,86 @@ describe('manifest validation', () => {
       [10, 27, 'error', 'invalid-variants'],
       [11, 15, 'error', 'missing-message'],
       [12, 16, 'error', 'ragged-row'],
+      [13, 20, 'warning', 'size-normalised'],
     ]);
-    expect(summary).toMatchObject({ rows: 11, items: 1, images: 1, errors: 10, warnings: 1, truncatedIssues: 0 });
+    expect(summary).toMatchObject({ rows: 12, items: 2, images: 2, errors: 10, warnings: 2, truncatedIssues: 0 });
     const [, , duplicate, unknownLocale] = summary.issues;
     expect(formatIssue(duplicate!)).toBe(`${FIXTURES}/broken.csv:4:1: error: the id 'ok-1' is already used on line 2 (duplicate-id); fix: give each row its own id`);
     expect(unknownLocale!.hint).toContain('zh-Hant');
+    expect(formatIssue(summary.issues.at(-1)!)).toBe(
+      `${FIXTURES}/broken.csv:13:20: warning: size 4096x4096 is outside gpt-image-2's limits; it will be requested as 2880x2880 (size-normalised); fix: 4096x4096 has an edge above 3840; write 2880x2880 (or another valid size) to ask for it directly`,
+    );
+  });
+
+  it('keeps both sizes of a row: the one to send and the one the manifest asked for', async () => {
+    const path = await write('sizes.csv', 'id,message,locales,size\nexact,Hi,ja,1536x1024\nbig,Hi,ja,4096x4096\ntier,Hi,ja,Large Landscape\nbucket,Hi,ja,tokens:64 16:9\nauto,Hi,ja,auto\ndefault,Hi,ja,\n');
+    const found = await items(path, { ...DEFAULTS, size: 'standard 16:9' });
+    expect(found.map((item) => [item.id, item.size, item.requestedSize])).toEqual([
+      ['exact', '1536x1024', '1536x1024'],
+      ['big', '2880x2880', '4096x4096'],
+      ['tier', '3520x2352', 'large landscape'],
+      ['bucket', '3056x1712', 'tokens:64 16:9'],
+      ['auto', 'auto', 'auto'],
+      ['default', '2048x1152', 'standard 16:9'],
+    ]);
+    // a normalised default is reported once by the CLI, not on every row that uses it
+    const summary = await validateManifest(await write('default-size.csv', 'id,message,locales\na,Hi,ja\nb,Hi,ja\n'), { ...DEFAULTS, size: '4096x4096' });
+    expect(summary).toMatchObject({ items: 2, errors: 0, warnings: 0 });
+  });
+
+  it('checks compression, background and moderation cells, alone and against the format', async () => {
+    const path = await write('options.csv', [
+      'id,message,locales,format,compression,background,moderation',
+      'ok-jpeg,Hi,ja,jpeg,60,opaque,low',
+      'ok-webp,Hi,ja,webp,0,transparent,auto',
+      'ok-png,Hi,ja,png,,transparent,',
+      'ok-none,Hi,ja,,,,',
+      'png-compression,Hi,ja,png,50,,',
+      'compression-101,Hi,ja,jpeg,101,,',
+      'compression-text,Hi,ja,jpeg,high,,',
+      'jpeg-transparent,Hi,ja,jpeg,,transparent,',
+      'bad-background,Hi,ja,,,white,',
+      'bad-moderation,Hi,ja,,,,strict',
+    ].join('\n'));
+    const summary = await validateManifest(path, DEFAULTS);
+    expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([
+      [6, 27, 'compression-for-png'],
+      [7, 28, 'invalid-compression'],
+      [8, 29, 'invalid-compression'],
+      [9, 30, 'background-needs-alpha'],
+      [10, 24, 'invalid-background'],
+      [11, 25, 'invalid-moderation'],
+    ]);
+    const found = await items(path);
+    expect(found.map(({ id, compression, background, moderation }) => ({ id, compression, background, moderation }))).toEqual([
+      { id: 'ok-jpeg', compression: 60, background: 'opaque', moderation: 'low' },
+      { id: 'ok-webp', compression: 0, background: 'transparent', moderation: 'auto' },
+      { id: 'ok-png', compression: undefined, background: 'transparent', moderation: undefined },
+      { id: 'ok-none', compression: undefined, background: undefined, moderation: undefined },
+    ]);
+    // unset parameters are absent, not undefined-valued, so they stay out of the request and the identity
+    expect(Object.keys(found[3]!)).not.toContain('compression');
+  });
+
+  it('applies flag defaults for compression (jpeg and webp rows only), background and moderation', async () => {
+    const path = await write('option-defaults.csv', 'id,message,locales,format,background\npng,Hi,ja,png,\njpeg,Hi,ja,jpeg,opaque\nwebp,Hi,ja,webp,\njpeg-default-transparent,Hi,ja,jpeg,\n');
+    const defaults: ManifestDefaults = { ...DEFAULTS, compression: 70, background: 'transparent', moderation: 'low' };
+    const summary = await validateManifest(path, defaults);
+    // the flag's transparent background cannot apply to a jpeg row: reported at the row's format
+    expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([[5, 32, 'background-needs-alpha']]);
+    expect(summary.issues[0]!.message).toContain('from --background');
+    const found = await items(path, defaults);
+    expect(found.map(({ id, compression, background, moderation }) => ({ id, compression, background, moderation }))).toEqual([
+      { id: 'png', compression: undefined, background: 'transparent', moderation: 'low' },
+      { id: 'jpeg', compression: 70, background: 'opaque', moderation: 'low' },
+      { id: 'webp', compression: 70, background: 'transparent', moderation: 'low' },
+    ]);
   });
 
   it('reads BOM, CRLF, quoted commas and quoted line breaks as normal input', async () => {
     const found = await items(`${FIXTURES}/bom-crlf.csv`);
     expect(found).toEqual([
-      { line: 2, id: 'm1', message: 'Hello, world', locales: ['ja', 'ko'], texts: {}, prompt: 'Line one\nline two', size: '1024x1024', quality: 'medium', format: 'png', variants: 1, campaign: 'bom-crlf' },
+      { line: 2, id: 'm1', message: 'Hello, world', locales: ['ja', 'ko'], texts: {}, prompt: 'Line one\nline two', size: '1024x1024', requestedSize: '1024x1024', quality: 'medium', format: 'png', variants: 1, campaign: 'bom-crlf' },
       expect.objectContaining({ line: 5, id: 'm2', locales: ['zh-Hant'], prompt: '' }),
     ]);
   });

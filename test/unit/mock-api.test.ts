@@ -3,6 +3,12 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockApiCommand, mockApiSettings } from '../../src/cli/commands/mock-api.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
+import { errorCode, isRetryable } from '../../src/errors/retry-policy.js';
+import { apiKeyAuth } from '../../src/image-api/auth.js';
+import { AzureImageClient } from '../../src/image-api/azure-image-client.js';
+import { resolveSize } from '../../src/images/resolve-size.js';
+import type { ManifestItem } from '../../src/manifest/manifest-item.js';
+import { itemJobs } from '../../src/queue/item-jobs.js';
 import { createMockImageApi, type MockImageApi, type MockImageApiOptions } from '../../src/mock-api/server.js';
 
 const DEPLOYMENT_URL = '/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview';
@@ -116,7 +122,14 @@ describe('stand-in image API: refusals', () => {
     ['n above 10', { n: 11 }, 'n', 'integer_above_max_value'],
     ['n that is not an integer', { n: '2' }, 'n', 'invalid_type'],
     ['output_compression with png', { output_compression: 50 }, 'output_compression', 'invalid_value'],
+    ['output_compression above 100', { output_format: 'jpeg', output_compression: 101 }, 'output_compression', 'invalid_value'],
+    ['output_compression below 0', { output_format: 'webp', output_compression: -1 }, 'output_compression', 'invalid_value'],
+    ['output_compression that is not an integer', { output_format: 'jpeg', output_compression: 50.5 }, 'output_compression', 'invalid_type'],
+    ['output_compression as a string', { output_format: 'jpeg', output_compression: '50' }, 'output_compression', 'invalid_type'],
     ['a transparent JPEG', { output_format: 'jpeg', background: 'transparent' }, 'background', 'invalid_value'],
+    ['an unknown background', { background: 'white' }, 'background', 'invalid_value'],
+    ['an unknown moderation', { moderation: 'high' }, 'moderation', 'invalid_value'],
+    ['moderation that is not a string', { moderation: true }, 'moderation', 'invalid_type'],
     ['an unknown quality', { quality: 'hd' }, 'quality', 'invalid_value'],
     ['an unknown field', { style: 'vivid' }, 'style', 'unknown_parameter'],
     ['an empty prompt', { prompt: '' }, 'prompt', 'empty_string'],
@@ -335,6 +348,44 @@ async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+describe('stand-in image API: what the client sends', () => {
+  const context = { runId: 'run-1', manifest: 'm.csv', model: 'gpt-image-2', attempts: 1, backoffMs: 10 };
+  const client = () => new AzureImageClient({ url: `${api!.url}${DEPLOYMENT_URL}`, model: 'gpt-image-2', auth: apiKeyAuth('test-key') });
+  const item = (fields: Partial<ManifestItem>): ManifestItem => ({
+    line: 2, id: 'hero', message: 'Spring Sale', locales: ['ja'], texts: {}, prompt: '', size: '1024x1024', requestedSize: '1024x1024', quality: 'low', format: 'png', variants: 1, campaign: 'spring', ...fields,
+  });
+
+  it('receives every output parameter of a manifest row exactly as the API reference names them', async () => {
+    await start();
+    const size = resolveSize('standard 16:9');
+    if (!size.ok) throw new Error(size.message);
+    const [job] = itemJobs(item({ size: size.size, requestedSize: size.requested, format: 'webp', compression: 35, background: 'transparent', moderation: 'low', variants: 2 }), context);
+    const generation = await client().generate(job!.data.request);
+    expect(generation.images.map(({ width, height, format }) => `${width}x${height} ${format}`)).toEqual(['2048x1152 webp', '2048x1152 webp']);
+    const [logged] = api!.stats().requestLog;
+    expect(logged).toMatchObject({ status: 200, size: '2048x1152', n: 2 });
+    expect(logged!.parameters).toEqual({ model: 'gpt-image-2', size: '2048x1152', quality: 'low', output_format: 'webp', output_compression: 35, background: 'transparent', moderation: 'low', n: 2 });
+  });
+
+  it('receives no optional parameter a row does not set, and a normalised size rather than the one in the manifest', async () => {
+    await start();
+    const size = resolveSize('4096x4096');
+    if (!size.ok) throw new Error(size.message);
+    const [job] = itemJobs(item({ size: size.size, requestedSize: size.requested }), context);
+    await client().generate(job!.data.request);
+    expect(api!.stats().requestLog[0]!.parameters).toEqual({ model: 'gpt-image-2', size: '2880x2880', quality: 'low', output_format: 'png', n: 1 });
+  });
+
+  it('an image of another size than sent fails the item as image_mismatch, not retried', async () => {
+    await start();
+    api!.injectFaults(['wrong-size']);
+    const [job] = itemJobs(item({}), context);
+    const error = await client().generate(job!.data.request).catch((e: unknown) => e);
+    expect(errorCode(error)).toBe('image_mismatch');
+    expect(isRetryable(error)).toBe(false);
+  });
+});
+
 describe('stand-in image API: stats', () => {
   it('counts requests, statuses and images per prompt, and resets', async () => {
     await start({ now: () => 42_000 });
@@ -352,7 +403,8 @@ describe('stand-in image API: stats', () => {
       imagesGenerated: 5,
       generationsByPrompt: { 'Autumn deals': 2, 'Summer sale': 1, Winter: 2 },
     });
-    expect(stats?.requestLog[0]).toEqual({ at: 42_000, deployment: 'gpt-image-2', status: 200, n: 2, size: 'auto', prompt: 'Autumn deals' });
+    expect(stats?.requestLog[0]).toEqual({ at: 42_000, deployment: 'gpt-image-2', status: 200, n: 2, size: 'auto', prompt: 'Autumn deals', parameters: { n: 2 } });
+    expect(stats?.requestLog[2]).toMatchObject({ status: 400, parameters: { size: '1000x1000' } });
     expect(stats?.requestLog.map((entry) => entry.status)).toEqual([200, 200, 400, 200, 429]);
 
     api?.injectFaults(['server-error']);

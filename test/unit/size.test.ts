@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EDGE, MAX_PIXELS, MIN_PIXELS, NAMED_SIZES, nearestValidSize, parseSize } from '../../src/images/size.js';
+import { normalisedSizeWarning, resolveSize } from '../../src/images/resolve-size.js';
+import { MAX_EDGE, MAX_PIXELS, MIN_PIXELS, NAMED_SIZES, nearestValidSize } from '../../src/images/size.js';
 
 function isValid(size: string): boolean {
   const [w, h] = size.split('x').map(Number) as [number, number];
@@ -7,40 +8,67 @@ function isValid(size: string): boolean {
 }
 
 describe('gpt-image-2 size rules', () => {
-  it.each([...NAMED_SIZES, '3840x2160', '2160x3840', '3824x2144', '2048x2048', '1536x512', '1024x640', 'AUTO', ' 1024 x 1024 '])('accepts %j', (input) => {
-    const result = parseSize(input);
-    expect(result.ok).toBe(true);
+  it.each([...NAMED_SIZES, '3840x2160', '2160x3840', '3824x2144', '2048x2048', '1536x512', '1024x640', 'AUTO', ' 1024 x 1024 '])('sends %j as written', (input) => {
+    const result = resolveSize(input);
+    expect(result).toMatchObject({ ok: true, derivation: { kind: input.trim().toLowerCase() === 'auto' ? 'auto' : 'exact' } });
+    if (result.ok) expect(result.size).toBe(result.requested);
   });
 
   it('normalises the spelling', () => {
-    expect(parseSize(' 1536X1024 ')).toMatchObject({ ok: true, size: '1536x1024', width: 1536, height: 1024 });
-    expect(parseSize('Auto')).toEqual({ ok: true, size: 'auto' });
+    expect(resolveSize(' 1536X1024 ')).toMatchObject({ ok: true, size: '1536x1024', requested: '1536x1024', width: 1536, height: 1024 });
+    expect(resolveSize('1536 × 1024')).toMatchObject({ ok: true, size: '1536x1024' });
+    expect(resolveSize('Auto')).toEqual({ ok: true, size: 'auto', requested: 'auto', derivation: { kind: 'auto' } });
   });
 
   it.each([
-    ['1000x1000', /not a multiple of 16/],
-    ['4096x2048', /edge above 3840/],
-    ['3072x960', /wider than 3:1/],
-    ['512x512', /fewer than the minimum 655,360/],
-    ['3840x3840', /edge above 3840|more than the maximum/],
-    ['3200x2688', /more than the maximum 8,294,400/],
-    ['big', /not a size/],
-    ['1024', /not a size/],
-    ['large landscape', /not supported yet/],
-  ])('rejects %s', (input, message) => {
-    const result = parseSize(input);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(message);
+    ['1000x1000', '1008x1008', /not a multiple of 16/],
+    ['4096x4096', '2880x2880', /edge above 3840/],
+    ['4096x2048', '3840x1920', /edge above 3840/],
+    ['3072x960', '2976x992', /wider than 3:1/],
+    ['512x512', '816x816', /fewer than the minimum 655,360/],
+    ['3840x3840', '2880x2880', /more than the maximum 8,294,400/],
+    ['3200x2688', '3136x2640', /more than the maximum 8,294,400/],
+  ])('normalises %s, outside the limits, to %s (keeping its aspect ratio) and says why', (input, expected, problem) => {
+    const result = resolveSize(input);
+    expect(result).toMatchObject({ ok: true, size: expected, requested: input, derivation: { kind: 'normalised' } });
+    if (!result.ok || result.derivation.kind !== 'normalised') return;
+    expect(result.derivation.problem).toMatch(problem);
+    expect(isValid(result.size)).toBe(true);
   });
 
-  it('suggests a valid size near every invalid one', () => {
-    for (let w = 100; w <= 5000; w += 173) {
-      for (let h = 100; h <= 5000; h += 211) {
-        const result = parseSize(`${w}x${h}`);
-        if (result.ok) continue;
-        const suggested = /nearest valid size is (\d+x\d+)/.exec(result.hint)?.[1];
-        expect(suggested, `${w}x${h}: ${result.hint}`).toBeDefined();
-        expect(isValid(suggested!), `${w}x${h} -> ${suggested}`).toBe(true);
+  it('words the normalisation warning as validate prints it', () => {
+    const result = resolveSize('4096x4096');
+    if (!result.ok || result.derivation.kind !== 'normalised') throw new Error('expected a normalised size');
+    expect(normalisedSizeWarning({ requested: result.requested, size: result.size, problem: result.derivation.problem })).toEqual({
+      message: "size 4096x4096 is outside gpt-image-2's limits; it will be requested as 2880x2880",
+      hint: '4096x4096 has an edge above 3840; write 2880x2880 (or another valid size) to ask for it directly',
+    });
+  });
+
+  it.each([
+    ['big', /'big' is not a size/],
+    ['1024', /not a size/],
+    ['0x0', /edge of 0 pixels/],
+    ['0x1024', /edge of 0 pixels/],
+    ['1024x1024x2', /not a size/],
+    ['-1024x1024', /not a size/],
+  ])('rejects the malformed size %j', (input, message) => {
+    const result = resolveSize(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.message).toMatch(message);
+      expect(result.hint).toContain('WIDTHxHEIGHT');
+    }
+  });
+
+  it('normalises every well-formed size to a valid one, deterministically', () => {
+    for (let w = 1; w <= 9000; w += 173) {
+      for (let h = 1; h <= 9000; h += 211) {
+        const result = resolveSize(`${w}x${h}`);
+        expect(result.ok, `${w}x${h}`).toBe(true);
+        if (!result.ok) continue;
+        expect(isValid(result.size), `${w}x${h} -> ${result.size}`).toBe(true);
+        expect(resolveSize(`${w}x${h}`)).toEqual(result);
       }
     }
   });

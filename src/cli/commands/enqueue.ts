@@ -39,7 +39,6 @@ export function enqueueCommand(): Command {
         manifestPath: manifest,
         defaults,
         model,
-        outputCompression: config.outputCompression,
         attempts: config.attempts,
         backoffMs: config.backoffMs,
         origin: describeOrigin('enqueue'),

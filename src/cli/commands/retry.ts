@@ -31,7 +31,7 @@ export function retryCommand(): Command {
       const manifestPath = typeof options.manifest === 'string' ? options.manifest : run.manifestPath;
       const result = await retryFailed(runtime, {
         runId, manifestPath, defaults: manifestDefaults(config), model: modelName(config),
-        outputCompression: config.outputCompression, attempts: config.attempts, backoffMs: config.backoffMs,
+        attempts: config.attempts, backoffMs: config.backoffMs,
       });
       if (result.retried === 0 && result.notInManifest === 0) {
         process.stdout.write(`run ${runId} has no failed items\n`);
