@@ -7,7 +7,7 @@ import {
 import { checkImage, inspectImage } from '../images/verify-image.js';
 import type { AuthHeaders } from './auth.js';
 import { parseGenerationBody } from './parse-response.js';
-import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest } from './types.js';
+import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, SourceImage } from './types.js';
 
 export interface AzureImageClientOptions {
   /** Full images/generations URL (see resolveEndpoint). */
@@ -53,11 +53,24 @@ export class AzureImageClient implements ImageApi {
   }
 
   async generate(request: ImageRequest, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
-    const started = this.now();
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    // Optional parameters are sent only when set, so the service's own defaults apply otherwise.
-    const body = JSON.stringify({
+    const body = JSON.stringify({ ...this.parameters(request), n: request.n });
+    return this.send(this.url, body, { 'content-type': 'application/json' }, request, options.signal);
+  }
+
+  /**
+   * The images edits endpoint (multipart): the master creative plus the instructions, for localizing
+   * an existing image rather than generating from nothing. Same URL as generations, `/edits` instead.
+   */
+  async edit(request: ImageRequest, source: SourceImage, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
+    const form = new FormData();
+    form.append('image', new Blob([source.bytes], { type: source.contentType }), source.filename);
+    for (const [name, value] of Object.entries({ ...this.parameters(request), n: request.n })) form.append(name, String(value));
+    return this.send(editsUrl(this.url), form, {}, request, options.signal);
+  }
+
+  /** Optional parameters are sent only when set, so the service's own defaults apply otherwise. */
+  private parameters(request: ImageRequest): Record<string, string | number> {
+    return {
       prompt: request.prompt,
       model: this.model,
       size: request.size,
@@ -66,18 +79,23 @@ export class AzureImageClient implements ImageApi {
       ...(request.outputCompression !== undefined && request.format !== 'png' ? { output_compression: request.outputCompression } : {}),
       ...(request.background !== undefined ? { background: request.background } : {}),
       ...(request.moderation !== undefined ? { moderation: request.moderation } : {}),
-      n: request.n,
-    });
+    };
+  }
 
+  private async send(url: string, body: string | FormData, contentHeaders: Record<string, string>, request: ImageRequest, callerSignal: AbortSignal | undefined): Promise<ImageGeneration> {
+    const started = this.now();
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     let response: Response;
     let text: string;
     try {
-      const headers = { 'content-type': 'application/json', accept: 'application/json', ...(await this.auth()) };
-      response = await this.fetch(this.url, { method: 'POST', headers, body, signal });
+      // For FormData, fetch sets the multipart content type with its boundary itself.
+      const headers = { ...contentHeaders, accept: 'application/json', ...(await this.auth()) };
+      response = await this.fetch(url, { method: 'POST', headers, body, signal });
       text = await response.text();
     } catch (error) {
       if (timeout.aborted) throw new APITimeoutError(this.timeoutMs);
-      if (options.signal?.aborted) throw error;
+      if (callerSignal?.aborted) throw error;
       throw new APIConnectionError(`image API request failed: ${describeCause(error)}`, { cause: error });
     }
 
@@ -102,6 +120,13 @@ export class AzureImageClient implements ImageApi {
     });
     return { images, usage: parsed.usage, requestId, durationMs: this.now() - started };
   }
+}
+
+/** `.../images/generations?api-version=...` -> `.../images/edits?api-version=...`. */
+export function editsUrl(generationsUrl: string): string {
+  const url = new URL(generationsUrl);
+  url.pathname = url.pathname.replace(/\/images\/generations\/?$/, '/images/edits');
+  return url.toString();
 }
 
 function parseJson(text: string): unknown {

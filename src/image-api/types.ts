@@ -42,9 +42,18 @@ export interface ImageGeneration {
   durationMs: number;
 }
 
+/** A master creative to localize (images edits). */
+export interface SourceImage {
+  bytes: Buffer;
+  contentType: string;
+  filename: string;
+}
+
 /** What the jobs need from an image provider; the Azure client is the one implementation today. */
 export interface ImageApi {
   /** The `model` sent with each request (the deployment name on Azure). */
   readonly model: string;
   generate(request: ImageRequest, options?: { signal?: AbortSignal }): Promise<ImageGeneration>;
+  /** Edits `source` as the prompt says; absent when the provider has no edits endpoint. */
+  edit?(request: ImageRequest, source: SourceImage, options?: { signal?: AbortSignal }): Promise<ImageGeneration>;
 }
