@@ -29,6 +29,7 @@ import { imageBlobName, sidecarBlobName } from '../src/storage/blob-name.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import { imageMetadata, imageSidecar, imageTags } from '../src/storage/image-blob-fields.js';
 import type { ImageStaging, StagedImage } from '../src/storage/image-staging.js';
+import type { MasterStore } from '../src/sources/master-store.js';
 
 /** Concurrent blob uploads per job. */
 const UPLOAD_CONCURRENCY = 4;
@@ -37,6 +38,8 @@ export interface GenerateImageDeps {
   pool: DeploymentPool;
   blobStore: BlobStore;
   staging: ImageStaging;
+  /** Master creatives of edits jobs, stored by the producer. */
+  masters: MasterStore;
   runStore: RunStore;
   /** Pauses fetching for every worker of the queue for `ms`: BullMQ's manual rate limit. */
   rateLimit: (ms: number) => Promise<void>;
@@ -108,6 +111,11 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
 async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images: number, attempt: number, stored: ReportRow[], log: Logger): Promise<{ generation: ImageGeneration; member: PoolMember; startedAt: number }> {
   const data = job.data;
   const now = deps.now ?? Date.now;
+  // An edits job needs its master before it takes a quota slot.
+  const source = data.source ? await deps.masters.get(data.source) : undefined;
+  if (data.source && !source) {
+    return failItem(job, deps, new UnrecoverableError(`the master creative ${data.source.ref} is no longer in Redis (kept 7 days)`), 'source_image_missing', attempt, stored);
+  }
   const acquired = await deps.pool.acquire(data.model, images);
   if (!acquired.granted) {
     // Every deployment is busy (quota) or out (429 back-off, breaker): nobody fetches until one is free.
@@ -117,7 +125,11 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images:
   const { member } = acquired;
   const startedAt = now();
   try {
-    const generation = await member.api.generate({ ...data.request, n: images });
+    const request = { ...data.request, n: images };
+    if (source && !member.api.edit) {
+      return failItem(job, deps, new UnrecoverableError(`deployment ${member.spec.name} (${member.spec.model}) has no images edits endpoint`), 'edits_not_supported', attempt, stored);
+    }
+    const generation = source ? await member.api.edit!(request, source) : await member.api.generate(request);
     await deps.pool.recordSuccess(member);
     return { generation, member, startedAt };
   } catch (error) {

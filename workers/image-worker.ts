@@ -11,6 +11,7 @@ import { publishReport } from '../src/runs/publish-report.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import type { ImageStaging } from '../src/storage/image-staging.js';
+import type { MasterStore } from '../src/sources/master-store.js';
 
 export interface ImageWorkerDeps {
   connection: Redis;
@@ -18,6 +19,7 @@ export interface ImageWorkerDeps {
   pool: DeploymentPool;
   blobStore: BlobStore;
   staging: ImageStaging;
+  masters: MasterStore;
   runStore: RunStore;
   logger: Logger;
 }
@@ -50,6 +52,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     pool: deps.pool,
     blobStore: deps.blobStore,
     staging: deps.staging,
+    masters: deps.masters,
     runStore: deps.runStore,
     logger: deps.logger,
     rateLimit: (ms) => deps.queue.rateLimit(ms),

@@ -12,6 +12,7 @@ import { createRedis } from '../src/redis/connection.js';
 import { RunStore } from '../src/runs/run-store.js';
 import { BlobStore } from '../src/storage/blob-store.js';
 import { ImageStaging } from '../src/storage/image-staging.js';
+import { MasterStore } from '../src/sources/master-store.js';
 
 /** Everything a producer or a worker process needs, built once from the configuration. */
 export interface Runtime {
@@ -29,6 +30,7 @@ export interface WorkerRuntime extends Runtime {
   pool: DeploymentPool;
   blobStore: BlobStore;
   staging: ImageStaging;
+  masters: MasterStore;
 }
 
 /**
@@ -68,7 +70,8 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
   }
   const keyBase = runtime.runStore.keys.base;
   const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs });
-  return { ...runtime, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase) };
+  const masters = new MasterStore(runtime.redis, keyBase, { storage: blobStore.container });
+  return { ...runtime, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase), masters };
 }
 
 /** Runs every cleanup step, in order, even when one throws; failures are logged, not rethrown. */

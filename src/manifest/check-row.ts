@@ -23,6 +23,7 @@ import type { ManifestIssue } from './manifest-issue.js';
 import type { ManifestItem } from './manifest-item.js';
 import type { ManifestDefaults } from './manifest-options.js';
 import type { SeenIds } from './seen-ids.js';
+import { parseSourceRef } from '../sources/source-ref.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 export const CAMPAIGN_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -162,8 +163,12 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
     }
   }
 
+  const sourceCell = cell('source_image');
+  const source = sourceCell === '' ? undefined : parseSourceRef(sourceCell, context.file);
+  if (typeof source === 'string') report(at('source_image'), 'invalid-source-image', `the source image ${source}`, 'give a local path (relative to the manifest), an https URL or a blob URL of a png, jpeg or webp master');
+
   if (issues.some((issue) => issue.severity === 'error') || !size.ok) return { issues };
-  const item: ManifestItem = { line: record.line, id, message, locales, texts, prompt: direction, size: size.size, requestedSize: size.requested, quality, format, variants, campaign };
+  const item: ManifestItem = { line: record.line, id, message, locales, texts, prompt: direction, size: size.size, requestedSize: size.requested, quality, format, variants, campaign, ...(source && typeof source !== 'string' ? { sourceImage: source } : {}) };
   // Unset parameters stay absent: they are not sent and not part of the image's identity.
   if (compression !== undefined) item.compression = compression;
   if (background !== undefined) item.background = background;

@@ -1,5 +1,6 @@
 import type { ImageBackground, ImageFormat, ImageModeration, ImageQuality } from '../images/image-options.js';
 import type { LocaleCode } from '../locales/registry.js';
+import type { SourceRef } from '../sources/source-ref.js';
 
 /** One valid manifest row, normalised: every default applied, every locale canonical. */
 export interface ManifestItem {
@@ -31,4 +32,6 @@ export interface ManifestItem {
   variants: number;
   /** Campaign name, `[A-Za-z0-9._-]{1,64}`. */
   campaign: string;
+  /** A master creative to localize through images edits, instead of generating from nothing. */
+  sourceImage?: SourceRef;
 }

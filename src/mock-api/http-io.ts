@@ -14,6 +14,9 @@ export const NO_ANSWER = Symbol('no answer');
 /** Far above any valid generation body (a 32,000-character prompt), small enough to refuse abuse cheaply. */
 export const MAX_BODY_BYTES = 1_048_576;
 
+/** The edits endpoint takes images up to 50 MB, plus the form's other fields. */
+export const MAX_EDIT_BODY_BYTES = 51 * 1_048_576;
+
 /** Reads the whole body, or returns `undefined` as soon as it exceeds `limit` bytes. */
 export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];

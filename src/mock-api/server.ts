@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { bodyTooLarge, internalServerError, resourceNotFound } from './errors.js';
 import { FaultSchedule } from './faults.js';
-import { MAX_BODY_BYTES, NO_ANSWER, readBody, sendResponse } from './http-io.js';
+import { MAX_BODY_BYTES, MAX_EDIT_BODY_BYTES, NO_ANSWER, readBody, sendResponse } from './http-io.js';
 import { DeploymentQuota } from './quota.js';
 import { ImageRenderer } from './render-image.js';
 import { handleAdmin } from './routes/admin.js';
@@ -131,7 +131,8 @@ class MockImageApiServer implements MockImageApi {
     try {
       route = matchRoute(request.method ?? 'GET', new URL(request.url ?? '/', 'http://stand-in'));
       if (route.kind === 'generation') this.recorder.received();
-      const body = await readBody(request, MAX_BODY_BYTES);
+      const limit = route.kind === 'generation' && route.operation === 'edits' ? MAX_EDIT_BODY_BYTES : MAX_BODY_BYTES;
+      const body = await readBody(request, limit);
       if (route.kind === 'not-found') return sendResponse(response, resourceNotFound(), requestId);
       if (route.kind === 'admin') {
         return sendResponse(response, body === undefined ? bodyTooLarge(MAX_BODY_BYTES) : handleAdmin(route.action, body, this), requestId);

@@ -9,6 +9,8 @@ export interface PromptInput {
   text?: string | undefined;
   /** Creative direction from the manifest's `prompt` column; '' for none. */
   direction: string;
+  /** Localizing a master creative (images edits): replace its text, keep everything else. */
+  edit?: boolean;
 }
 
 /** gpt-image-2 accepts prompts up to 32,000 characters. */
@@ -39,6 +41,10 @@ export function buildPrompt(input: PromptInput): string {
       `"${input.message.normalize('NFC')}"`,
       'Render only the translation: no English, no transliteration, no other text.',
     );
+  }
+  if (input.edit) {
+    // The master already has layout, colours and imagery: the instruction is to change only the words.
+    lines.unshift('This image is a master creative whose text must be localized. Replace every piece of text in it with the text below; keep the layout, composition, colours, imagery, text placement and relative text size exactly as they are, and change nothing else.');
   }
   lines.push(
     `Typography: ${TYPOGRAPHY[input.locale]}; large, bold and high-contrast against its background, placed in a clear area of the image, every character crisp and legible.`,

@@ -9,8 +9,10 @@ import type { RunStore } from '../runs/run-store.js';
 import type { ImageJobData } from './image-job.js';
 import { itemJobs, type JobContext, type PlannedJob } from './item-jobs.js';
 import { sha256File } from './sha256-file.js';
+import type { MasterInfo, MasterStore } from '../sources/master-store.js';
+import { sourceKey } from '../sources/source-ref.js';
 
-export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest'> {
+export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest' | 'masters'> {
   manifestPath: string;
   defaults: ManifestDefaults;
   /** Jobs per addBulk round trip. Default 500. */
@@ -26,6 +28,8 @@ export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest'> {
    * plan and refuse a run over budget (throw). Returns the estimated cost to keep with the run.
    */
   beforeEnqueue?: () => Promise<{ estimatedCostMicros?: number | undefined }>;
+  /** Fetches master creatives (once per run) for rows with a `source_image`; required when there are any. */
+  masterStore?: MasterStore | undefined;
   now?: () => number;
 }
 
@@ -78,7 +82,8 @@ export async function enqueueItems(
   wanted: (job: PlannedJob) => boolean,
 ): Promise<number> {
   const chunkSize = options.chunkSize ?? 500;
-  const context: JobContext = options;
+  const masters = new Map<string, MasterInfo>();
+  const context: JobContext = { ...options, masters };
   let chunk: PlannedJob[] = [];
   let jobs = 0;
   const flush = async (): Promise<void> => {
@@ -95,6 +100,11 @@ export async function enqueueItems(
       continue;
     }
     if (event.type !== 'item') continue;
+    const source = event.item.sourceImage;
+    if (source && !masters.has(sourceKey(source))) {
+      if (!options.masterStore) throw new InputError(`line ${event.item.line}: rows with a source_image need blob storage configured for the master creatives`, { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
+      masters.set(sourceKey(source), await options.masterStore.resolve(source, event.item.line));
+    }
     chunk.push(...itemJobs(event.item, context).filter(wanted));
     if (chunk.length >= chunkSize) await flush();
   }

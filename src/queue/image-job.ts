@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageRequest } from '../image-api/types.js';
 import type { LocaleCode } from '../locales/registry.js';
+import type { MasterInfo } from '../sources/master-store.js';
 
 /** Name of the one job type; the processor lives in jobs/generate-image.ts. */
 export const GENERATE_IMAGE_JOB = 'generate-image';
@@ -33,6 +34,8 @@ export interface ImageJobData {
   requestedSize?: string;
   /** sha256 of every generation input; names the blobs. */
   inputSha256: string;
+  /** The master creative this item localizes (images edits); its bytes are in Redis (MasterStore). */
+  source?: MasterInfo | undefined;
   /** When the API first answered this item with 429 (set by the worker; caps how long it may go on). */
   rateLimitedSince?: number;
 }
@@ -43,6 +46,8 @@ export interface ImageIdentityInput {
   messageId: string;
   locale: LocaleCode;
   request: Omit<ImageRequest, 'n'>;
+  /** sha256 of the master creative, for edits: a changed master makes new images. */
+  sourceSha256?: string | undefined;
 }
 
 /**
@@ -56,7 +61,7 @@ export interface ImageIdentityInput {
 export function imageInputSha256(input: ImageIdentityInput): string {
   const { prompt, size, quality, format, outputCompression, background, moderation } = input.request;
   const fields: unknown[] = ['polyglyph/v1', input.model, input.campaign, input.messageId, input.locale, prompt, size, quality, format, outputCompression ?? null];
-  const later = { ...(background !== undefined ? { background } : {}), ...(moderation !== undefined ? { moderation } : {}) };
+  const later = { ...(background !== undefined ? { background } : {}), ...(moderation !== undefined ? { moderation } : {}), ...(input.sourceSha256 !== undefined ? { source: input.sourceSha256 } : {}) };
   if (Object.keys(later).length > 0) fields.push(later);
   return createHash('sha256').update(JSON.stringify(fields), 'utf8').digest('hex');
 }

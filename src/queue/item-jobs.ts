@@ -3,6 +3,8 @@ import type { ImageRequest } from '../image-api/types.js';
 import { COMPRESSIBLE_FORMATS } from '../images/image-options.js';
 import type { ManifestItem } from '../manifest/manifest-item.js';
 import { buildPrompt } from '../prompts/build-prompt.js';
+import type { MasterInfo } from '../sources/master-store.js';
+import { sourceKey } from '../sources/source-ref.js';
 import { GENERATE_IMAGE_JOB, imageInputSha256, imageJobId, type ImageJobData } from './image-job.js';
 
 export interface JobContext {
@@ -11,6 +13,8 @@ export interface JobContext {
   model: string;
   attempts: number;
   backoffMs: number;
+  /** Masters of the run's rows with a source image, by sourceKey (fetched once per run by the producer). */
+  masters?: ReadonlyMap<string, MasterInfo>;
 }
 
 export interface PlannedJob {
@@ -23,7 +27,9 @@ export interface PlannedJob {
 export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] {
   return item.locales.map((locale) => {
     const text = item.texts[locale];
-    const prompt = buildPrompt({ message: item.message, locale, text, direction: item.prompt });
+    const source = item.sourceImage && context.masters?.get(sourceKey(item.sourceImage));
+    if (item.sourceImage && !source) throw new Error(`line ${item.line}: the source image was not fetched before planning its jobs`);
+    const prompt = buildPrompt({ message: item.message, locale, text, direction: item.prompt, edit: source !== undefined });
     const request: Omit<ImageRequest, 'n'> = {
       prompt,
       size: item.size,
@@ -34,7 +40,7 @@ export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] 
       ...(item.background !== undefined ? { background: item.background } : {}),
       ...(item.moderation !== undefined ? { moderation: item.moderation } : {}),
     };
-    const inputSha256 = imageInputSha256({ model: context.model, campaign: item.campaign, messageId: item.id, locale, request });
+    const inputSha256 = imageInputSha256({ model: context.model, campaign: item.campaign, messageId: item.id, locale, request, sourceSha256: source?.sha256 });
     return {
       name: GENERATE_IMAGE_JOB,
       data: {
@@ -52,6 +58,7 @@ export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] 
         request: { ...request, n: item.variants },
         requestedSize: item.requestedSize,
         inputSha256,
+        ...(source ? { source } : {}),
       },
       opts: {
         jobId: imageJobId(inputSha256, item.variants),

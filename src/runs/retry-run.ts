@@ -3,15 +3,16 @@ import type { Queue } from 'bullmq';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { enqueueItems, ManifestInvalidError } from '../queue/enqueue-manifest.js';
 import type { ImageJobData } from '../queue/image-job.js';
-import type { JobContext, PlannedJob } from '../queue/item-jobs.js';
+import type { JobContext } from '../queue/item-jobs.js';
+import type { MasterStore } from '../sources/master-store.js';
 import { validateManifest } from '../manifest/validate-manifest.js';
 import { readManifest } from '../manifest/read-manifest.js';
-import { itemJobs } from '../queue/item-jobs.js';
 import { outcomeCounts, type OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import type { RunStore } from './run-store.js';
 
-export interface RetryOptions extends Omit<JobContext, 'manifest' | 'runId'> {
+export interface RetryOptions extends Omit<JobContext, 'manifest' | 'runId' | 'masters'> {
+  masterStore?: MasterStore | undefined;
   runId: string;
   /** The manifest to read the failed rows from (fixed, perhaps); default: the one the run was made from. */
   manifestPath: string;
@@ -50,12 +51,11 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
   if (failed.size === 0) return { retried: 0, notInManifest: 0, finished: false };
 
   // Which failed items the manifest still has, and how many images each asks for now.
-  const context: JobContext = { ...options, manifest: options.manifestPath };
-  const found = new Map<string, PlannedJob>();
+  const found = new Map<string, number>();
   for await (const event of readManifest(options.manifestPath, options.defaults)) {
     if (event.type !== 'item') continue;
-    for (const job of itemJobs(event.item, context)) {
-      if (failed.has(key(job.data.messageId, job.data.locale))) found.set(key(job.data.messageId, job.data.locale), job);
+    for (const locale of event.item.locales) {
+      if (failed.has(key(event.item.id, locale))) found.set(key(event.item.id, locale), event.item.variants);
     }
   }
 
@@ -65,21 +65,15 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
   const add = (more: OutcomeCounts): void => {
     for (const [field, value] of Object.entries(more)) counts[field] = (counts[field] ?? 0) + value;
   };
-  for (const [item, job] of found) {
+  for (const [item, variants] of found) {
     const rows = rowsByItem.get(item) ?? [];
     taken.push(...rows);
     const failedRow = rows.find((row) => row.status === 'failed')!;
-    add(outcomeCounts({ locale: failedRow.locale, variants: variantsSettled(rows, job), created: rows.filter((r) => r.status === 'created').length, existing: rows.filter((r) => r.status === 'exists').length, failed: true }));
+    add(outcomeCounts({ locale: failedRow.locale, variants: Math.max(rows.filter((row) => row.variant !== '').length, variants), created: rows.filter((r) => r.status === 'created').length, existing: rows.filter((r) => r.status === 'exists').length, failed: true }));
     add({ settled: 1, total: 1 });
   }
   await deps.runStore.reopen(options.runId, taken, counts);
   const retried = await enqueueItems(deps, { ...options, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath }, (job) => found.has(key(job.data.messageId, job.data.locale)));
   const finished = await deps.runStore.markEnqueued(options.runId, now());
   return { retried, notInManifest: failed.size - found.size, finished };
-}
-
-/** The images the failed item resolved in its locale's progress: its variants, as it was enqueued. */
-function variantsSettled(rows: ReportRow[], job: PlannedJob): number {
-  const variants = rows.filter((row) => row.variant !== '').length;
-  return Math.max(variants, job.data.request.n);
 }

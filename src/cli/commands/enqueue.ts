@@ -12,6 +12,7 @@ import { BlobStore } from '../../storage/blob-store.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { planStep } from '../plan-run.js';
 import { Progress } from '../progress.js';
+import { producerMasterStore } from '../producer-master-store.js';
 import { describeOutcome } from '../describe-outcome.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { manifestDefaults } from '../manifest-defaults.js';
@@ -44,6 +45,7 @@ export function enqueueCommand(): Command {
         origin: describeOrigin('enqueue'),
         imagesPerMinute: deployments.reduce((sum, spec) => sum + spec.imagesPerMinute, 0),
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
+        masterStore: producerMasterStore(runtime, config),
         beforeEnqueue: planStep(manifest, defaults, config, process.stderr),
       });
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);

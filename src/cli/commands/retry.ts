@@ -9,6 +9,7 @@ import { describeOutcome } from '../describe-outcome.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { Progress } from '../progress.js';
+import { producerMasterStore } from '../producer-master-store.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { modelName } from './enqueue.js';
@@ -30,7 +31,7 @@ export function retryCommand(): Command {
       const run = await getRun(runtime.runStore, runId);
       const manifestPath = typeof options.manifest === 'string' ? options.manifest : run.manifestPath;
       const result = await retryFailed(runtime, {
-        runId, manifestPath, defaults: manifestDefaults(config), model: modelName(config),
+        runId, manifestPath, defaults: manifestDefaults(config), model: modelName(config), masterStore: producerMasterStore(runtime, config),
         attempts: config.attempts, backoffMs: config.backoffMs,
       });
       if (result.retried === 0 && result.notInManifest === 0) {

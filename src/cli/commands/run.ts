@@ -53,6 +53,7 @@ export function runCommand(): Command {
       const model = modelName(config);
       const result = await enqueueManifest(runtime, {
         runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: runtime.pool.capacity(model),
+        masterStore: runtime.masters,
         beforeEnqueue: planStep(manifest, defaults, config, out, runtime.pool.capacity(model)),
         attempts: config.attempts, backoffMs: config.backoffMs,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { imageSize } from 'image-size';
 import { checkAuth } from '../auth.js';
 import { containsBlockedTerm, contentPolicyViolation } from '../content-filter.js';
 import { bodyTooLarge, deploymentNotFound, invalidRequest, rateLimited } from '../errors.js';
@@ -47,7 +48,7 @@ export async function handleGeneration(
   if (denied) return finish(denied);
   if (incoming.body === undefined) return finish(bodyTooLarge(MAX_BODY_BYTES));
 
-  const parsed = parseJsonBody(incoming.headers['content-type'], incoming.body);
+  const parsed = route.operation === 'edits' ? await parseEditBody(incoming.headers['content-type'], incoming.body) : parseJsonBody(incoming.headers['content-type'], incoming.body);
   if ('refused' in parsed) return finish(parsed.refused);
   const { body } = parsed;
   Object.assign(trace, describeBody(body));
@@ -80,6 +81,44 @@ export async function handleGeneration(
   const success = successBody(request, images, Math.floor(context.now() / 1000));
   if (outputFault === 'malformed') return finish({ status: 200, text: truncated(success) });
   return finish({ status: 200, body: success }, images.length);
+}
+
+/**
+ * The edits endpoint's multipart form: an `image` file (png, jpeg or webp, as the service accepts) and
+ * the same fields as a generation, as strings. Numbers are read back as numbers so the shared
+ * validation applies unchanged.
+ */
+async function parseEditBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown> } | { refused: MockResponse }> {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'multipart/form-data') return refuse(`Invalid Content-Type header (${contentType ?? 'none'}), expected multipart/form-data.`, null, 'invalid_content_type');
+  let form: FormData;
+  try {
+    form = await new Response(raw, { headers: { 'content-type': contentType! } }).formData();
+  } catch {
+    return refuse('Could not parse the multipart form body.', null, null);
+  }
+  const body: Record<string, unknown> = {};
+  let image: Buffer | undefined;
+  for (const [name, value] of form.entries()) {
+    if (typeof value !== 'string') {
+      if (name === 'image' || name === 'image[]') image = Buffer.from(await value.arrayBuffer());
+      continue;
+    }
+    body[name] = ['n', 'output_compression'].includes(name) && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  if (!image) return refuse("Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
+  const format = imageFormat(image);
+  if (!format) return refuse("Invalid image file: 'image' must be a png, jpeg or webp image.", 'image', 'invalid_image_format');
+  return { body };
+}
+
+function imageFormat(bytes: Buffer): string | undefined {
+  try {
+    const type = imageSize(bytes).type;
+    return type === 'png' || type === 'jpg' || type === 'webp' ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseJsonBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown> } | { refused: MockResponse } {

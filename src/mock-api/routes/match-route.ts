@@ -1,16 +1,19 @@
 import { resourceNotFound, unsupportedApiVersion } from '../errors.js';
 import type { MockResponse } from '../http-io.js';
 
-/** The two URL styles Azure serves image generation on. */
+/** Generations take JSON; edits take multipart with the image to edit. */
+export type ImageOperation = 'generations' | 'edits';
+
+/** The two URL styles Azure serves image generation (and edits) on. */
 export type GenerationRoute =
-  | { kind: 'generation'; style: 'deployment'; deployment: string; apiVersion: string | undefined }
-  | { kind: 'generation'; style: 'v1'; apiVersion: string | undefined };
+  | { kind: 'generation'; style: 'deployment'; deployment: string; apiVersion: string | undefined; operation: ImageOperation }
+  | { kind: 'generation'; style: 'v1'; apiVersion: string | undefined; operation: ImageOperation };
 
 export type AdminAction = 'health' | 'stats' | 'faults' | 'configure' | 'reset';
 export type Route = GenerationRoute | { kind: 'admin'; action: AdminAction } | { kind: 'not-found' };
 
-const DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/images\/generations\/?$/;
-const V1_PATH = /^\/openai\/v1\/images\/generations\/?$/;
+const DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/images\/(generations|edits)\/?$/;
+const V1_PATH = /^\/openai\/v1\/images\/(generations|edits)\/?$/;
 const ADMIN_ROUTES: Readonly<Record<string, AdminAction>> = {
   'GET /healthz': 'health',
   'GET /_admin/stats': 'stats',
@@ -24,9 +27,10 @@ export function matchRoute(method: string, url: URL): Route {
   if (admin !== undefined) return { kind: 'admin', action: admin };
   if (method !== 'POST') return { kind: 'not-found' };
   const apiVersion = url.searchParams.get('api-version') ?? undefined;
-  const deployment = DEPLOYMENT_PATH.exec(url.pathname)?.[1];
-  if (deployment !== undefined) return { kind: 'generation', style: 'deployment', deployment: safeDecode(deployment), apiVersion };
-  if (V1_PATH.test(url.pathname)) return { kind: 'generation', style: 'v1', apiVersion };
+  const deployment = DEPLOYMENT_PATH.exec(url.pathname);
+  if (deployment) return { kind: 'generation', style: 'deployment', deployment: safeDecode(deployment[1]!), apiVersion, operation: deployment[2] as ImageOperation };
+  const v1 = V1_PATH.exec(url.pathname);
+  if (v1) return { kind: 'generation', style: 'v1', apiVersion, operation: v1[1] as ImageOperation };
   return { kind: 'not-found' };
 }
 

@@ -1,0 +1,10 @@
+import type { Config } from '../config/settings.js';
+import type { Runtime } from '../../workers/runtime.js';
+import { MasterStore } from '../sources/master-store.js';
+import { BlobStore } from '../storage/blob-store.js';
+
+/** For producers without a worker runtime: masters go to Redis; blob URLs on our account are read with its credentials. */
+export function producerMasterStore(runtime: Runtime, config: Config): MasterStore {
+  const storage = config.storageConnectionString || config.storageAccountUrl ? BlobStore.fromSettings(config).container : undefined;
+  return new MasterStore(runtime.redis, runtime.runStore.keys.base, storage ? { storage } : {});
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { BlobClient, type ContainerClient } from '@azure/storage-blob';
+import type { Redis } from 'ioredis';
+import { InputError } from '../errors/polyglyph-error.js';
+import { CONTENT_TYPES } from '../images/image-options.js';
+import { inspectImage } from '../images/verify-image.js';
+import type { SourceImage } from '../image-api/types.js';
+import type { SourceRef } from './source-ref.js';
+import { sourceKey } from './source-ref.js';
+
+/** What a job carries of its master: the bytes stay in Redis, fetched once per run. */
+export interface MasterInfo {
+  /** The manifest's reference (URL or absolute path), for reports. */
+  ref: string;
+  sha256: string;
+  contentType: string;
+  filename: string;
+}
+
+/** The edits endpoint takes images up to 50 MB. */
+const MAX_MASTER_BYTES = 50 * 1024 * 1024;
+/** Masters outlive their runs for a while so `retry` finds them. */
+const MASTER_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Master creatives for images edits. The producer fetches each master once per run (whatever the
+ * number of locales or rows using it) and keeps the bytes in Redis under their sha256; workers read
+ * them from there, so a run localizing one master into six languages downloads it once.
+ */
+export class MasterStore {
+  readonly #redis: Redis;
+  readonly #keyBase: string;
+  readonly #fetch: typeof fetch;
+  readonly #storage: ContainerClient | undefined;
+  /** Per producer (one run): ref -> info, so a master is fetched once. */
+  readonly #fetched = new Map<string, Promise<MasterInfo>>();
+  /** Per worker: a few recent masters, so consecutive locales of one master skip Redis too. */
+  readonly #recent = new Map<string, Buffer>();
+
+  /** `storage`: blob URLs on its account are read with its credentials (no SAS needed). */
+  constructor(redis: Redis, keyBase: string, options: { fetch?: typeof fetch; storage?: ContainerClient } = {}) {
+    this.#redis = redis;
+    this.#keyBase = keyBase;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#storage = options.storage;
+  }
+
+  /** Fetches the master (once per ref), checks it is an image, stores it; `line` names the row on error. */
+  resolve(ref: SourceRef, line: number): Promise<MasterInfo> {
+    const key = sourceKey(ref);
+    let pending = this.#fetched.get(key);
+    if (!pending) {
+      pending = this.#load(ref, line);
+      this.#fetched.set(key, pending);
+    }
+    return pending;
+  }
+
+  async get(info: MasterInfo): Promise<SourceImage | undefined> {
+    let bytes = this.#recent.get(info.sha256);
+    if (!bytes) {
+      bytes = (await this.#redis.getBuffer(this.#key(info.sha256))) ?? undefined;
+      if (!bytes) return undefined;
+      this.#recent.set(info.sha256, bytes);
+      if (this.#recent.size > 4) this.#recent.delete(this.#recent.keys().next().value!);
+    }
+    return { bytes, contentType: info.contentType, filename: info.filename };
+  }
+
+  async #load(ref: SourceRef, line: number): Promise<MasterInfo> {
+    const key = sourceKey(ref);
+    let bytes: Buffer;
+    try {
+      bytes = ref.kind === 'file' ? await readFile(ref.path) : await this.#download(ref.url);
+    } catch (error) {
+      throw new InputError(`line ${line}: cannot read the source image ${key}: ${error instanceof Error ? error.message : String(error)}`, { hint: 'check the source_image cell: a readable local path, an https URL, or a blob URL with a SAS token' });
+    }
+    if (bytes.length > MAX_MASTER_BYTES) throw new InputError(`line ${line}: the source image ${key} is ${Math.round(bytes.length / 1e6)} MB; the edits endpoint takes up to 50 MB`, { hint: 'use a smaller master (png, jpeg or webp)' });
+    const facts = inspectImage(bytes);
+    if (typeof facts === 'string') throw new InputError(`line ${line}: the source image ${key} is not a png, jpeg or webp image (${facts})`, { hint: 'point source_image at a png, jpeg or webp file' });
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await this.#redis.set(this.#key(sha256), bytes, 'PX', MASTER_TTL_MS);
+    const name = ref.kind === 'file' ? basename(ref.path) : basename(new URL(ref.url).pathname) || 'master';
+    return { ref: key, sha256, contentType: CONTENT_TYPES[facts.format], filename: name };
+  }
+
+  async #download(url: string): Promise<Buffer> {
+    // The account's URL is the container's without its last segment (Azurite puts the account in the path).
+    const account = this.#storage?.url.replace(/\/[^/]+\/?$/, '/');
+    if (this.#storage && account && url.startsWith(account)) return new BlobClient(url, this.#storage.credential).downloadToBuffer();
+    const response = await this.#fetch(url, { signal: AbortSignal.timeout(60_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  #key(sha256: string): string {
+    return `${this.#keyBase}:master:${sha256}`;
+  }
+}
