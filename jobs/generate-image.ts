@@ -29,7 +29,10 @@ import { imageBlobName, sidecarBlobName } from '../src/storage/blob-name.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import { imageMetadata, imageSidecar, imageTags } from '../src/storage/image-blob-fields.js';
 import type { ImageStaging, StagedImage } from '../src/storage/image-staging.js';
+import { findStoredImages } from '../src/storage/find-stored-image.js';
+import { stagePartialImages } from '../src/storage/stage-partial-images.js';
 import type { MasterStore } from '../src/sources/master-store.js';
+import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
 
 /** Concurrent blob uploads per job. */
 const UPLOAD_CONCURRENCY = 4;
@@ -47,6 +50,8 @@ export interface GenerateImageDeps {
   maxRateLimitedMs: number;
   /** Called with the runs an item's outcome finished: their reports are to be written (once, here). */
   onRunsFinished: (runIds: string[]) => Promise<void>;
+  /** This process's metrics (generations, 429s, retries, uploads, failed items); none when absent. */
+  metrics?: WorkerMetrics | undefined;
   logger: Logger;
   now?: () => number;
 }
@@ -59,7 +64,7 @@ export interface GenerateImageResult {
 export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageDeps): Promise<GenerateImageResult> {
   const data = job.data;
   const now = deps.now ?? Date.now;
-  const log = deps.logger.child({ runId: data.runId, jobId: job.id, messageId: data.messageId, locale: data.locale });
+  let log = deps.logger.child({ runId: data.runId, jobId: job.id, messageId: data.messageId, locale: data.locale });
   const attempt = job.attemptsMade + 1;
 
   if (!deps.pool.serves(data.model)) {
@@ -68,7 +73,8 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
 
   const variants = Array.from({ length: data.request.n }, (_, index) => index + 1);
   const names = new Map(variants.map((variant) => [variant, imageBlobName({ ...data, variant, format: data.request.format })]));
-  const present = await Promise.all(variants.map((variant) => deps.blobStore.exists(names.get(variant)!)));
+  // Under its name, or the same image under the other blob-name layout (with or without a model folder).
+  const present = await findStoredImages(deps.blobStore, data, names);
   const rows: ReportRow[] = [];
   for (const variant of variants.filter((_, index) => present[index])) {
     await ensureSidecar(deps, data, variant, names.get(variant)!);
@@ -94,6 +100,10 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
       await deps.staging.put(names.get(variant)!, entry).catch((error: unknown) => log.warn({ err: error, variant }, 'could not stage a generated image; uploading it directly'));
     }
   }
+
+  // From here on every line names the deployment(s) that made the images, staged ones included.
+  const madeBy = [...new Set([...staged.values()].map((entry) => entry.facts.deployment))];
+  if (madeBy.length > 0) log = log.child({ deployment: madeBy.join(',') });
 
   // Variants upload side by side, a few at a time: ten 4K PNGs one after another would dominate the job.
   const limit = pLimit(UPLOAD_CONCURRENCY);
@@ -131,12 +141,16 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images:
     }
     const generation = source ? await member.api.edit!(request, source) : await member.api.generate(request);
     await deps.pool.recordSuccess(member);
+    deps.metrics?.generated({ deployment: member.spec.name, model: member.spec.model, images: generation.images.length, seconds: generation.durationMs / 1000, usage: generation.usage });
     return { generation, member, startedAt };
   } catch (error) {
+    // Images a provider delivered before failing (MAI: one request per image) were paid for: keep them.
+    await stagePartialImages(deps, data, { deployment: member.spec.name, startedAt }, error, log);
     if (isRateLimited(error)) {
       // The deployment's quota speaking: hold it for every worker, re-queue without using an attempt.
       const waitMs = error.retryAfterMs ?? 10_000;
       await deps.pool.hold(member, waitMs);
+      deps.metrics?.rateLimited({ deployment: member.spec.name });
       const since = data.rateLimitedSince ?? now();
       if (now() - since > deps.maxRateLimitedMs) {
         return failItem(job, deps, error, 'rate_limited', attempt, stored, `answered 429 for ${Math.round((now() - since) / 1000)} s, longer than POLYGLYPH_MAX_RATE_LIMITED_MS`);
@@ -149,7 +163,10 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images:
     if (heldMs > 0) log.error({ deployment: member.spec.name, heldMs, code: errorCode(error) }, 'deployment taken out of the pool (circuit breaker)');
     const final = !isRetryable(error) || attempt >= (job.opts.attempts ?? 1);
     log.warn({ err: error, deployment: member.spec.name, attempt, final, code: errorCode(error) }, 'image generation failed');
-    if (!final) throw error;
+    if (!final) {
+      deps.metrics?.retrying({ code: errorCode(error), deployment: member.spec.name });
+      throw error;
+    }
     return failItem(job, deps, error, errorCode(error), attempt, stored);
   }
 }
@@ -164,6 +181,7 @@ async function store(deps: GenerateImageDeps, data: ImageJobData, variant: numbe
     tags: imageTags(data),
   });
   const uploadMs = now() - uploadStarted;
+  if (outcome === 'created') deps.metrics?.uploaded({ seconds: uploadMs / 1000, bytes: image.bytes.length });
   await deps.blobStore.uploadJson(sidecarBlobName(name), imageSidecar(data, {
     variant,
     deployment: facts.deployment,
@@ -181,6 +199,7 @@ async function store(deps: GenerateImageDeps, data: ImageJobData, variant: numbe
 async function failItem(job: Job<ImageJobData>, deps: GenerateImageDeps, error: unknown, code: string, attempts: number, stored: ReportRow[] = [], message = error instanceof Error ? error.message : String(error)): Promise<never> {
   const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts, errorCode: code, errorMessage: message, requestId: (error as { requestId?: string }).requestId });
   await settleItem(job, deps, [...stored, failed], outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: stored.length, failed: true }));
+  deps.metrics?.itemFailed({ code });
   throw error instanceof UnrecoverableError ? error : new UnrecoverableError(`${code}: ${message}`);
 }
 

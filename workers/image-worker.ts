@@ -1,7 +1,8 @@
-import { Worker, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { generateImage, row, settleItem, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
+import { isAPIError } from '../src/errors/api-error.js';
 import { errorCode } from '../src/errors/retry-policy.js';
 import type { Config } from '../src/config/settings.js';
 import type { DeploymentPool } from '../src/deployments/deployment-pool.js';
@@ -12,6 +13,7 @@ import type { RunStore } from '../src/runs/run-store.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import type { ImageStaging } from '../src/storage/image-staging.js';
 import type { MasterStore } from '../src/sources/master-store.js';
+import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
 
 export interface ImageWorkerDeps {
   connection: Redis;
@@ -22,6 +24,8 @@ export interface ImageWorkerDeps {
   masters: MasterStore;
   runStore: RunStore;
   logger: Logger;
+  /** This process's metrics; none when absent. */
+  metrics?: WorkerMetrics | undefined;
 }
 
 export interface ImageWorkerOptions {
@@ -58,6 +62,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     rateLimit: (ms) => deps.queue.rateLimit(ms),
     maxRateLimitedMs: options.maxRateLimitedMs ?? 1_800_000,
     onRunsFinished: (runIds) => publishReports(deps, runIds),
+    metrics: deps.metrics,
   };
   // BullMQ treats a connection it is handed as shared and leaves it open on close(): this one is the
   // worker's own (blocking fetches need maxRetriesPerRequest: null), so it is closed with the worker.
@@ -87,10 +92,27 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
   // Failures BullMQ decides without the processor (a job that stalled too often, an error on the
   // final attempt outside the API call) still settle the item, or its run would wait forever.
   worker.on('failed', (job, error) => {
-    if (!job || job.finishedOn === undefined) return;
+    if (!job) return;
+    countFailure(job, error, deps.metrics);
+    if (job.finishedOn === undefined) return;
     void settleFailure(job, error, deps).catch((settleError: unknown) => deps.logger.error({ err: settleError, jobId: job.id }, 'could not record a failed item'));
   });
   return worker;
+}
+
+/**
+ * Counts what the job could not count itself: a retry of a failure outside the image API (storage,
+ * Redis; the job counts API retries, with their deployment), and an item failed by BullMQ rather
+ * than by the job (its final attempt threw, or it stalled too often; the job's own failures are
+ * UnrecoverableErrors it has counted).
+ */
+function countFailure(job: Job<ImageJobData>, error: Error, metrics: WorkerMetrics | undefined): void {
+  if (!metrics) return;
+  if (job.finishedOn === undefined) {
+    if (!isAPIError(error)) metrics.retrying({ code: errorCode(error), deployment: '' });
+  } else if (!(error instanceof UnrecoverableError)) {
+    metrics.itemFailed({ code: errorCode(error) });
+  }
 }
 
 async function settleFailure(job: Job<ImageJobData>, error: Error, deps: ImageWorkerDeps): Promise<void> {

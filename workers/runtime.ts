@@ -5,7 +5,7 @@ import type { Config } from '../src/config/settings.js';
 import { ServiceUnavailableError } from '../src/errors/polyglyph-error.js';
 import { DeploymentPool } from '../src/deployments/deployment-pool.js';
 import { loadDeployments } from '../src/deployments/deployment-spec.js';
-import { createImageApi } from '../src/image-api/create-image-api.js';
+import { createProviderImageApi } from '../src/image-api/create-provider-api.js';
 import { assertRedisReachable } from '../src/local-services/redis-probe.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
 import { createRedis } from '../src/redis/connection.js';
@@ -56,7 +56,8 @@ export async function openRuntime(config: Config, logger: Logger, role: 'worker'
 }
 
 export async function openWorkerRuntime(config: Config, logger: Logger, options: { fetch?: typeof fetch } = {}): Promise<WorkerRuntime> {
-  const members = loadDeployments(config).map((spec) => ({ spec, api: createImageApi(spec.api, options) }));
+  // Each deployment gets the client of its provider: Azure OpenAI's images API, or MAI's.
+  const members = loadDeployments(config).map((spec) => ({ spec, api: createProviderImageApi(spec.provider, spec.api, options) }));
   const blobStore = BlobStore.fromSettings(config);
   const runtime = await openRuntime(config, logger, 'worker');
   try {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/settings.js';
 import { createImageWorker, imageWorkerOptions } from './image-worker.js';
+import { createWorkerObservability, type WorkerObservability } from './observability.js';
 import { closeAll, openWorkerRuntime } from './runtime.js';
 
 export interface WorkerProcessOptions {
@@ -15,8 +16,21 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(config: Config, logger: Logger, options: WorkerProcessOptions = {}): Promise<void> {
   const runtime = await openWorkerRuntime(config, logger);
-  const worker = createImageWorker(runtime, imageWorkerOptions(config));
+  // Metrics and the health server (POLYGLYPH_HEALTH_PORT): the jobs report into the metrics, and the
+  // server starts once the worker can take jobs.
+  let observability: WorkerObservability;
+  try {
+    observability = createWorkerObservability(runtime, config, logger);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const worker = createImageWorker({ ...runtime, metrics: observability.metrics }, imageWorkerOptions(config));
   await worker.waitUntilReady();
+  await observability.serve(worker).catch(async (error: unknown) => {
+    await closeAll([() => worker.close(true), () => observability.close(), () => runtime.close()], logger);
+    throw error;
+  });
   logger.info({ queue: config.queueName, concurrency: config.concurrency, deployments: runtime.pool.members.map((m) => ({ name: m.spec.name, model: m.spec.model, imagesPerMinute: m.spec.imagesPerMinute })) }, 'worker started');
 
   const graceMs = options.shutdownGraceMs ?? 60_000;
@@ -43,6 +57,6 @@ export async function runWorkerProcess(config: Config, logger: Logger, options: 
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  await closeAll([() => worker.close(true), () => runtime.close()], logger);
+  await closeAll([() => worker.close(true), () => observability.close(), () => runtime.close()], logger);
   logger.info('worker stopped');
 }

@@ -1,12 +1,22 @@
 import type { Config } from '../config/settings.js';
 import { readEnv } from '../config/read-env.js';
 import type { FlagValues } from '../config/resolve-config.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { namedModels } from '../deployments/run-models.js';
+import type { ManifestDefaults } from '../manifest/manifest-options.js';
+import { validateManifest } from '../manifest/validate-manifest.js';
 import { startAzurite, type AzuriteProcess } from '../local-services/azurite.js';
 import { createMockImageApi, type MockImageApi } from '../mock-api/server.js';
 
 /** Quota the embedded stand-in enforces (and we pace to) when the user set none: a quick demo. */
 export const LOCAL_IMAGES_PER_MINUTE = 120;
+
+export interface LocalServicesOptions {
+  /** The run's manifest and defaults: the stand-in serves every model they name (--models, model cells). */
+  manifest?: string;
+  defaults?: ManifestDefaults;
+}
 
 export interface LocalServices {
   config: Config;
@@ -18,7 +28,7 @@ export interface LocalServices {
  * For `polyglyph run` on a machine with nothing configured: the stand-in image API when no endpoint
  * is set, and Azurite when no storage is set. With real endpoints configured this starts nothing.
  */
-export async function startLocalServices(config: Config, flags: FlagValues): Promise<LocalServices> {
+export async function startLocalServices(config: Config, flags: FlagValues, options: LocalServicesOptions = {}): Promise<LocalServices> {
   const notes: string[] = [];
   let mock: MockImageApi | undefined;
   let azurite: AzuriteProcess | undefined;
@@ -30,10 +40,20 @@ export async function startLocalServices(config: Config, flags: FlagValues): Pro
     if (!config.endpoint && !config.gptEndpoint) {
       const quotaSet = flags.imagesPerMinute !== undefined || readEnv('POLYGLYPH_IMAGES_PER_MINUTE') !== undefined;
       const imagesPerMinute = quotaSet ? config.imagesPerMinute : LOCAL_IMAGES_PER_MINUTE;
-      mock = createMockImageApi({ deployments: [config.deployment], imagesPerMinute, latencyMs: 300, latencyJitterMs: 700 });
+      const models = await modelsToServe(config, options);
+      mock = createMockImageApi({ deployments: models, imagesPerMinute, latencyMs: 300, latencyJitterMs: 700 });
       const url = await mock.listen(0);
       resolved = { ...resolved, endpoint: url, apiKey: config.apiKey ?? 'local-stand-in-key', imagesPerMinute };
-      notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API at ${url} (${imagesPerMinute} images/min)`);
+      if (models.length > 1 || models[0] !== config.deployment) {
+        // One local deployment per model, each with the stand-in's quota, through the deployments file
+        // every worker reads: the pool, the plan and the checks then work as with real deployments.
+        const file = join(config.localDir, 'stand-in-deployments.json');
+        await mkdir(config.localDir, { recursive: true });
+        const deployments = models.map((model) => ({ name: model, endpoint: url, deployment: model, model, imagesPerMinute, apiKey: resolved.apiKey }));
+        await writeFile(file, `${JSON.stringify({ deployments }, null, 2)}\n`);
+        resolved = { ...resolved, deploymentsFile: file };
+      }
+      notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API at ${url} for ${models.join(', ')} (${imagesPerMinute} images/min each)`);
     }
     if (!config.storageConnectionString && !config.storageAccountUrl) {
       // Azurite's data outlives the run, so running the same manifest again finds its images and skips them.
@@ -47,4 +67,19 @@ export async function startLocalServices(config: Config, flags: FlagValues): Pro
     throw error;
   }
   return { config: resolved, notes, stop };
+}
+
+/**
+ * The models the stand-in serves: `--models` (or the configured deployment), plus any a `model` cell
+ * names, so a manifest that compares models runs locally as it would on Foundry. A user's own
+ * deployments file is left alone: its models are what it says.
+ */
+async function modelsToServe(config: Config, options: LocalServicesOptions): Promise<string[]> {
+  const models = new Set(namedModels(config) ?? [config.deployment]);
+  if (options.manifest && options.defaults && !config.deploymentsFile) {
+    // A manifest that cannot be read is reported where it is enqueued, with its line and column.
+    const summary = await validateManifest(options.manifest, options.defaults).catch(() => undefined);
+    for (const model of Object.keys(summary?.modelLines ?? {})) models.add(model);
+  }
+  return config.deploymentsFile ? [config.deployment] : [...models];
 }

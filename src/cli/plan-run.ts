@@ -15,6 +15,7 @@ export function planStep(manifestPath: string, defaults: ManifestDefaults, confi
     const plan = await planManifest(manifestPath, defaults, imagesPerMinute === undefined ? options : { ...options, imagesPerMinute });
     out.write(`${formatPlan(plan)}\n`);
     checkBudget(plan, config.maxCost);
-    return { estimatedCostMicros: plan.costMicros };
+    // A cost that leaves out models without a price is not the run's estimate.
+    return { estimatedCostMicros: plan.unpricedModels ? undefined : plan.costMicros };
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IMAGE_BACKGROUNDS, IMAGE_FORMATS, IMAGE_MODERATIONS, IMAGE_QUALITIES } from '../images/image-options.js';
+import { IMAGE_PROVIDERS, type ImageProvider } from '../image-api/provider.js';
 
 /**
  * Every setting Polyglyph reads, in one table: its flag, its environment variable, its default and
@@ -37,6 +38,7 @@ export const SETTINGS = {
 
   endpoint: setting({ flag: '--endpoint <url>', env: 'AZURE_OPENAI_ENDPOINT', description: 'Azure OpenAI / Foundry resource endpoint, e.g. https://NAME.openai.azure.com (unset: `run` starts the stand-in API)', expected: 'an http(s) URL', schema: url }),
   deployment: setting({ flag: '--deployment <name>', env: 'AZURE_OPENAI_DEPLOYMENT', default: 'gpt-image-2', description: 'image model deployment name', expected: 'a deployment name', schema: text }),
+  provider: setting({ flag: '--provider <provider>', env: 'POLYGLYPH_PROVIDER', description: 'image API of the deployment: azure-openai or mai (default: mai for a deployment named MAI-..., else azure-openai)', expected: IMAGE_PROVIDERS.join(' or '), schema: z.enum(IMAGE_PROVIDERS) }),
   apiVersion: setting({ flag: '--api-version <version>', env: 'AZURE_OPENAI_API_VERSION', default: '2025-04-01-preview', description: 'API version for deployment-style URLs', expected: 'an API version such as 2025-04-01-preview', schema: text }),
   apiStyle: setting({ flag: '--api-style <style>', env: 'POLYGLYPH_API_STYLE', default: 'deployment' as 'deployment' | 'v1', description: 'URL style: deployment (/openai/deployments/{d}/...) or v1 (/openai/v1/...)', expected: 'deployment or v1', schema: z.enum(['deployment', 'v1']) }),
   apiKey: setting({ flag: '--api-key <key>', env: 'AZURE_OPENAI_API_KEY', description: 'API key; when unset, Microsoft Entra ID through DefaultAzureCredential', expected: 'a key', schema: text, secret: true }),
@@ -68,12 +70,15 @@ export const SETTINGS = {
   outputCompression: setting({ flag: '--output-compression <0-100>', env: 'POLYGLYPH_OUTPUT_COMPRESSION', description: 'default compression for jpeg and webp rows (png rows never get it), sent as output_compression as is; Azure documents its meaning inverted relative to OpenAI', expected: 'an integer from 0 to 100', schema: z.coerce.number().int().min(0).max(100) }),
   background: setting({ flag: '--background <background>', env: 'POLYGLYPH_BACKGROUND', description: 'default background: transparent (png or webp only; preview for gpt-image-2), opaque or auto (unset: not sent)', expected: IMAGE_BACKGROUNDS.join(', '), schema: z.enum(IMAGE_BACKGROUNDS) }),
   moderation: setting({ flag: '--moderation <level>', env: 'POLYGLYPH_MODERATION', description: 'default moderation: low (less restrictive filtering) or auto (unset: not sent)', expected: IMAGE_MODERATIONS.join(', '), schema: z.enum(IMAGE_MODERATIONS) }),
+  models: setting({ flag: '--models <list>', env: 'POLYGLYPH_MODELS', description: 'models to render every row with, for rows without a model cell, e.g. gpt-image-2,MAI-Image-2e (each image once per model; each must be served by a deployment)', expected: 'model names separated by , ; | or spaces', schema: text }),
 
   priceFile: setting({ flag: '--price-file <path>', env: 'POLYGLYPH_PRICE_FILE', description: 'JSON file of image prices per model (USD per 1024x1024 image by quality, per million tokens); adds to or replaces the built-in gpt-image-2 list prices', expected: 'a path to a JSON file', schema: text }),
   maxCost: setting({ flag: '--max-cost <usd>', env: 'POLYGLYPH_MAX_COST', description: 'refuse a manifest whose estimated cost is above this many US dollars (exit 2, nothing enqueued)', expected: 'a positive number of US dollars, e.g. 25', schema: z.coerce.number().positive() }),
 
   localDir: setting({ flag: '--local-dir <dir>', env: 'POLYGLYPH_LOCAL_DIR', default: '.polyglyph', description: 'where `run` keeps the embedded Azurite\'s data when no storage is configured', expected: 'a directory path', schema: text }),
   reportDir: setting({ flag: '--report-dir <dir>', env: 'POLYGLYPH_REPORT_DIR', default: 'polyglyph-reports', description: 'where `run` writes <run-id>.json and <run-id>.csv', expected: 'a directory path', schema: text }),
+  healthPort: setting({ flag: '--health-port <port>', env: 'POLYGLYPH_HEALTH_PORT', description: 'serve GET /metrics (Prometheus), /livez and /readyz on this port, e.g. 9464 (unset: no health server, so several workers on one host never collide)', expected: 'a port number from 1 to 65535', schema: z.coerce.number().int().min(1).max(65535) }),
+  healthHost: setting({ flag: '--health-host <host>', env: 'POLYGLYPH_HEALTH_HOST', default: '127.0.0.1', description: 'interface the health server listens on (0.0.0.0 in a container, so Prometheus and probes can reach it)', expected: 'a host name or IP address', schema: text }),
   logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of JSON logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
 } as const;
 
@@ -86,6 +91,7 @@ export interface Config {
   queuePrefix: string;
   endpoint?: string | undefined;
   deployment: string;
+  provider?: ImageProvider | undefined;
   apiVersion: string;
   apiStyle: 'deployment' | 'v1';
   apiKey?: string | undefined;
@@ -114,10 +120,13 @@ export interface Config {
   outputCompression?: number | undefined;
   background?: (typeof IMAGE_BACKGROUNDS)[number] | undefined;
   moderation?: (typeof IMAGE_MODERATIONS)[number] | undefined;
+  models?: string | undefined;
   priceFile?: string | undefined;
   maxCost?: number | undefined;
   localDir: string;
   reportDir: string;
+  healthPort?: number | undefined;
+  healthHost: string;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
 }
 

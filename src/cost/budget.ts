@@ -8,12 +8,14 @@ import { noPriceMessage } from './price-table.js';
  * an InputError (exit 2), before anything is enqueued. A plan whose cost is unknown is refused too:
  * a budget that cannot be checked is not a budget.
  */
-export function checkBudget(plan: Pick<ManifestPlan, 'model' | 'images' | 'costMicros'>, maxCostUsd: number | undefined): void {
+export function checkBudget(plan: Pick<ManifestPlan, 'model' | 'images' | 'costMicros' | 'unpricedModels'>, maxCostUsd: number | undefined): void {
   if (maxCostUsd === undefined) return;
   const budget = formatUsd(usdToMicros(maxCostUsd));
-  if (plan.costMicros === undefined) {
-    throw new InputError(`cannot check --max-cost ${budget}: ${noPriceMessage(plan.model)}`, {
-      hint: `give a price file with an entry for "${plan.model}" (--price-file / POLYGLYPH_PRICE_FILE), or drop --max-cost`,
+  // A run of several models with a price for only some cannot be checked either.
+  if (plan.costMicros === undefined || (plan.unpricedModels?.length ?? 0) > 0) {
+    const models = plan.unpricedModels?.join(', ') ?? plan.model;
+    throw new InputError(`cannot check --max-cost ${budget}: ${noPriceMessage(models)}`, {
+      hint: `give a price file with an entry for ${(plan.unpricedModels ?? [plan.model]).map((model) => `"${model}"`).join(' and ')} (--price-file / POLYGLYPH_PRICE_FILE), or drop --max-cost`,
     });
   }
   if (plan.costMicros > usdToMicros(maxCostUsd)) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config/settings.js';
 import { ConfigError } from '../errors/polyglyph-error.js';
 import type { ImageApiSettings } from '../image-api/create-image-api.js';
+import { IMAGE_PROVIDERS, providerForModel, type ImageProvider } from '../image-api/provider.js';
 
 /** One deployment of an image model: where it is, how to authenticate, what it may take. */
 export interface DeploymentSpec {
@@ -12,6 +13,8 @@ export interface DeploymentSpec {
   model: string;
   /** Its quota, shared by every worker: a request for n images counts n. */
   imagesPerMinute: number;
+  /** Which image API it speaks: `mai` for a model named `MAI-...` unless forced (provider.ts). */
+  provider: ImageProvider;
   api: ImageApiSettings;
 }
 
@@ -29,6 +32,7 @@ const entrySchema = z
     apiKey: z.string().min(1).optional(),
     apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
     entraScope: z.string().min(1).optional(),
+    provider: z.enum(IMAGE_PROVIDERS).optional(),
     imagesPerMinute: z.number().positive(),
   })
   .strict()
@@ -46,7 +50,7 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
     const api: ImageApiSettings = { ...config };
     // As resolveEndpoint names it, without needing an endpoint: a producer (`enqueue`) has none.
     const model = config.gptEndpoint ? (config.gptModel ?? config.deployment) : config.deployment;
-    return [{ name: model, model, imagesPerMinute: config.imagesPerMinute, api }];
+    return [{ name: model, model, imagesPerMinute: config.imagesPerMinute, provider: providerForModel(model, config.provider), api }];
   }
   const file = config.deploymentsFile;
   let parsed: unknown;
@@ -59,7 +63,7 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
   const result = fileSchema.safeParse(parsed);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') || '(file)'}: ${issue.message}`);
-    throw new ConfigError(`the deployments file ${file} is not valid:\n  ${problems.join('\n  ')}`, { hint: 'each deployment needs name, endpoint (or gptEndpoint) and imagesPerMinute; optional: deployment, model, apiStyle, apiVersion, apiKey or apiKeyEnv, entraScope' });
+    throw new ConfigError(`the deployments file ${file} is not valid:\n  ${problems.join('\n  ')}`, { hint: 'each deployment needs name, endpoint (or gptEndpoint) and imagesPerMinute; optional: deployment, model, provider (azure-openai or mai), apiStyle, apiVersion, apiKey or apiKeyEnv, entraScope' });
   }
   const specs = result.data.deployments.map((entry, index): DeploymentSpec => {
     let apiKey = entry.apiKey;
@@ -78,7 +82,8 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
       entraScope: entry.entraScope,
       requestTimeoutMs: config.requestTimeoutMs,
     };
-    return { name: entry.name, model: entry.model ?? api.deployment, imagesPerMinute: entry.imagesPerMinute, api };
+    const model = entry.model ?? api.deployment;
+    return { name: entry.name, model, imagesPerMinute: entry.imagesPerMinute, provider: providerForModel(model, entry.provider), api };
   });
   const names = new Set<string>();
   for (const spec of specs) {
@@ -86,13 +91,4 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
     names.add(spec.name);
   }
   return specs;
-}
-
-/** The model jobs are enqueued for: the pool's, which must be one model until runs can name several. */
-export function poolModel(specs: DeploymentSpec[]): string {
-  const models = [...new Set(specs.map((spec) => spec.model))];
-  if (models.length !== 1) {
-    throw new ConfigError(`the deployments serve several models (${models.join(', ')}); a run uses one`, { hint: 'list deployments of one model in the deployments file (give each the same "model")' });
-  }
-  return models[0]!;
 }

@@ -49,7 +49,10 @@ export interface SourceImage {
   filename: string;
 }
 
-/** What the jobs need from an image provider; the Azure client is the one implementation today. */
+/**
+ * What the jobs need from an image provider. Implementations: AzureImageClient (Azure OpenAI's images
+ * API) and MaiImageClient (Microsoft's MAI models on Foundry); createProviderImageApi picks one.
+ */
 export interface ImageApi {
   /** The `model` sent with each request (the deployment name on Azure). */
   readonly model: string;

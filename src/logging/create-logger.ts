@@ -1,9 +1,14 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { redactionOptions } from './redaction.js';
 
-/** Paths whose values are secrets wherever they appear in a log line. */
-const REDACT = ['apiKey', '*.apiKey', 'connectionString', '*.connectionString', 'headers["api-key"]', 'headers.authorization', '*.headers["api-key"]', '*.headers.authorization'];
+export interface LoggerDestinationOptions {
+  /** Where lines go. Default stderr. */
+  destination?: DestinationStream | undefined;
+  /** Values known to be secret (the configured API key, connection string): censored wherever they appear. */
+  secrets?: ReadonlyArray<string | undefined> | undefined;
+}
 
-/** JSON lines on stderr (stdout stays for command output), secrets redacted. */
-export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}): Logger {
-  return pino({ level, base: { pid: process.pid, ...bindings }, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination(2));
+/** JSON lines on stderr (stdout stays for command output), secrets redacted (see redaction.ts). */
+export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}, options: LoggerDestinationOptions = {}): Logger {
+  return pino({ level, base: { pid: process.pid, ...bindings }, ...redactionOptions(options.secrets) }, options.destination ?? pino.destination(2));
 }

@@ -24,6 +24,7 @@ import type { ManifestItem } from './manifest-item.js';
 import type { ManifestDefaults } from './manifest-options.js';
 import type { SeenIds } from './seen-ids.js';
 import { parseSourceRef } from '../sources/source-ref.js';
+import { modelRowProblems, rowModels, usesAzureOpenAi } from './check-models.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 export const CAMPAIGN_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -97,11 +98,15 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
     else texts[locale] = text.trim();
   }
 
+  // The row's models (model cell, else --models): their own rules are checked below (check-models.ts).
+  const named = rowModels(cell('model'), defaults);
+  for (const problem of named.problems) report(at(problem.column), problem.code, problem.message, problem.hint, problem.severity);
+
   const sizeCell = cell('size');
   const size = resolveSize(sizeCell || defaults.size);
   if (!size.ok) report(at('size'), 'invalid-size', size.message, size.hint);
   // A normalised --size is reported once, where the flag is read (manifestDefaults), not on every row.
-  else if (size.derivation.kind === 'normalised' && sizeCell !== '') {
+  else if (size.derivation.kind === 'normalised' && sizeCell !== '' && usesAzureOpenAi(named.models, defaults)) {
     const warning = normalisedSizeWarning({ requested: size.requested, size: size.size, problem: size.derivation.problem });
     report(at('size'), 'size-normalised', warning.message, warning.hint, 'warning');
   }
@@ -167,11 +172,19 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   const source = sourceCell === '' ? undefined : parseSourceRef(sourceCell, context.file);
   if (typeof source === 'string') report(at('source_image'), 'invalid-source-image', `the source image ${source}`, 'give a local path (relative to the manifest), an https URL or a blob URL of a png, jpeg or webp master');
 
+  if (size.ok && IMAGE_FORMATS.includes(format)) {
+    const setCells = { compression: compressionCell !== '', background: backgroundCell !== '', moderation: moderationCell !== '', source_image: sourceCell !== '' };
+    for (const problem of modelRowProblems({ models: named.models, sizeCell, requestedSize: size.requested, formatCell, format, setCells }, defaults)) {
+      report(at(problem.column), problem.code, problem.message, problem.hint, problem.severity);
+    }
+  }
+
   if (issues.some((issue) => issue.severity === 'error') || !size.ok) return { issues };
   const item: ManifestItem = { line: record.line, id, message, locales, texts, prompt: direction, size: size.size, requestedSize: size.requested, quality, format, variants, campaign, ...(source && typeof source !== 'string' ? { sourceImage: source } : {}) };
   // Unset parameters stay absent: they are not sent and not part of the image's identity.
   if (compression !== undefined) item.compression = compression;
   if (background !== undefined) item.background = background;
   if (moderation !== undefined) item.moderation = moderation;
+  if (named.models) item.models = named.models;
   return { item, issues };
 }

@@ -1,7 +1,7 @@
 import { resolveLocale, type LocaleCode } from '../locales/registry.js';
 
 /** The columns Polyglyph reads, besides `text:<locale>`. */
-export const KNOWN_COLUMNS = ['id', 'message', 'locales', 'prompt', 'size', 'quality', 'format', 'compression', 'background', 'moderation', 'variants', 'campaign', 'source_image'] as const;
+export const KNOWN_COLUMNS = ['id', 'message', 'locales', 'prompt', 'size', 'quality', 'format', 'compression', 'background', 'moderation', 'variants', 'campaign', 'source_image', 'model'] as const;
 export type KnownColumn = (typeof KNOWN_COLUMNS)[number];
 
 /** Where each column is in a record, from the header row. Names are case-insensitive. */

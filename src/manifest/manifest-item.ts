@@ -32,6 +32,11 @@ export interface ManifestItem {
   variants: number;
   /** Campaign name, `[A-Za-z0-9._-]{1,64}`. */
   campaign: string;
+  /**
+   * The models this row names (its `model` cell, else `--models`), each getting every image of the
+   * row; absent: the run's default model. Sizes, format and parameters per model: src/queue/model-jobs.ts.
+   */
+  models?: string[];
   /** A master creative to localize through images edits, instead of generating from nothing. */
   sourceImage?: SourceRef;
 }

@@ -1,5 +1,6 @@
 import type { ImageBackground, ImageFormat, ImageModeration, ImageQuality } from '../images/image-options.js';
 import type { LocaleCode } from '../locales/registry.js';
+import type { ModelProviders } from '../image-api/provider.js';
 
 /** What a row gets for a column it leaves empty or does not have (from flags and environment). */
 export interface ManifestDefaults {
@@ -16,4 +17,10 @@ export interface ManifestDefaults {
   compression?: number | undefined;
   background?: ImageBackground | undefined;
   moderation?: ImageModeration | undefined;
+  /** `--models`: the models of rows without a `model` cell (each image once per model); absent: the run's default model. */
+  models?: string[] | undefined;
+  /** The run's default model when known (the pool's one model), so rows that name none get its size rules and warnings. */
+  defaultModel?: string | undefined;
+  /** The pool's models' providers; a model not listed follows its name (`MAI-...` is MAI). */
+  providers?: ModelProviders | undefined;
 }

@@ -20,19 +20,31 @@ export interface ManifestSummary {
   /** The first MAX_REPORTED_ISSUES issues, in file order. */
   issues: ManifestIssue[];
   truncatedIssues: number;
+  /** Models the valid rows name (model cells and --models), each with the first line naming it. */
+  modelLines: Record<string, number>;
+  /** Valid rows that name no model (they use the run's default model), and the first of them. */
+  rowsWithoutModel: number;
+  firstLineWithoutModel?: number;
 }
 
 /** Reads the whole manifest (streaming) and sums it up; enqueues nothing. */
 export async function validateManifest(path: string, defaults: ManifestDefaults): Promise<ManifestSummary> {
-  const summary: ManifestSummary = { file: path, rows: 0, items: 0, images: 0, imagesByLocale: {}, errors: 0, warnings: 0, issues: [], truncatedIssues: 0 };
+  const summary: ManifestSummary = { file: path, rows: 0, items: 0, images: 0, imagesByLocale: {}, errors: 0, warnings: 0, issues: [], truncatedIssues: 0, modelLines: Object.create(null) as Record<string, number>, rowsWithoutModel: 0 };
   for await (const event of readManifest(path, defaults)) {
     switch (event.type) {
       case 'item':
         summary.rows++;
         summary.items++;
+        // Each named model gets every image of the row; none named: the run's one default model.
+        for (const model of event.item.models ?? []) if (!Object.hasOwn(summary.modelLines, model)) summary.modelLines[model] = event.item.line;
+        if (!event.item.models) {
+          summary.rowsWithoutModel++;
+          summary.firstLineWithoutModel ??= event.item.line;
+        }
         for (const locale of event.item.locales) {
-          summary.images += event.item.variants;
-          summary.imagesByLocale[locale] = (summary.imagesByLocale[locale] ?? 0) + event.item.variants;
+          const images = event.item.variants * (event.item.models?.length ?? 1);
+          summary.images += images;
+          summary.imagesByLocale[locale] = (summary.imagesByLocale[locale] ?? 0) + images;
         }
         break;
       case 'rejected-row':

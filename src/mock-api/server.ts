@@ -8,6 +8,8 @@ import { DeploymentQuota } from './quota.js';
 import { ImageRenderer } from './render-image.js';
 import { handleAdmin } from './routes/admin.js';
 import { handleGeneration, type GenerationContext } from './routes/generate.js';
+import { handleMaiGeneration } from './routes/mai-generate.js';
+import type { MaiGenerationRoute } from './routes/mai-route.js';
 import { matchRoute, type GenerationRoute, type Route } from './routes/match-route.js';
 import { MOCK_DEFAULTS, applySettingsPatch, initialSettings, type MockSettings } from './settings.js';
 import { StatsRecorder } from './stats.js';
@@ -19,7 +21,8 @@ export type { MockFault, MockImageApi, MockImageApiOptions, MockImageApiStats } 
 /**
  * A stand-in for Azure OpenAI's image generation API, for tests, benchmarks and local demos: the same
  * URLs, validation, error bodies, quota behaviour and real images of the asked size and format, plus
- * faults on demand. Importing this module starts nothing; `listen()` does.
+ * faults on demand. It also serves MAI's `/mai/v1/images/generations` (routes/mai-generate.ts) for
+ * deployments of MAI models. Importing this module starts nothing; `listen()` does.
  */
 export function createMockImageApi(options: MockImageApiOptions = {}): MockImageApi {
   return new MockImageApiServer(options);
@@ -130,7 +133,7 @@ class MockImageApiServer implements MockImageApi {
     let route: Route | undefined;
     try {
       route = matchRoute(request.method ?? 'GET', new URL(request.url ?? '/', 'http://stand-in'));
-      if (route.kind === 'generation') this.recorder.received();
+      if (route.kind === 'generation' || route.kind === 'mai-generation') this.recorder.received();
       const limit = route.kind === 'generation' && route.operation === 'edits' ? MAX_EDIT_BODY_BYTES : MAX_BODY_BYTES;
       const body = await readBody(request, limit);
       if (route.kind === 'not-found') return sendResponse(response, resourceNotFound(), requestId);
@@ -142,12 +145,12 @@ class MockImageApiServer implements MockImageApi {
       // After close() the socket is gone and an aborted latency is expected, not a failure.
       if (this.closing.signal.aborted) return;
       const answer = internalServerError();
-      if (route?.kind === 'generation') this.recorder.answered({ deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0 });
+      if (route?.kind === 'generation' || route?.kind === 'mai-generation') this.recorder.answered({ deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0 });
       sendResponse(response, answer, requestId);
     }
   }
 
-  private async answerGeneration(route: GenerationRoute, request: IncomingMessage, body: Buffer | undefined, response: ServerResponse, requestId: string): Promise<void> {
+  private async answerGeneration(route: GenerationRoute | MaiGenerationRoute, request: IncomingMessage, body: Buffer | undefined, response: ServerResponse, requestId: string): Promise<void> {
     const context: GenerationContext = {
       settings: this.settings,
       deployments: this.deployments,
@@ -166,7 +169,8 @@ class MockImageApiServer implements MockImageApi {
       if (!response.writableEnded) clientGone = true;
     };
     response.once('close', onClose);
-    const { answer, ...trace } = await handleGeneration(route, { headers: request.headers, body }, context);
+    const incoming = { headers: request.headers, body };
+    const { answer, ...trace } = route.kind === 'mai-generation' ? await handleMaiGeneration(route, incoming, context) : await handleGeneration(route, incoming, context);
     response.off('close', onClose);
     if (answer === NO_ANSWER) return;
     if (clientGone || response.destroyed || request.socket.destroyed) {

@@ -27,7 +27,11 @@ export const MOCK_FAULTS = [
 export type MockFault = (typeof MOCK_FAULTS)[number];
 
 export interface MockImageApiOptions {
-  /** Deployment names served. Default `['gpt-image-2']`; any other deployment or model answers 404 DeploymentNotFound. */
+  /**
+   * Deployment names served. Default `['gpt-image-2']`; any other deployment or model answers 404
+   * DeploymentNotFound. The same names serve the OpenAI routes and MAI's `/mai/v1/images/generations`
+   * (where the body's `model` names the deployment), so list MAI models here too: `['gpt-image-2', 'MAI-Image-2e']`.
+   */
   deployments?: string[];
   /** When set, the `api-key` header must equal it. When unset, any non-empty `api-key` or `Authorization: Bearer` is accepted. Neither: 401. */
   apiKey?: string;

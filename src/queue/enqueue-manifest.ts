@@ -7,7 +7,10 @@ import { readManifest } from '../manifest/read-manifest.js';
 import { validateManifest, type ManifestSummary } from '../manifest/validate-manifest.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ImageJobData } from './image-job.js';
-import { itemJobs, type JobContext, type PlannedJob } from './item-jobs.js';
+import type { JobContext, PlannedJob } from './item-jobs.js';
+import { modelItemJobs } from './model-jobs.js';
+import type { DeploymentSpec } from '../deployments/deployment-spec.js';
+import { checkManifestModelsServed } from '../deployments/run-models.js';
 import { sha256File } from './sha256-file.js';
 import type { MasterInfo, MasterStore } from '../sources/master-store.js';
 import { sourceKey } from '../sources/source-ref.js';
@@ -30,6 +33,8 @@ export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest' | 'm
   beforeEnqueue?: () => Promise<{ estimatedCostMicros?: number | undefined }>;
   /** Fetches master creatives (once per run) for rows with a `source_image`; required when there are any. */
   masterStore?: MasterStore | undefined;
+  /** The pool: when given, models the manifest names must each be served by one of them (else nothing is enqueued). */
+  deployments?: readonly DeploymentSpec[] | undefined;
   now?: () => number;
 }
 
@@ -59,12 +64,15 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
   const now = options.now ?? Date.now;
   const summary = await validateManifest(options.manifestPath, options.defaults);
   if (summary.errors > 0) throw new ManifestInvalidError(summary);
+  if (options.deployments) checkManifestModelsServed(summary.file, summary, options.deployments);
   const plan = (await options.beforeEnqueue?.()) ?? {};
+  // A run that names its models is recorded with them, e.g. `gpt-image-2, MAI-Image-2e`.
+  const named = Object.keys(summary.modelLines);
 
   const manifest = basename(options.manifestPath);
   await deps.runStore.create({
     id: options.runId, manifest, manifestPath: resolve(options.manifestPath), manifestSha256: await sha256File(options.manifestPath),
-    origin: options.origin ?? 'unknown', model: options.model, imagesPerMinute: options.imagesPerMinute ?? 0, imagesByLocale: summary.imagesByLocale, estimatedCostMicros: plan.estimatedCostMicros, startedAt: now(),
+    origin: options.origin ?? 'unknown', model: named.length > 0 ? named.join(', ') : options.model, imagesPerMinute: options.imagesPerMinute ?? 0, imagesByLocale: summary.imagesByLocale, estimatedCostMicros: plan.estimatedCostMicros, startedAt: now(),
   });
   const jobs = await enqueueItems(deps, { ...options, manifest }, () => true);
   const finished = await deps.runStore.markEnqueued(options.runId, now());
@@ -105,7 +113,7 @@ export async function enqueueItems(
       if (!options.masterStore) throw new InputError(`line ${event.item.line}: rows with a source_image need blob storage configured for the master creatives`, { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
       masters.set(sourceKey(source), await options.masterStore.resolve(source, event.item.line));
     }
-    chunk.push(...itemJobs(event.item, context).filter(wanted));
+    chunk.push(...modelItemJobs(event.item, context, options.defaults.providers).filter(wanted));
     if (chunk.length >= chunkSize) await flush();
   }
   if (chunk.length > 0) await flush();

@@ -34,6 +34,8 @@ export interface ImageJobData {
   requestedSize?: string;
   /** sha256 of every generation input; names the blobs. */
   inputSha256: string;
+  /** The run named the model (`--models`, a `model` cell): the blobs go under a model folder (blob-name.ts). */
+  modelInBlobName?: true;
   /** The master creative this item localizes (images edits); its bytes are in Redis (MasterStore). */
   source?: MasterInfo | undefined;
   /** When the API first answered this item with 429 (set by the worker; caps how long it may go on). */

@@ -29,7 +29,8 @@ export interface RetryResult {
   finished: boolean;
 }
 
-const key = (id: string, locale: string): string => `${id}\u0000${locale}`;
+/** An item: (id, locale), and its model when the run named models (one row, several models' items). */
+const key = (id: string, locale: string, model?: string): string => (model === undefined ? `${id}\u0000${locale}` : `${id}\u0000${locale}\u0000${model}`);
 
 /**
  * Puts a run's failed items back in the queue under the same run, read afresh from the manifest (so
@@ -41,21 +42,25 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
   const summary = await validateManifest(options.manifestPath, options.defaults);
   if (summary.errors > 0) throw new ManifestInvalidError(summary);
 
+  // Rows are filed under (id, locale) for rows that name no model (matched whatever the model is now,
+  // so a retry with another deployment works) and under (id, locale, model) for rows that name models.
   const rowsByItem = new Map<string, ReportRow[]>();
-  const failed = new Set<string>();
+  const failed = new Map<string, string>();
   for await (const row of deps.runStore.rows(options.runId)) {
-    const item = key(row.id, row.locale);
-    (rowsByItem.get(item) ?? rowsByItem.set(item, []).get(item)!).push(row);
-    if (row.status === 'failed') failed.add(item);
+    for (const item of [key(row.id, row.locale), key(row.id, row.locale, row.model)]) (rowsByItem.get(item) ?? rowsByItem.set(item, []).get(item)!).push(row);
+    if (row.status === 'failed') failed.set(key(row.id, row.locale, row.model), key(row.id, row.locale));
   }
   if (failed.size === 0) return { retried: 0, notInManifest: 0, finished: false };
+  const failedItems = new Set([...failed.keys(), ...failed.values()]);
 
   // Which failed items the manifest still has, and how many images each asks for now.
   const found = new Map<string, number>();
   for await (const event of readManifest(options.manifestPath, options.defaults)) {
     if (event.type !== 'item') continue;
-    for (const locale of event.item.locales) {
-      if (failed.has(key(event.item.id, locale))) found.set(key(event.item.id, locale), event.item.variants);
+    for (const model of event.item.models ?? [undefined]) {
+      for (const locale of event.item.locales) {
+        if (failedItems.has(key(event.item.id, locale, model))) found.set(key(event.item.id, locale, model), event.item.variants);
+      }
     }
   }
 
@@ -73,7 +78,9 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
     add({ settled: 1, total: 1 });
   }
   await deps.runStore.reopen(options.runId, taken, counts);
-  const retried = await enqueueItems(deps, { ...options, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath }, (job) => found.has(key(job.data.messageId, job.data.locale)));
+  const jobKey = (data: ImageJobData): string => key(data.messageId, data.locale, data.modelInBlobName ? data.model : undefined);
+  const retried = await enqueueItems(deps, { ...options, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath }, (job) => found.has(jobKey(job.data)));
   const finished = await deps.runStore.markEnqueued(options.runId, now());
-  return { retried, notInManifest: failed.size - found.size, finished };
+  const stillThere = [...failed].filter(([withModel, withoutModel]) => found.has(withModel) || found.has(withoutModel)).length;
+  return { retried, notInManifest: failed.size - stillThere, finished };
 }

@@ -14,16 +14,23 @@ export interface ImageBlobNameParts {
   /** 1-based variant number. */
   variant: number;
   format: ImageFormat;
+  /** The model; a folder of the name only with `modelInBlobName`. */
+  model?: string | undefined;
+  /** Put the image under a `<model>` folder: set for runs that name their models (src/queue/model-jobs.ts). */
+  modelInBlobName?: boolean | undefined;
 }
 
 /**
- * `<campaign>/<locale>/<message-id>/<hash16>-v<variant>.<ext>`: derived only from the inputs, so the same
- * inputs give the same name (a re-run finds it and skips) and changed inputs a new one. Lowercased to
- * `[a-z0-9/._-]`; the hash covers the exact id and campaign, so ids differing only in case stay apart.
+ * `<campaign>/<locale>/<message-id>/<hash16>-v<variant>.<ext>`, or with `modelInBlobName`
+ * `<campaign>/<locale>/<message-id>/<model>/<hash16>-v<variant>.<ext>`: derived only from the inputs, so
+ * the same inputs give the same name (a re-run finds it and skips) and changed inputs a new one.
+ * Lowercased to `[a-z0-9/._-]`; the hash covers the exact id, campaign and model, so names differing
+ * only in case stay apart.
  */
 export function imageBlobName(parts: ImageBlobNameParts): string {
   const extension = parts.format === 'jpeg' ? 'jpg' : parts.format;
-  const name = [slug(parts.campaign), parts.locale.toLowerCase(), slug(parts.messageId), `${parts.inputSha256.slice(0, 16)}-v${parts.variant}.${extension}`].join('/');
+  const folder = parts.modelInBlobName && parts.model !== undefined ? [slug(parts.model)] : [];
+  const name = [slug(parts.campaign), parts.locale.toLowerCase(), slug(parts.messageId), ...folder, `${parts.inputSha256.slice(0, 16)}-v${parts.variant}.${extension}`].join('/');
   assertValidBlobName(name);
   return name;
 }

@@ -31,9 +31,12 @@ export function imageMetadata(data: ImageJobData, variant: number, image: Pick<G
   };
 }
 
-/** Index tags, so `findBlobsByTags("locale='ja' AND campaign='spring'")` finds a locale's assets. */
+/**
+ * Index tags, so `findBlobsByTags("locale='ja' AND campaign='spring'")` finds a locale's assets and
+ * `"campaign='spring' AND model='MAI-Image-2e'"` one model's (model names fit Azure's tag characters).
+ */
 export function imageTags(data: ImageJobData): Record<string, string> {
-  return { locale: data.locale, campaign: data.campaign, messageid: data.messageId, runid: data.runId };
+  return { locale: data.locale, campaign: data.campaign, messageid: data.messageId, runid: data.runId, model: data.model };
 }
 
 export interface SidecarFacts {

@@ -92,7 +92,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(hero?.properties.contentType).toBe('image/png');
       expect(hero?.metadata).toMatchObject({ locale: 'ja', script: 'Jpan', messageid: 'hero-banner', campaign: 'spring-campaign', runid: runId, model: 'gpt-image-2', size: '1024x1024', quality: 'high', format: 'png', variant: '1' });
       expect(hero?.metadata?.inputsha256).toMatch(/^[0-9a-f]{64}$/);
-      expect(hero?.tags).toEqual({ locale: 'ja', campaign: 'spring-campaign', messageid: 'hero-banner', runid: runId });
+      expect(hero?.tags).toEqual({ locale: 'ja', campaign: 'spring-campaign', messageid: 'hero-banner', runid: runId, model: 'gpt-image-2' });
       for (const image of images) expect(Object.values(image.metadata ?? {}).every((v) => /^[\x20-\x7e]*$/.test(v))).toBe(true);
 
       const sidecar = JSON.parse((await blobs.getBlobClient(`${hero!.name}.json`).downloadToBuffer()).toString('utf8')) as Record<string, unknown>;

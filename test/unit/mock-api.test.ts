@@ -1,6 +1,7 @@
 import { imageSize } from 'image-size';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodedImage } from '../helpers/png.js';
 import { mockApiCommand, mockApiSettings } from '../../src/cli/commands/mock-api.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 import { errorCode, isRetryable } from '../../src/errors/retry-policy.js';
@@ -186,10 +187,32 @@ describe('stand-in image API: refusals', () => {
 
   it('answers any other path with an Azure-shaped 404', async () => {
     await start();
-    const response = await post('/openai/deployments/gpt-image-2/images/edits?api-version=2025-04-01-preview', { prompt: 'x' });
+    const response = await post('/openai/deployments/gpt-image-2/images/variations?api-version=2025-04-01-preview', { prompt: 'x' });
     expect(response.status).toBe(404);
     expect(await errorOf(response)).toEqual({ code: '404', message: 'Resource not found' });
     expect((await fetch(`${api?.url}${DEPLOYMENT_URL}`)).status).toBe(404);
+  });
+
+  it('serves images edits as multipart with the image to edit, and refuses JSON there', async () => {
+    await start();
+    const form = new FormData();
+    form.append('image', new Blob([await encodedImage(1024, 1024, 'png')], { type: 'image/png' }), 'master.png');
+    form.append('prompt', 'Replace the text with 春のセール');
+    form.append('n', '2');
+    form.append('size', '1024x1024');
+    form.append('output_format', 'jpeg');
+    const response = await fetch(`${api!.url}/openai/deployments/gpt-image-2/images/edits?api-version=2025-04-01-preview`, { method: 'POST', headers: { 'api-key': 'k' }, body: form });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: Array<{ b64_json: string }> };
+    expect(body.data).toHaveLength(2);
+    expect(imageSize(Buffer.from(body.data[0]!.b64_json, 'base64'))).toMatchObject({ width: 1024, height: 1024, type: 'jpg' });
+    const json = await post('/openai/deployments/gpt-image-2/images/edits?api-version=2025-04-01-preview', { prompt: 'x' });
+    expect(json.status).toBe(400);
+    const noImage = new FormData();
+    noImage.append('prompt', 'x');
+    const missing = await fetch(`${api!.url}/openai/v1/images/edits`, { method: 'POST', headers: { 'api-key': 'k' }, body: (noImage.append('model', 'gpt-image-2'), noImage) });
+    expect(missing.status).toBe(400);
+    expect(await errorOf(missing)).toMatchObject({ param: 'image', code: 'missing_required_parameter' });
   });
 
   it('refuses a prompt with a blocked term, in any case, with a content policy violation', async () => {

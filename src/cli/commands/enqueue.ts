@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import type { Config } from '../../config/settings.js';
-import { loadDeployments, poolModel } from '../../deployments/deployment-spec.js';
+import { loadDeployments } from '../../deployments/deployment-spec.js';
+import { runModels } from '../../deployments/run-models.js';
 import { enqueueManifest } from '../../queue/enqueue-manifest.js';
 import { newRunId } from '../../runs/run-id.js';
 import { openRuntime } from '../../../workers/runtime.js';
@@ -19,7 +20,7 @@ import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'imagesPerMinute', 'deployment', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')
@@ -31,7 +32,7 @@ export function enqueueCommand(): Command {
     const config = resolveConfig(settingFlags(options, SETTINGS));
     const defaults = manifestDefaults(config);
     const deployments = loadDeployments(config);
-    const model = poolModel(deployments);
+    const model = runModels(config, deployments).defaultModel;
     const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
     try {
       const progress = new Progress(process.stderr);
@@ -40,6 +41,7 @@ export function enqueueCommand(): Command {
         manifestPath: manifest,
         defaults,
         model,
+        deployments,
         attempts: config.attempts,
         backoffMs: config.backoffMs,
         origin: describeOrigin('enqueue'),
@@ -66,8 +68,11 @@ export function enqueueCommand(): Command {
   });
 }
 
-/** The model jobs are enqueued for: the one the configured deployment (or deployments file) serves. */
+/**
+ * The model of rows that name none: `--models`' first, else the one the configured deployment (or
+ * deployments file) serves. Throws a ConfigError when a named model has no deployment.
+ */
 export function modelName(config: Config): string {
-  return poolModel(loadDeployments(config));
+  return runModels(config, loadDeployments(config)).defaultModel;
 }
 

@@ -7,7 +7,7 @@ import { MOCK_FAULTS, createMockImageApi, type MockFault, type MockImageApiOptio
 const OPTIONS = {
   port: { flag: '--port <n>', env: 'POLYGLYPH_MOCK_PORT', default: '8089', description: 'port to listen on; 0 picks a free one' },
   host: { flag: '--host <host>', env: 'POLYGLYPH_MOCK_HOST', default: '127.0.0.1', description: 'interface to listen on; 0.0.0.0 serves other machines' },
-  deployments: { flag: '--deployments <list>', env: 'POLYGLYPH_MOCK_DEPLOYMENTS', default: 'gpt-image-2', description: 'comma-separated deployment names served; others answer 404 DeploymentNotFound' },
+  deployments: { flag: '--deployments <list>', env: 'POLYGLYPH_MOCK_DEPLOYMENTS', default: 'gpt-image-2', description: 'comma-separated deployment names served, on the OpenAI routes and MAI\'s /mai/v1/images/generations (e.g. gpt-image-2,MAI-Image-2e); others answer 404 DeploymentNotFound' },
   apiKey: { flag: '--api-key <key>', env: 'POLYGLYPH_MOCK_API_KEY', default: undefined, shown: 'any key or bearer token', description: 'the only api-key accepted' },
   latencyMs: { flag: '--latency-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_MS', default: '0', description: 'milliseconds added before answering a generation' },
   latencyJitterMs: { flag: '--latency-jitter-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_JITTER_MS', default: '0', description: 'random extra milliseconds, 0..n, on top of --latency-ms' },

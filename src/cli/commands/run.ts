@@ -8,6 +8,7 @@ import { publishReport } from '../../runs/publish-report.js';
 import { writeReport } from '../../runs/write-report.js';
 import { createImageWorker, imageWorkerOptions } from '../../../workers/image-worker.js';
 import { closeAll, openWorkerRuntime } from '../../../workers/runtime.js';
+import { createWorkerObservability } from '../../../workers/observability.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { startLocalServices } from '../local-services.js';
 import { manifestDefaults } from '../manifest-defaults.js';
@@ -33,14 +34,21 @@ export function runCommand(): Command {
     const defaults = manifestDefaults(base);
     const out = process.stdout;
     const logger = createLogger(base.logLevel ?? 'warn');
-    const local = await startLocalServices(base, flags);
+    const local = await startLocalServices(base, flags, { manifest, defaults });
     for (const note of local.notes) out.write(`${note}\n`);
     const config = local.config;
     const runtime = await openWorkerRuntime(config, logger).catch(async (error: unknown) => {
       await local.stop();
       throw error;
     });
-    const worker = createImageWorker(runtime, imageWorkerOptions(config));
+    // Metrics and health endpoints when --health-port is set, as for `polyglyph worker`.
+    const observability = await Promise.resolve()
+      .then(() => createWorkerObservability(runtime, config, logger))
+      .catch(async (error: unknown) => {
+        await closeAll([() => runtime.close(), () => local.stop()], logger);
+        throw error;
+      });
+    const worker = createImageWorker({ ...runtime, metrics: observability.metrics }, imageWorkerOptions(config));
     let interrupted = false;
     const onSignal = (): void => {
       interrupted = true;
@@ -48,17 +56,20 @@ export function runCommand(): Command {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
+      await observability.serve(worker);
       const runId = newRunId();
       const progress = new Progress(out);
       const model = modelName(config);
+      // Models run side by side, each on its own deployments: the run's pace is their quotas together.
+      const capacity = (defaults.models ?? [model]).reduce((sum, name) => sum + runtime.pool.capacity(name), 0);
       const result = await enqueueManifest(runtime, {
-        runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: runtime.pool.capacity(model),
-        masterStore: runtime.masters,
-        beforeEnqueue: planStep(manifest, defaults, config, out, runtime.pool.capacity(model)),
+        runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: capacity,
+        masterStore: runtime.masters, deployments: runtime.pool.members.map((member) => member.spec),
+        beforeEnqueue: planStep(manifest, defaults, config, out, capacity),
         attempts: config.attempts, backoffMs: config.backoffMs,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });
-      progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${runtime.pool.capacity(model)} images/min`);
+      progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${capacity} images/min`);
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
 
       let run = await waitForRun(runtime.runStore, runId, progress, () => interrupted);
@@ -78,7 +89,7 @@ export function runCommand(): Command {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await closeAll([() => worker.close(), () => runtime.close(), () => local.stop()], logger);
+      await closeAll([() => worker.close(), () => observability.close(), () => runtime.close(), () => local.stop()], logger);
     }
   });
 }

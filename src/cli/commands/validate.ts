@@ -5,13 +5,15 @@ import { planManifest } from '../../cost/estimate.js';
 import { formatPlan } from '../../cost/format-plan.js';
 import { planOptions } from '../../cost/plan-options.js';
 import { validateManifest } from '../../manifest/validate-manifest.js';
+import { loadDeployments } from '../../deployments/deployment-spec.js';
+import { checkManifestModelsServed } from '../../deployments/run-models.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { MANIFEST_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { EXIT, setExitCode } from '../exit.js';
 
 // The model and the quota decide the plan's price and duration, so validate takes them as run does.
-const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'imagesPerMinute'] as const;
+const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'imagesPerMinute'] as const;
 
 export function validateCommand(): Command {
   const command = new Command('validate')
@@ -21,8 +23,10 @@ export function validateCommand(): Command {
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
     const defaults = manifestDefaults(config);
+    // With no endpoint, `run` starts the stand-in for every model the run names: no pool to check them against.
+    const standIn = !config.endpoint && !config.gptEndpoint && !config.deploymentsFile;
     // Before reading the manifest: a bad price or deployments file is reported without a long wait.
-    const planning = planOptions(config);
+    const planning = planOptions(standIn ? { ...config, models: undefined } : config);
     const summary = await validateManifest(manifest, defaults);
     printSummary(summary);
     // A plan of only the valid rows of a broken manifest would understate what the fixed one costs.
@@ -30,6 +34,8 @@ export function validateCommand(): Command {
       setExitCode(EXIT.badInput);
       return;
     }
+    // Models named in model cells must have a deployment, as enqueue will insist.
+    if (!standIn) checkManifestModelsServed(summary.file, summary, loadDeployments(config));
     const plan = await planManifest(manifest, defaults, planning);
     process.stdout.write(formatPlan(plan));
     checkBudget(plan, config.maxCost);

@@ -4,7 +4,8 @@ import { createLogger } from '../../logging/create-logger.js';
 import { runWorkerProcess } from '../../../workers/worker-process.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, STORAGE_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS] as const;
+// priceFile: the cost metric (polyglyph_cost_microdollars_total) prices token usage with it.
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, 'priceFile'] as const;
 
 export function workerCommand(): Command {
   const command = new Command('worker')
@@ -14,6 +15,7 @@ export function workerCommand(): Command {
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
     const grace = options.shutdownGraceMs === undefined ? undefined : Number(options.shutdownGraceMs);
-    await runWorkerProcess(config, createLogger(config.logLevel ?? 'info'), grace === undefined || Number.isNaN(grace) ? {} : { shutdownGraceMs: grace });
+    const logger = createLogger(config.logLevel ?? 'info', {}, { secrets: [config.apiKey, config.storageConnectionString] });
+    await runWorkerProcess(config, logger, grace === undefined || Number.isNaN(grace) ? {} : { shutdownGraceMs: grace });
   });
 }

@@ -1,0 +1,87 @@
+// Ratios from the stand-in's own request log: its timestamps are server-side, so they measure what
+// the deployment saw, whatever the client believes it did.
+import type { MockImageApiStats } from '../../src/mock-api/server.js';
+
+export type RequestLogEntry = MockImageApiStats['requestLog'][number];
+
+/** What one scenario produced, from one or more stand-ins (the pool has three). */
+export interface Observation {
+  items: number;
+  /** Sum of the stand-ins' quotas, images per minute. */
+  quotaPerMinute: number;
+  /** Epoch ms when the work became available: before the first request of a baseline, the run's start for Polyglyph. */
+  startedAt: number;
+  stats: MockImageApiStats[];
+  failedItems: number;
+}
+
+export interface ScenarioMetrics {
+  steadyImagesPerMinute: number;
+  /** steadyImagesPerMinute / quota. */
+  utilisation: number;
+  requests: number;
+  rateLimited: number;
+  /** 429 responses / requests. */
+  rateLimitedRatio: number;
+  imagesGenerated: number;
+  /** Images paid for more than once for the same prompt. */
+  duplicateImages: number;
+  makespanMs: number;
+  /** makespan / (N / Q): 1 would be every image admitted at the quota rate from t=0 and answered instantly. */
+  makespanRatio: number;
+  failedItems: number;
+  byStatus: Record<string, number>;
+}
+
+/** The first and last 10% of successful responses are warm-up and tail, not the steady state. */
+const TRIM_FRACTION = 0.1;
+
+export function computeMetrics(observation: Observation): ScenarioMetrics {
+  const log = observation.stats.flatMap((stats) => stats.requestLog);
+  const successes = log.filter((entry) => entry.status === 200).sort((a, b) => a.at - b.at);
+  const requests = sum(observation.stats.map((stats) => stats.requests));
+  const rateLimited = sum(observation.stats.map((stats) => stats.rateLimited));
+  const imagesGenerated = sum(observation.stats.map((stats) => stats.imagesGenerated));
+  const steadyImagesPerMinute = steadyRate(successes);
+  const lastSuccessAt = successes.at(-1)?.at;
+  const makespanMs = lastSuccessAt === undefined ? Number.NaN : lastSuccessAt - observation.startedAt;
+  const idealMs = (observation.items / observation.quotaPerMinute) * 60_000;
+  const byStatus: Record<string, number> = {};
+  for (const stats of observation.stats) for (const [status, count] of Object.entries(stats.byStatus)) byStatus[status] = (byStatus[status] ?? 0) + count;
+  return {
+    steadyImagesPerMinute,
+    utilisation: steadyImagesPerMinute / observation.quotaPerMinute,
+    requests,
+    rateLimited,
+    rateLimitedRatio: requests === 0 ? Number.NaN : rateLimited / requests,
+    imagesGenerated,
+    duplicateImages: sum(observation.stats.flatMap((stats) => Object.values(stats.generationsByPrompt).map((count) => Math.max(0, count - 1)))),
+    makespanMs,
+    makespanRatio: makespanMs / idealMs,
+    failedItems: observation.failedItems,
+    byStatus,
+  };
+}
+
+/**
+ * The least-squares slope of "images answered so far" against time, over the trimmed window. Not
+ * (last - first) / span: each answer time carries its own latency jitter (up to 3 s at the defaults),
+ * which on a 50 s window moves a two-point estimate by several percent either way; a fit over every
+ * point in the window averages the jitter out.
+ */
+export function steadyRate(successes: readonly RequestLogEntry[]): number {
+  const trim = Math.floor(successes.length * TRIM_FRACTION);
+  const window = successes.slice(trim, successes.length - trim);
+  if (window.length < 3) return Number.NaN;
+  let cumulative = 0;
+  const points = window.map((entry) => ({ x: entry.at, y: (cumulative += entry.n) }));
+  const meanX = sum(points.map((p) => p.x)) / points.length;
+  const meanY = sum(points.map((p) => p.y)) / points.length;
+  const sxx = sum(points.map((p) => (p.x - meanX) ** 2));
+  const sxy = sum(points.map((p) => (p.x - meanX) * (p.y - meanY)));
+  return sxx > 0 ? (sxy / sxx) * 60_000 : Number.NaN;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

@@ -1,0 +1,166 @@
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  BadRequestError,
+  InvalidResponseError,
+} from '../errors/api-error.js';
+import { MAI_DEFAULT_SIZE, maiSizeProblem } from '../images/mai-size-rules.js';
+import { checkImage, inspectImage } from '../images/verify-image.js';
+import type { AuthHeaders } from './auth.js';
+import { ImageMismatchError } from './azure-image-client.js';
+import { attachPartialGeneration } from './partial-generation.js';
+import { parseGenerationBody } from './parse-response.js';
+import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, ImageUsage } from './types.js';
+
+export interface MaiImageClientOptions {
+  /** Full generations URL, `{resource}/mai/v1/images/generations` (resolveMaiEndpoint). */
+  url: string;
+  /** `model` sent in the body: the deployment name. */
+  model: string;
+  auth: AuthHeaders;
+  /** Abandon one HTTP request after this long. Default 300,000 ms. */
+  timeoutMs?: number;
+  /** Injected for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Injected clock for durations. */
+  now?: () => number;
+}
+
+/**
+ * The client for Microsoft's MAI image models on Foundry (MAI-Image-2, MAI-Image-2e):
+ * `POST {resource}/mai/v1/images/generations` with MAI's own body, `{model, prompt, width, height}`,
+ * and the same answer shape as OpenAI's (`data[].b64_json`, always PNG).
+ *
+ * MAI's documented request has no `n`, so a call for n images makes n requests, one after another
+ * (the pool has already taken n images of the deployment's quota for it). Like AzureImageClient it
+ * never retries: a failure ends the call, typed by `APIError.generate`. Images delivered before a
+ * failure were paid for; they travel on the error (partialGeneration) so the job can keep them.
+ *
+ * Parameters MAI does not document (quality, output_format, output_compression, background,
+ * moderation) are not sent. Every image is checked for PNG and the asked size, as AzureImageClient does.
+ */
+export class MaiImageClient implements ImageApi {
+  readonly model: string;
+  private readonly url: string;
+  private readonly auth: AuthHeaders;
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+  private readonly now: () => number;
+
+  constructor(options: MaiImageClientOptions) {
+    this.url = options.url;
+    this.model = options.model;
+    this.auth = options.auth;
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+  }
+
+  async generate(request: ImageRequest, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
+    const started = this.now();
+    // Refused before anything is sent (and paid for): MAI would answer with a PNG of another size or format.
+    if (request.format !== 'png') throw refuse(`MAI image models return PNG only; asked for ${request.format}`, 'unsupported_format');
+    const { width, height } = request.size === 'auto' ? MAI_DEFAULT_SIZE : parseSize(request.size);
+    const problem = maiSizeProblem(width, height);
+    if (problem) throw refuse(`size ${width}x${height} ${problem} (MAI's limits)`, 'invalid_size');
+
+    const body = JSON.stringify({ model: this.model, prompt: request.prompt, width, height });
+    const generation: ImageGeneration = { images: [], usage: undefined, requestId: undefined, durationMs: 0 };
+    for (let index = 0; index < request.n; index++) {
+      try {
+        const answer = await this.requestOne(body, options.signal);
+        const facts = inspectImage(answer.bytes);
+        if (typeof facts === 'string') throw new InvalidResponseError(`image ${index + 1}: ${facts}`, 'malformed_image', answer.requestId);
+        const mismatch = checkImage(facts, { format: 'png', size: `${width}x${height}` });
+        if (mismatch) throw new ImageMismatchError(`image ${index + 1}: ${mismatch}`, answer.requestId);
+        const image: GeneratedImage = { bytes: answer.bytes, ...facts, revisedPrompt: answer.revisedPrompt };
+        generation.images.push(image);
+        generation.usage = addUsage(generation.usage, answer.usage);
+        generation.requestId ??= answer.requestId;
+      } catch (error) {
+        throw attachPartialGeneration(error, { ...generation, durationMs: this.now() - started });
+      }
+    }
+    return { ...generation, durationMs: this.now() - started };
+  }
+
+  /** One HTTP request for one image. */
+  private async requestOne(body: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; revisedPrompt: string | undefined; usage: ImageUsage | undefined; requestId: string | undefined }> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      const headers = { 'content-type': 'application/json', accept: 'application/json', ...(await this.auth()) };
+      response = await this.fetch(this.url, { method: 'POST', headers, body, signal: combined });
+      text = await response.text();
+    } catch (error) {
+      if (timeout.aborted) throw new APITimeoutError(this.timeoutMs);
+      if (signal?.aborted) throw error;
+      throw new APIConnectionError(`MAI image API request failed: ${describeCause(error)}`, { cause: error });
+    }
+    const requestId = response.headers.get('apim-request-id') ?? response.headers.get('x-request-id') ?? undefined;
+    const json = parseJson(text);
+    if (!response.ok) throw APIError.generate(response.status, json ?? { error: { message: text.slice(0, 500) } }, response.headers);
+    if (json === undefined) throw new InvalidResponseError(`the MAI image API answered ${response.status} with a body that is not JSON`, 'malformed_response', requestId);
+    const parsed = parseGenerationBody(json);
+    if (typeof parsed === 'string') throw new InvalidResponseError(`the MAI image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
+    if (parsed.images.length !== 1) throw new InvalidResponseError(`asked for 1 image, got ${parsed.images.length}`, 'incomplete_response', requestId);
+    const [image] = parsed.images as [(typeof parsed.images)[number]];
+    // OpenAI's usage names when present, else MAI's own.
+    const usage = parsed.usage && Object.values(parsed.usage).some((value) => value !== undefined) ? parsed.usage : maiUsage(json);
+    return { bytes: Buffer.from(image.b64, 'base64'), revisedPrompt: image.revisedPrompt, usage, requestId };
+  }
+}
+
+function refuse(message: string, code: string): BadRequestError {
+  return new BadRequestError(message, { status: undefined, code, requestId: undefined, retryAfterMs: undefined });
+}
+
+function parseSize(size: string): { width: number; height: number } {
+  const match = /^(\d+)x(\d+)$/.exec(size);
+  if (!match) throw refuse(`size '${size}' is not WIDTHxHEIGHT`, 'invalid_size');
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+/**
+ * Usage in MAI's own names, when it reports them (`num_input_text_tokens`, `num_output_tokens`, as
+ * seen in MAI answers; undocumented, so read only when present).
+ */
+function maiUsage(body: unknown): ImageUsage | undefined {
+  const usage = isRecord(body) && isRecord(body.usage) ? body.usage : undefined;
+  if (!usage) return undefined;
+  const input = numberOrUndefined(usage.num_input_text_tokens) ?? numberOrUndefined(usage.input_tokens);
+  const output = numberOrUndefined(usage.num_output_tokens) ?? numberOrUndefined(usage.output_tokens);
+  if (input === undefined && output === undefined) return undefined;
+  return { inputTokens: input, outputTokens: output, totalTokens: input !== undefined && output !== undefined ? input + output : undefined, inputTextTokens: input };
+}
+
+function addUsage(total: ImageUsage | undefined, more: ImageUsage | undefined): ImageUsage | undefined {
+  if (!more) return total;
+  if (!total) return { ...more };
+  const sum = (field: keyof ImageUsage): number | undefined => (total[field] === undefined && more[field] === undefined ? undefined : (total[field] ?? 0) + (more[field] ?? 0));
+  return { inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), totalTokens: sum('totalTokens'), inputTextTokens: sum('inputTextTokens'), inputImageTokens: sum('inputImageTokens') };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
