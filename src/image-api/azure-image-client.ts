@@ -1,27 +1,11 @@
-import {
-  APIConnectionError,
-  APIError,
-  APITimeoutError,
-  InvalidResponseError,
-} from '../errors/api-error.js';
+import { APIError, InvalidResponseError } from '../errors/api-error.js';
 import { checkImage, inspectImage } from '../images/verify-image.js';
 import type { AuthHeaders } from './auth.js';
+import { DEFAULT_TIMEOUT_MS, exchange, type ImageClientOptions } from './http-exchange.js';
 import { parseGenerationBody } from './parse-response.js';
 import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, SourceImage } from './types.js';
 
-export interface AzureImageClientOptions {
-  /** Full images/generations URL (see resolveEndpoint). */
-  url: string;
-  /** `model` sent in the body: the deployment name. */
-  model: string;
-  auth: AuthHeaders;
-  /** Abandon a request after this long. Default 300,000 ms: gpt-image-2 at high quality can take minutes. */
-  timeoutMs?: number;
-  /** Injected for tests; defaults to the global fetch. */
-  fetch?: typeof fetch;
-  /** Injected clock for durations. */
-  now?: () => number;
-}
+export type AzureImageClientOptions = ImageClientOptions;
 
 /** A mismatched image is the service's deliberate output (e.g. a resized request): retrying pays again for the same result. */
 export class ImageMismatchError extends APIError {
@@ -47,7 +31,7 @@ export class AzureImageClient implements ImageApi {
     this.url = options.url;
     this.model = options.model;
     this.auth = options.auth;
-    this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
   }
@@ -84,26 +68,7 @@ export class AzureImageClient implements ImageApi {
 
   private async send(url: string, body: string | FormData, contentHeaders: Record<string, string>, request: ImageRequest, callerSignal: AbortSignal | undefined): Promise<ImageGeneration> {
     const started = this.now();
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-    let response: Response;
-    let text: string;
-    try {
-      // For FormData, fetch sets the multipart content type with its boundary itself.
-      const headers = { ...contentHeaders, accept: 'application/json', ...(await this.auth()) };
-      response = await this.fetch(url, { method: 'POST', headers, body, signal });
-      text = await response.text();
-    } catch (error) {
-      if (timeout.aborted) throw new APITimeoutError(this.timeoutMs);
-      if (callerSignal?.aborted) throw error;
-      throw new APIConnectionError(`image API request failed: ${describeCause(error)}`, { cause: error });
-    }
-
-    const requestId = response.headers.get('apim-request-id') ?? response.headers.get('x-request-id') ?? undefined;
-    const json = parseJson(text);
-    if (!response.ok) throw APIError.generate(response.status, json ?? { error: { message: text.slice(0, 500) } }, response.headers);
-    if (json === undefined) throw new InvalidResponseError(`the image API answered ${response.status} with a body that is not JSON`, 'malformed_response', requestId);
-
+    const { json, requestId } = await exchange({ auth: this.auth, timeoutMs: this.timeoutMs, fetch: this.fetch, label: 'image API' }, url, body, contentHeaders, callerSignal);
     const parsed = parseGenerationBody(json);
     if (typeof parsed === 'string') throw new InvalidResponseError(`the image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
     if (parsed.images.length !== request.n) {
@@ -127,18 +92,4 @@ export function editsUrl(generationsUrl: string): string {
   const url = new URL(generationsUrl);
   url.pathname = url.pathname.replace(/\/images\/generations\/?$/, '/images/edits');
   return url.toString();
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
 }

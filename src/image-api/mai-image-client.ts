@@ -1,31 +1,15 @@
-import {
-  APIConnectionError,
-  APIError,
-  APITimeoutError,
-  BadRequestError,
-  InvalidResponseError,
-} from '../errors/api-error.js';
+import { BadRequestError, InvalidResponseError } from '../errors/api-error.js';
 import { MAI_DEFAULT_SIZE, maiSizeProblem } from '../images/mai-size-rules.js';
 import { checkImage, inspectImage } from '../images/verify-image.js';
 import type { AuthHeaders } from './auth.js';
+import { DEFAULT_TIMEOUT_MS, exchange, type ImageClientOptions } from './http-exchange.js';
 import { ImageMismatchError } from './azure-image-client.js';
 import { attachPartialGeneration } from './partial-generation.js';
 import { parseGenerationBody } from './parse-response.js';
 import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, ImageUsage } from './types.js';
 
-export interface MaiImageClientOptions {
-  /** Full generations URL, `{resource}/mai/v1/images/generations` (resolveMaiEndpoint). */
-  url: string;
-  /** `model` sent in the body: the deployment name. */
-  model: string;
-  auth: AuthHeaders;
-  /** Abandon one HTTP request after this long. Default 300,000 ms. */
-  timeoutMs?: number;
-  /** Injected for tests; defaults to the global fetch. */
-  fetch?: typeof fetch;
-  /** Injected clock for durations. */
-  now?: () => number;
-}
+/** `url`: `{resource}/mai/v1/images/generations` (resolveMaiEndpoint). */
+export type MaiImageClientOptions = ImageClientOptions;
 
 /**
  * The client for Microsoft's MAI image models on Foundry (MAI-Image-2, MAI-Image-2e):
@@ -52,7 +36,7 @@ export class MaiImageClient implements ImageApi {
     this.url = options.url;
     this.model = options.model;
     this.auth = options.auth;
-    this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
   }
@@ -87,23 +71,7 @@ export class MaiImageClient implements ImageApi {
 
   /** One HTTP request for one image. */
   private async requestOne(body: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; revisedPrompt: string | undefined; usage: ImageUsage | undefined; requestId: string | undefined }> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let response: Response;
-    let text: string;
-    try {
-      const headers = { 'content-type': 'application/json', accept: 'application/json', ...(await this.auth()) };
-      response = await this.fetch(this.url, { method: 'POST', headers, body, signal: combined });
-      text = await response.text();
-    } catch (error) {
-      if (timeout.aborted) throw new APITimeoutError(this.timeoutMs);
-      if (signal?.aborted) throw error;
-      throw new APIConnectionError(`MAI image API request failed: ${describeCause(error)}`, { cause: error });
-    }
-    const requestId = response.headers.get('apim-request-id') ?? response.headers.get('x-request-id') ?? undefined;
-    const json = parseJson(text);
-    if (!response.ok) throw APIError.generate(response.status, json ?? { error: { message: text.slice(0, 500) } }, response.headers);
-    if (json === undefined) throw new InvalidResponseError(`the MAI image API answered ${response.status} with a body that is not JSON`, 'malformed_response', requestId);
+    const { json, requestId } = await exchange({ auth: this.auth, timeoutMs: this.timeoutMs, fetch: this.fetch, label: 'MAI image API' }, this.url, body, { 'content-type': 'application/json' }, signal);
     const parsed = parseGenerationBody(json);
     if (typeof parsed === 'string') throw new InvalidResponseError(`the MAI image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
     if (parsed.images.length !== 1) throw new InvalidResponseError(`asked for 1 image, got ${parsed.images.length}`, 'incomplete_response', requestId);
@@ -142,20 +110,6 @@ function addUsage(total: ImageUsage | undefined, more: ImageUsage | undefined): 
   if (!total) return { ...more };
   const sum = (field: keyof ImageUsage): number | undefined => (total[field] === undefined && more[field] === undefined ? undefined : (total[field] ?? 0) + (more[field] ?? 0));
   return { inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), totalTokens: sum('totalTokens'), inputTextTokens: sum('inputTextTokens'), inputImageTokens: sum('inputImageTokens') };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
