@@ -61,7 +61,9 @@ export function runCommand(): Command {
       const progress = new Progress(out);
       const model = modelName(config);
       // Models run side by side, each on its own deployments: the run's pace is their quotas together.
-      const capacity = (defaults.models ?? [model]).reduce((sum, name) => sum + runtime.pool.capacity(name), 0);
+      // With models named per row (a `model` column), every deployment of the pool may be used.
+      const models = defaults.models ?? [...new Set(runtime.pool.members.map((member) => member.spec.model))];
+      const capacity = models.reduce((sum, name) => sum + runtime.pool.capacity(name), 0);
       const result = await enqueueManifest(runtime, {
         runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: capacity,
         masterStore: runtime.masters, deployments: runtime.pool.members.map((member) => member.spec),
