@@ -7,6 +7,8 @@ import { mockApiCommand } from './commands/mock-api.js';
 import { reportCommand } from './commands/report.js';
 import { retryCommand } from './commands/retry.js';
 import { runCommand } from './commands/run.js';
+import { scanCommand } from './commands/scan.js';
+import { scheduleCommand, schedulerCommand } from './commands/schedule.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
@@ -19,7 +21,7 @@ export function createProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), mockApiCommand()]) {
+  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), mockApiCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -79,6 +79,8 @@ export const SETTINGS = {
   reportDir: setting({ flag: '--report-dir <dir>', env: 'POLYGLYPH_REPORT_DIR', default: 'polyglyph-reports', description: 'where `run` writes <run-id>.json and <run-id>.csv', expected: 'a directory path', schema: text }),
   healthPort: setting({ flag: '--health-port <port>', env: 'POLYGLYPH_HEALTH_PORT', description: 'serve GET /metrics (Prometheus), /livez and /readyz on this port, e.g. 9464 (unset: no health server, so several workers on one host never collide)', expected: 'a port number from 1 to 65535', schema: z.coerce.number().int().min(1).max(65535) }),
   healthHost: setting({ flag: '--health-host <host>', env: 'POLYGLYPH_HEALTH_HOST', default: '127.0.0.1', description: 'interface the health server listens on (0.0.0.0 in a container, so Prometheus and probes can reach it)', expected: 'a host name or IP address', schema: text }),
+  dropPrefix: setting({ flag: '--drop-prefix <prefix>', env: 'POLYGLYPH_DROP_PREFIX', default: 'manifests/incoming/', description: 'blob prefix (in the container) where `scan` picks up dropped manifests; processed/, rejected/ go beside it', expected: 'a blob prefix ending in /', schema: z.string().regex(/^[^\\]+\/$/) }),
+  dropDir: setting({ flag: '--drop-dir <dir>', env: 'POLYGLYPH_DROP_DIR', description: 'local folder `scan` also watches: manifests in <dir>/incoming/ (unset: blobs only)', expected: 'a directory path', schema: text }),
   logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of JSON logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
 } as const;
 
@@ -127,6 +129,8 @@ export interface Config {
   reportDir: string;
   healthPort?: number | undefined;
   healthHost: string;
+  dropPrefix: string;
+  dropDir?: string | undefined;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
 }
 

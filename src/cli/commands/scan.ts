@@ -1,0 +1,82 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command, Option } from 'commander';
+import { resolveConfig } from '../../config/resolve-config.js';
+import type { Config } from '../../config/settings.js';
+import type { DropOutcome } from '../../drops/ingest-drop.js';
+import { IngestLedger } from '../../drops/ingest-ledger.js';
+import type { ScanDeps } from '../../drops/scan-drops.js';
+import { scanDrops } from '../../drops/scan-drops.js';
+import { InputError } from '../../errors/polyglyph-error.js';
+import { createLogger } from '../../logging/create-logger.js';
+import { BlobStore } from '../../storage/blob-store.js';
+import { openRuntime, type Runtime } from '../../../workers/runtime.js';
+import { runStarter } from '../drop-run.js';
+import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+
+export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
+
+/** What a scan pass needs, from the configuration: blobs when storage is configured, the folder when `--drop-dir` is set. */
+export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr): Promise<ScanDeps> {
+  const blobStore = config.storageConnectionString || config.storageAccountUrl ? BlobStore.fromSettings(config) : undefined;
+  if (!blobStore && config.dropDir === undefined) {
+    throw new InputError('nothing to scan: no blob storage is configured and no drop folder is set', { hint: 'set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_URL), or --drop-dir / POLYGLYPH_DROP_DIR' });
+  }
+  await blobStore?.ensureContainer();
+  return {
+    ledger: new IngestLedger(runtime.redis, runtime.runStore.keys.base),
+    startRun: runStarter(runtime, config, blobStore, out),
+    container: blobStore?.container,
+    dropPrefix: config.dropPrefix,
+    dropDir: config.dropDir,
+    logger: runtime.logger,
+  };
+}
+
+/** One line per manifest: `started spring.csv -> run <id>`. */
+export function describeDrop(outcome: DropOutcome): string {
+  const where = outcome.where === 'blob' ? 'blob' : 'file';
+  switch (outcome.action) {
+    case 'started':
+      return `started ${where} ${outcome.name} -> run ${outcome.runId ?? '?'}`;
+    case 'duplicate':
+      return `duplicate ${where} ${outcome.name}: same content as ${outcome.earlierSource ?? '?'}${outcome.earlierRunId ? ` (run ${outcome.earlierRunId})` : ''}; moved to processed/, no new run`;
+    case 'rejected':
+      return `rejected ${where} ${outcome.name}: ${(outcome.errors ?? []).length} line(s) in rejected/${outcome.name}.errors.txt`;
+    case 'skipped':
+      return `skipped ${where} ${outcome.name}: ${outcome.message ?? ''}`;
+    case 'failed':
+      return `failed ${where} ${outcome.name}: ${outcome.message ?? ''} (left for the next pass)`;
+  }
+}
+
+export function scanCommand(): Command {
+  const command = new Command('scan')
+    .description('start a run for each manifest dropped in the blob prefix (manifests/incoming/) or the drop folder; once, or --watch')
+    .option('--watch', 'keep scanning until SIGINT/SIGTERM')
+    .addOption(new Option('--interval-ms <ms>', 'pause between passes with --watch').default('30000'));
+  addSettings(command, SCAN_SETTINGS);
+  return command.action(async (options: Record<string, unknown>) => {
+    const config = resolveConfig(settingFlags(options, SCAN_SETTINGS));
+    const intervalMs = Number(options.intervalMs);
+    if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new InputError(`--interval-ms: expected a whole number of milliseconds >= 100, got ${String(options.intervalMs)}`);
+    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const deps = await scanDepsFor(runtime, config);
+      do {
+        const outcomes = await scanDrops(deps);
+        for (const outcome of outcomes) process.stdout.write(`${describeDrop(outcome)}\n`);
+        if (outcomes.length === 0 && options.watch !== true) process.stdout.write('no manifests dropped\n');
+        if (options.watch !== true) break;
+        await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+      } while (!stop.signal.aborted);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await runtime.close();
+    }
+  });
+}

@@ -1,0 +1,93 @@
+import { Command } from 'commander';
+import { resolveConfig } from '../../config/resolve-config.js';
+import { InputError } from '../../errors/polyglyph-error.js';
+import { createLogger } from '../../logging/create-logger.js';
+import { scheduledJobHandler } from '../../schedules/run-scheduled.js';
+import { addSchedule, createScheduleWorker, listSchedules, openScheduleQueue, removeSchedule, scheduleQueueName, type ScheduleInfo } from '../../schedules/schedules.js';
+import { openRuntime } from '../../../workers/runtime.js';
+import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { SCAN_SETTINGS, scanDepsFor } from './scan.js';
+
+const LOG_SETTINGS = [...CONNECTION_SETTINGS, 'logLevel'] as const;
+
+function describeSchedule(schedule: ScheduleInfo): string {
+  const what = schedule.kind === 'manifest' ? `manifest ${schedule.manifest ?? '?'}` : schedule.kind;
+  const next = schedule.next !== undefined ? `; next ${new Date(schedule.next).toISOString()}` : '';
+  return `${schedule.name}\t${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ''}\t${what}${next}`;
+}
+
+/** Opens the schedule queue for one command and closes it after. */
+async function withScheduleQueue<T>(options: Record<string, unknown>, use: (queue: ReturnType<typeof openScheduleQueue>) => Promise<T>): Promise<T> {
+  const config = resolveConfig(settingFlags(options, LOG_SETTINGS));
+  const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+  const queue = openScheduleQueue(runtime.redis, config);
+  try {
+    return await use(queue);
+  } finally {
+    await queue.close();
+    await runtime.close();
+  }
+}
+
+export function scheduleCommand(): Command {
+  const schedule = new Command('schedule').description('cron schedules for `polyglyph scheduler`: a scan pass, or a run of one manifest');
+  const add = new Command('add')
+    .description('add (or replace) a schedule')
+    .argument('<name>', 'schedule name: letters, digits, . _ -')
+    .requiredOption('--cron <pattern>', 'cron pattern, e.g. "0 2 * * *" (6 fields: seconds first)')
+    .option('--tz <zone>', 'IANA time zone of the pattern, e.g. Europe/Berlin (default: the scheduler\'s)')
+    .option('--scan', 'run one scan pass of the drop locations')
+    .option('--manifest <path-or-blob>', 'start a run of this manifest: a path on the scheduler\'s machine, or a blob name in the container');
+  addSettings(add, LOG_SETTINGS);
+  add.action(async (name: string, options: Record<string, unknown>) => {
+    const manifest = typeof options.manifest === 'string' ? options.manifest : undefined;
+    if ((options.scan === true) === (manifest !== undefined)) throw new InputError('schedule add: give exactly one of --scan and --manifest <path or blob name>');
+    const info = await withScheduleQueue(options, (queue) =>
+      addSchedule(queue, name, { cron: String(options.cron), tz: typeof options.tz === 'string' ? options.tz : undefined, job: manifest !== undefined ? { kind: 'manifest', manifest } : { kind: 'scan' } }),
+    );
+    process.stdout.write(`${describeSchedule(info)}\n`);
+  });
+  const list = new Command('list').description('list the schedules');
+  addSettings(list, LOG_SETTINGS);
+  list.action(async (options: Record<string, unknown>) => {
+    const schedules = await withScheduleQueue(options, (queue) => listSchedules(queue));
+    for (const entry of schedules) process.stdout.write(`${describeSchedule(entry)}\n`);
+    if (schedules.length === 0) process.stdout.write('no schedules\n');
+  });
+  const remove = new Command('remove').description('remove a schedule').argument('<name>', 'schedule name');
+  addSettings(remove, LOG_SETTINGS);
+  remove.action(async (name: string, options: Record<string, unknown>) => {
+    const removed = await withScheduleQueue(options, (queue) => removeSchedule(queue, name));
+    if (!removed) {
+      process.stderr.write(`polyglyph: no schedule named ${name}\n`);
+      setExitCode(EXIT.badInput);
+      return;
+    }
+    process.stdout.write(`removed ${name}\n`);
+  });
+  for (const sub of [add, list, remove]) schedule.addCommand(sub.exitOverride());
+  return schedule;
+}
+
+export function schedulerCommand(): Command {
+  const command = new Command('scheduler').description('run the scheduled jobs (scan passes, manifest runs) until SIGINT/SIGTERM; any number may run, each slot fires once');
+  addSettings(command, SCAN_SETTINGS);
+  return command.action(async (options: Record<string, unknown>) => {
+    const config = resolveConfig(settingFlags(options, SCAN_SETTINGS));
+    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'info'), 'worker');
+    try {
+      const scan = await scanDepsFor(runtime, config, process.stderr);
+      const worker = createScheduleWorker(runtime.redis, config, scheduledJobHandler({ scan, startRun: scan.startRun }), runtime.logger);
+      worker.on('completed', (job, result) => runtime.logger.info({ schedule: job.data.schedule, jobId: job.id, result }, 'scheduled job done'));
+      runtime.logger.info({ queue: scheduleQueueName(config.queueName) }, 'scheduler started');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await worker.close();
+    } finally {
+      await runtime.close();
+    }
+  });
+}
