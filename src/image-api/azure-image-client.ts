@@ -1,7 +1,6 @@
 import { APIError, InvalidResponseError } from '../errors/api-error.js';
 import { checkImage, inspectImage } from '../images/verify-image.js';
-import type { AuthHeaders } from './auth.js';
-import { DEFAULT_TIMEOUT_MS, exchange, type ImageClientOptions } from './http-exchange.js';
+import { HttpImageClient, type ImageClientOptions } from './http-exchange.js';
 import { parseGenerationBody } from './parse-response.js';
 import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, SourceImage } from './types.js';
 
@@ -19,22 +18,8 @@ export class ImageMismatchError extends APIError {
  * and never retries: retries, 429 back-off and quota belong to the queue, where they are shared by
  * every worker (openai-node with `maxRetries: 0` would behave the same).
  */
-export class AzureImageClient implements ImageApi {
-  readonly model: string;
-  private readonly url: string;
-  private readonly auth: AuthHeaders;
-  private readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
-  private readonly now: () => number;
-
-  constructor(options: AzureImageClientOptions) {
-    this.url = options.url;
-    this.model = options.model;
-    this.auth = options.auth;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetch = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? Date.now;
-  }
+export class AzureImageClient extends HttpImageClient implements ImageApi {
+  protected readonly label = 'image API';
 
   async generate(request: ImageRequest, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
     const body = JSON.stringify({ ...this.parameters(request), n: request.n });
@@ -68,7 +53,7 @@ export class AzureImageClient implements ImageApi {
 
   private async send(url: string, body: string | FormData, contentHeaders: Record<string, string>, request: ImageRequest, callerSignal: AbortSignal | undefined): Promise<ImageGeneration> {
     const started = this.now();
-    const { json, requestId } = await exchange({ auth: this.auth, timeoutMs: this.timeoutMs, fetch: this.fetch, label: 'image API' }, url, body, contentHeaders, callerSignal);
+    const { json, requestId } = await this.post(url, body, contentHeaders, callerSignal);
     const parsed = parseGenerationBody(json);
     if (typeof parsed === 'string') throw new InvalidResponseError(`the image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
     if (parsed.images.length !== request.n) {

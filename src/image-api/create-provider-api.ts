@@ -1,5 +1,4 @@
-import { apiKeyAuth, entraIdAuth } from './auth.js';
-import { createImageApi, type ImageApiSettings } from './create-image-api.js';
+import { clientOptions, createImageApi, type ImageApiSettings } from './create-image-api.js';
 import { resolveMaiEndpoint } from './mai-endpoint.js';
 import { MaiImageClient } from './mai-image-client.js';
 import type { ImageProvider } from './provider.js';
@@ -11,12 +10,5 @@ import type { ImageApi } from './types.js';
  */
 export function createProviderImageApi(provider: ImageProvider, settings: ImageApiSettings, options: { fetch?: typeof fetch } = {}): ImageApi {
   if (provider !== 'mai') return createImageApi(settings, options);
-  const endpoint = resolveMaiEndpoint(settings);
-  return new MaiImageClient({
-    url: endpoint.url,
-    model: endpoint.model,
-    auth: settings.apiKey ? apiKeyAuth(settings.apiKey) : entraIdAuth(endpoint.scope),
-    timeoutMs: settings.requestTimeoutMs,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  return new MaiImageClient(clientOptions(resolveMaiEndpoint(settings), settings, options));
 }

@@ -19,36 +19,51 @@ export interface ImageClientOptions {
 export const DEFAULT_TIMEOUT_MS = 300_000;
 
 /**
- * One HTTP request to an image API and its JSON answer, with the failures typed the same way for
- * every provider: a timeout (AbortSignal), a network error, a non-2xx answer (APIError.generate, with
- * status, code, request id and retry-after), or a body that is not JSON. Never retries.
+ * What every image client shares: its options, and one HTTP request with its JSON answer, failures
+ * typed the same way for every provider — a timeout (AbortSignal), a network error, a non-2xx answer
+ * (APIError.generate, with status, code, request id and retry-after), or a body that is not JSON.
+ * Never retries: retries belong to the queue, where every worker shares them.
  */
-export async function exchange(
-  client: Required<Pick<ImageClientOptions, 'auth' | 'timeoutMs' | 'fetch'>> & { label: string },
-  url: string,
-  body: string | FormData,
-  contentHeaders: Record<string, string>,
-  callerSignal: AbortSignal | undefined,
-): Promise<{ json: unknown; requestId: string | undefined; status: number }> {
-  const timeout = AbortSignal.timeout(client.timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-  let response: Response;
-  let text: string;
-  try {
-    // For FormData, fetch sets the multipart content type with its boundary itself.
-    const headers = { ...contentHeaders, accept: 'application/json', ...(await client.auth()) };
-    response = await client.fetch(url, { method: 'POST', headers, body, signal });
-    text = await response.text();
-  } catch (error) {
-    if (timeout.aborted) throw new APITimeoutError(client.timeoutMs);
-    if (callerSignal?.aborted) throw error;
-    throw new APIConnectionError(`${client.label} request failed: ${describeCause(error)}`, { cause: error });
+export abstract class HttpImageClient {
+  readonly model: string;
+  protected readonly url: string;
+  protected readonly now: () => number;
+  readonly #auth: AuthHeaders;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  /** Names the service in error messages. */
+  protected abstract readonly label: string;
+
+  constructor(options: ImageClientOptions) {
+    this.url = options.url;
+    this.model = options.model;
+    this.#auth = options.auth;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
   }
-  const requestId = response.headers.get('apim-request-id') ?? response.headers.get('x-request-id') ?? undefined;
-  const json = parseJson(text);
-  if (!response.ok) throw APIError.generate(response.status, json ?? { error: { message: text.slice(0, 500) } }, response.headers);
-  if (json === undefined) throw new InvalidResponseError(`the ${client.label} answered ${response.status} with a body that is not JSON`, 'malformed_response', requestId);
-  return { json, requestId, status: response.status };
+
+  protected async post(url: string, body: string | FormData, contentHeaders: Record<string, string>, callerSignal: AbortSignal | undefined): Promise<{ json: unknown; requestId: string | undefined }> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      // For FormData, fetch sets the multipart content type with its boundary itself.
+      const headers = { ...contentHeaders, accept: 'application/json', ...(await this.#auth()) };
+      response = await this.#fetch(url, { method: 'POST', headers, body, signal });
+      text = await response.text();
+    } catch (error) {
+      if (timeout.aborted) throw new APITimeoutError(this.#timeoutMs);
+      if (callerSignal?.aborted) throw error;
+      throw new APIConnectionError(`${this.label} request failed: ${describeCause(error)}`, { cause: error });
+    }
+    const requestId = response.headers.get('apim-request-id') ?? response.headers.get('x-request-id') ?? undefined;
+    const json = parseJson(text);
+    if (!response.ok) throw APIError.generate(response.status, json ?? { error: { message: text.slice(0, 500) } }, response.headers);
+    if (json === undefined) throw new InvalidResponseError(`the ${this.label} answered ${response.status} with a body that is not JSON`, 'malformed_response', requestId);
+    return { json, requestId };
+  }
 }
 
 function parseJson(text: string): unknown {

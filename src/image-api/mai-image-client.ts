@@ -1,8 +1,7 @@
 import { BadRequestError, InvalidResponseError } from '../errors/api-error.js';
 import { MAI_DEFAULT_SIZE, maiSizeProblem } from '../images/mai-size-rules.js';
 import { checkImage, inspectImage } from '../images/verify-image.js';
-import type { AuthHeaders } from './auth.js';
-import { DEFAULT_TIMEOUT_MS, exchange, type ImageClientOptions } from './http-exchange.js';
+import { HttpImageClient, type ImageClientOptions } from './http-exchange.js';
 import { ImageMismatchError } from './azure-image-client.js';
 import { attachPartialGeneration } from './partial-generation.js';
 import { parseGenerationBody } from './parse-response.js';
@@ -24,22 +23,8 @@ export type MaiImageClientOptions = ImageClientOptions;
  * Parameters MAI does not document (quality, output_format, output_compression, background,
  * moderation) are not sent. Every image is checked for PNG and the asked size, as AzureImageClient does.
  */
-export class MaiImageClient implements ImageApi {
-  readonly model: string;
-  private readonly url: string;
-  private readonly auth: AuthHeaders;
-  private readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
-  private readonly now: () => number;
-
-  constructor(options: MaiImageClientOptions) {
-    this.url = options.url;
-    this.model = options.model;
-    this.auth = options.auth;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetch = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? Date.now;
-  }
+export class MaiImageClient extends HttpImageClient implements ImageApi {
+  protected readonly label = 'MAI image API';
 
   async generate(request: ImageRequest, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
     const started = this.now();
@@ -71,7 +56,7 @@ export class MaiImageClient implements ImageApi {
 
   /** One HTTP request for one image. */
   private async requestOne(body: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; revisedPrompt: string | undefined; usage: ImageUsage | undefined; requestId: string | undefined }> {
-    const { json, requestId } = await exchange({ auth: this.auth, timeoutMs: this.timeoutMs, fetch: this.fetch, label: 'MAI image API' }, this.url, body, { 'content-type': 'application/json' }, signal);
+    const { json, requestId } = await this.post(this.url, body, { 'content-type': 'application/json' }, signal);
     const parsed = parseGenerationBody(json);
     if (typeof parsed === 'string') throw new InvalidResponseError(`the MAI image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
     if (parsed.images.length !== 1) throw new InvalidResponseError(`asked for 1 image, got ${parsed.images.length}`, 'incomplete_response', requestId);
