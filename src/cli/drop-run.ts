@@ -31,7 +31,7 @@ export function runStarter(runtime: Runtime, config: Config, blobStore: BlobStor
       origin,
       imagesPerMinute: deployments.reduce((sum, spec) => sum + spec.imagesPerMinute, 0),
       masterStore: producerMasterStore(runtime, config),
-      beforeEnqueue: planStep(manifestPath, defaults, config, out),
+      ...planStep(defaults, config, out),
     });
     if (result.finished && blobStore) await publishReport(runtime.runStore, blobStore, result.runId);
     return { runId: result.runId };

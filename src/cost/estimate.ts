@@ -99,11 +99,16 @@ export interface ManifestPlan {
  * images by locale, size and quality, priced and timed. Rows with errors are not counted.
  */
 export async function planManifest(path: string, defaults: ManifestDefaults, options: PlanOptions & { providers?: ModelProviders | undefined }): Promise<ManifestPlan> {
-  const tally = new ImageTally({ defaultModel: options.model, providers: options.providers ?? defaults.providers });
+  const tally = planTally(defaults, options);
   for await (const event of readManifest(path, defaults)) {
     if (event.type === 'item') tally.add(event.item);
   }
   return planFromTally(tally, options);
+}
+
+/** An empty tally for a plan, for a caller that feeds it the items of a pass it makes anyway. */
+export function planTally(defaults: ManifestDefaults, options: PlanOptions & { providers?: ModelProviders | undefined }): ImageTally {
+  return new ImageTally({ defaultModel: options.model, providers: options.providers ?? defaults.providers });
 }
 
 /** The plan of images already tallied, for a caller that reads the manifest itself. */

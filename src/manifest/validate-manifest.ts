@@ -1,5 +1,6 @@
 import type { LocaleCode } from '../locales/registry.js';
 import type { ManifestIssue } from './manifest-issue.js';
+import type { ManifestItem } from './manifest-item.js';
 import type { ManifestDefaults } from './manifest-options.js';
 import { readManifest } from './read-manifest.js';
 
@@ -28,11 +29,12 @@ export interface ManifestSummary {
 }
 
 /** Reads the whole manifest (streaming) and sums it up; enqueues nothing. */
-export async function validateManifest(path: string, defaults: ManifestDefaults): Promise<ManifestSummary> {
+export async function validateManifest(path: string, defaults: ManifestDefaults, options: { onItem?: (item: ManifestItem) => void } = {}): Promise<ManifestSummary> {
   const summary: ManifestSummary = { file: path, rows: 0, items: 0, images: 0, imagesByLocale: {}, errors: 0, warnings: 0, issues: [], truncatedIssues: 0, modelLines: Object.create(null) as Record<string, number>, rowsWithoutModel: 0 };
   for await (const event of readManifest(path, defaults)) {
     switch (event.type) {
       case 'item':
+        options.onItem?.(event.item);
         summary.rows++;
         summary.items++;
         // Each named model gets every image of the row; none named: the run's one default model.

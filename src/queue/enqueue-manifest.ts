@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import { InputError } from '../errors/polyglyph-error.js';
 import { formatIssue } from '../manifest/manifest-issue.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
+import type { ManifestItem } from '../manifest/manifest-item.js';
 import { readManifest } from '../manifest/read-manifest.js';
 import { validateManifest, type ManifestSummary } from '../manifest/validate-manifest.js';
 import type { RunStore } from '../runs/run-store.js';
@@ -31,6 +32,8 @@ export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest' | 'm
    * plan and refuse a run over budget (throw). Returns the estimated cost to keep with the run.
    */
   beforeEnqueue?: () => Promise<{ estimatedCostMicros?: number | undefined }>;
+  /** Sees every valid row during the validation pass (the plan tallies them there, saving a pass). */
+  onValidItem?: (item: ManifestItem) => void;
   /** Fetches master creatives (once per run) for rows with a `source_image`; required when there are any. */
   masterStore?: MasterStore | undefined;
   /** The pool: when given, models the manifest names must each be served by one of them (else nothing is enqueued). */
@@ -62,7 +65,7 @@ export class ManifestInvalidError extends InputError {
  */
 export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runStore: RunStore }, options: EnqueueManifestOptions): Promise<EnqueueResult> {
   const now = options.now ?? Date.now;
-  const summary = await validateManifest(options.manifestPath, options.defaults);
+  const summary = await validateManifest(options.manifestPath, options.defaults, options.onValidItem ? { onItem: options.onValidItem } : {});
   if (summary.errors > 0) throw new ManifestInvalidError(summary);
   if (options.deployments) checkManifestModelsServed(summary.file, summary, options.deployments);
   const plan = (await options.beforeEnqueue?.()) ?? {};

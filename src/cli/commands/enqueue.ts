@@ -48,7 +48,7 @@ export function enqueueCommand(): Command {
         imagesPerMinute: deployments.reduce((sum, spec) => sum + spec.imagesPerMinute, 0),
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
         masterStore: producerMasterStore(runtime, config),
-        beforeEnqueue: planStep(manifest, defaults, config, process.stderr),
+        ...planStep(defaults, config, process.stderr),
       });
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
       progress.done(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}`);

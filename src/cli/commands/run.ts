@@ -67,7 +67,7 @@ export function runCommand(): Command {
       const result = await enqueueManifest(runtime, {
         runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: capacity,
         masterStore: runtime.masters, deployments: runtime.pool.members.map((member) => member.spec),
-        beforeEnqueue: planStep(manifest, defaults, config, out, capacity),
+        ...planStep(defaults, config, out, capacity),
         attempts: config.attempts, backoffMs: config.backoffMs,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { checkBudget } from '../../cost/budget.js';
-import { planManifest } from '../../cost/estimate.js';
+import { planFromTally, planTally } from '../../cost/estimate.js';
 import { formatPlan } from '../../cost/format-plan.js';
 import { planOptions } from '../../cost/plan-options.js';
 import { validateManifest } from '../../manifest/validate-manifest.js';
@@ -27,7 +27,8 @@ export function validateCommand(): Command {
     const standIn = !config.endpoint && !config.gptEndpoint && !config.deploymentsFile;
     // Before reading the manifest: a bad price or deployments file is reported without a long wait.
     const planning = planOptions(standIn ? { ...config, models: undefined } : config);
-    const summary = await validateManifest(manifest, defaults);
+    const tally = planTally(defaults, planning);
+    const summary = await validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) });
     printSummary(summary);
     // A plan of only the valid rows of a broken manifest would understate what the fixed one costs.
     if (summary.errors > 0) {
@@ -36,7 +37,7 @@ export function validateCommand(): Command {
     }
     // Models named in model cells must have a deployment, as enqueue will insist.
     if (!standIn) checkManifestModelsServed(summary.file, summary, loadDeployments(config));
-    const plan = await planManifest(manifest, defaults, planning);
+    const plan = planFromTally(tally, planning);
     process.stdout.write(formatPlan(plan));
     checkBudget(plan, config.maxCost);
     setExitCode(EXIT.ok);
