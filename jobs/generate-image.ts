@@ -198,7 +198,7 @@ async function store(deps: GenerateImageDeps, data: ImageJobData, variant: numbe
 /** Settles the item as failed in every waiting run, then ends the job without further attempts. */
 async function failItem(job: Job<ImageJobData>, deps: GenerateImageDeps, error: unknown, code: string, attempts: number, stored: ReportRow[] = [], message = error instanceof Error ? error.message : String(error)): Promise<never> {
   const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts, errorCode: code, errorMessage: message, requestId: (error as { requestId?: string }).requestId });
-  await settleItem(job, deps, [...stored, failed], outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: stored.length, failed: true }));
+  await settleItem(job, deps, [...stored, failed], outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: stored.length, failed: true, errorCode: code }));
   deps.metrics?.itemFailed({ code });
   throw error instanceof UnrecoverableError ? error : new UnrecoverableError(`${code}: ${message}`);
 }

@@ -117,7 +117,7 @@ function countFailure(job: Job<ImageJobData>, error: Error, metrics: WorkerMetri
 
 async function settleFailure(job: Job<ImageJobData>, error: Error, deps: ImageWorkerDeps): Promise<void> {
   const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts: job.attemptsMade, errorCode: errorCode(error), errorMessage: error.message });
-  const counts = outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: 0, failed: true });
+  const counts = outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: 0, failed: true, errorCode: failed.errorCode });
   await settleItem(job, { runStore: deps.runStore, onRunsFinished: (runIds) => publishReports(deps, runIds) }, [failed], counts, { onlyIfUnsettled: true });
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { PolyglyphError } from '../errors/polyglyph-error.js';
 import { ManifestInvalidError } from '../queue/enqueue-manifest.js';
 import { cancelCommand } from './commands/cancel.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { mockApiCommand } from './commands/mock-api.js';
 import { reportCommand } from './commands/report.js';
@@ -21,7 +22,7 @@ export function createProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), mockApiCommand()]) {
+  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), dashboardCommand(), mockApiCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -1,27 +1,6 @@
+import { formatDuration } from '../cost/duration.js';
+import { etaMs, runState } from '../runs/run-state.js';
 import type { RunRecord } from '../runs/run-store.js';
-
-export type RunState = 'enqueuing' | 'running' | 'cancelling' | 'cancelled' | 'finished';
-
-export function runState(run: RunRecord): RunState {
-  const complete = run.enqueuedAt !== undefined && run.settled >= run.total;
-  if (run.cancelledAt !== undefined) return complete ? 'cancelled' : 'cancelling';
-  if (complete) return 'finished';
-  return run.enqueuedAt === undefined ? 'enqueuing' : 'running';
-}
-
-/** Images not yet resolved, over the pool's capacity: the time left if the quota is the limit (it is). */
-export function etaMs(run: RunRecord): number | undefined {
-  if (run.imagesPerMinute <= 0) return undefined;
-  const done = Object.values(run.locales).reduce((sum, locale) => sum + locale.images, 0);
-  return (Math.max(0, run.imagesPlanned - done) / run.imagesPerMinute) * 60_000;
-}
-
-export function formatDuration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  if (ms < 60_000) return `${Math.ceil(ms / 1000)} s`;
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
 
 function bar(done: number, total: number, width = 24): string {
   const filled = total === 0 ? width : Math.min(width, Math.round((done / total) * width));

@@ -18,11 +18,14 @@ export function addSettings(command: Command, names: readonly SettingName[]): Co
   return command;
 }
 
-/** Picks the setting values out of commander's parsed options. */
+/**
+ * Picks the setting values out of commander's parsed options. Commander keys an option by its flag
+ * (`--queue` -> `queue`), which need not be the setting's name (`queueName`): look it up by the flag.
+ */
 export function settingFlags(options: Record<string, unknown>, names: readonly SettingName[]): FlagValues {
   const flags: FlagValues = {};
   for (const name of names) {
-    const value = options[name];
+    const value = options[new Option(SETTINGS[name].flag).attributeName()];
     if (typeof value === 'string' || typeof value === 'number') flags[name] = value;
   }
   return flags;

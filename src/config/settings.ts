@@ -81,6 +81,11 @@ export const SETTINGS = {
   healthHost: setting({ flag: '--health-host <host>', env: 'POLYGLYPH_HEALTH_HOST', default: '127.0.0.1', description: 'interface the health server listens on (0.0.0.0 in a container, so Prometheus and probes can reach it)', expected: 'a host name or IP address', schema: text }),
   dropPrefix: setting({ flag: '--drop-prefix <prefix>', env: 'POLYGLYPH_DROP_PREFIX', default: 'manifests/incoming/', description: 'blob prefix (in the container) where `scan` picks up dropped manifests; processed/, rejected/ go beside it', expected: 'a blob prefix ending in /', schema: z.string().regex(/^[^\\]+\/$/) }),
   dropDir: setting({ flag: '--drop-dir <dir>', env: 'POLYGLYPH_DROP_DIR', description: 'local folder `scan` also watches: manifests in <dir>/incoming/ (unset: blobs only)', expected: 'a directory path', schema: text }),
+  dashboardPort: setting({ flag: '--port <port>', env: 'POLYGLYPH_DASHBOARD_PORT', default: 3000, description: 'port the dashboard listens on (0: any free port)', expected: 'a port number from 0 to 65535', schema: z.coerce.number().int().min(0).max(65535) }),
+  dashboardHost: setting({ flag: '--host <host>', env: 'POLYGLYPH_DASHBOARD_HOST', default: '127.0.0.1', description: 'interface the dashboard listens on; anything beyond loopback requires a token or a user and password', expected: 'a host name or IP address', schema: text }),
+  dashboardToken: setting({ flag: '--token <token>', env: 'POLYGLYPH_DASHBOARD_TOKEN', description: 'token for the dashboard: `Authorization: Bearer <token>`, or as the password of basic auth in a browser (any user name)', expected: 'at least 16 characters, e.g. from `openssl rand -hex 24`', schema: z.string().min(16), secret: true }),
+  dashboardUser: setting({ flag: '--user <name>', env: 'POLYGLYPH_DASHBOARD_USER', default: 'admin', description: 'user name for basic auth with --password', expected: 'a user name without ":"', schema: z.string().regex(/^[^:]{1,128}$/) }),
+  dashboardPassword: setting({ flag: '--password <password>', env: 'POLYGLYPH_DASHBOARD_PASSWORD', description: 'password for basic auth (user --user)', expected: 'at least 12 characters', schema: z.string().min(12), secret: true }),
   logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of JSON logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
 } as const;
 
@@ -131,6 +136,11 @@ export interface Config {
   healthHost: string;
   dropPrefix: string;
   dropDir?: string | undefined;
+  dashboardPort: number;
+  dashboardHost: string;
+  dashboardToken?: string | undefined;
+  dashboardUser: string;
+  dashboardPassword?: string | undefined;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
 }
 

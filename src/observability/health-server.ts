@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { ConfigError } from '../errors/polyglyph-error.js';
+import { listen, type Listening } from '../http/listen.js';
 import { scrubText } from '../logging/redaction.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -23,13 +22,8 @@ export interface HealthServerOptions {
   onError?: ((error: Error) => void) | undefined;
 }
 
-export interface HealthServer {
-  /** `http://host:port`, for logs and tests. */
-  readonly url: string;
-  readonly port: number;
-  /** Stops listening and drops open connections; safe to call twice. */
-  close(): Promise<void>;
-}
+/** The running health server: its `url`, `port` and `close()`. */
+export type HealthServer = Listening;
 
 export interface CheckResult {
   ok: boolean;
@@ -58,19 +52,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
-  await listen(server, options.port, host);
+  const listening = await listen(server, options.port, host, 'health and metrics', 'give each worker on a host its own POLYGLYPH_HEALTH_PORT (--health-port), or check POLYGLYPH_HEALTH_HOST (--health-host)');
   server.on('error', (error) => options.onError?.(error));
-  const { port } = server.address() as AddressInfo;
-  let closed: Promise<void> | undefined;
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  return listening;
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, options: HealthServerOptions, timeoutMs: number): Promise<void> {
@@ -119,26 +103,6 @@ export async function runChecks(checks: Record<string, ReadinessCheck>, timeoutM
 function send(response: ServerResponse, request: IncomingMessage, status: number, contentType: string, body: string): void {
   response.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
   response.end(request.method === 'HEAD' ? undefined : body);
-}
-
-async function listen(server: Server, port: number, host: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      reject(
-        error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
-          ? new ConfigError(`cannot serve health and metrics on ${host}:${port} (${error.code})`, {
-              hint: 'give each worker on a host its own POLYGLYPH_HEALTH_PORT (--health-port), or check POLYGLYPH_HEALTH_HOST (--health-host)',
-              cause: error,
-            })
-          : error,
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }
 
 function describe(error: unknown): string {

@@ -10,6 +10,8 @@ export interface ItemOutcome {
   created: number;
   existing: number;
   failed?: boolean;
+  /** The failure's code (`content_filter`, `http_500`, ...): counted per code for the dashboard. */
+  errorCode?: string | undefined;
   cancelled?: boolean;
   usage?: ImageUsage | undefined;
 }
@@ -30,6 +32,7 @@ export function outcomeCounts(outcome: ItemOutcome): OutcomeCounts {
   // A failed or cancelled item's missing images are resolved too: the bar reaches its end.
   add(`locale:${outcome.locale}:images`, outcome.variants);
   add(`locale:${outcome.locale}:failed`, outcome.failed ? 1 : 0);
+  if (outcome.failed) add(`failures:${outcome.errorCode || 'unknown'}`, 1);
   const usage = outcome.usage;
   if (usage) {
     const imageInput = usage.inputImageTokens ?? 0;

@@ -74,7 +74,7 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
     const rows = rowsByItem.get(item) ?? [];
     taken.push(...rows);
     const failedRow = rows.find((row) => row.status === 'failed')!;
-    add(outcomeCounts({ locale: failedRow.locale, variants: Math.max(rows.filter((row) => row.variant !== '').length, variants), created: rows.filter((r) => r.status === 'created').length, existing: rows.filter((r) => r.status === 'exists').length, failed: true }));
+    add(outcomeCounts({ locale: failedRow.locale, variants: Math.max(rows.filter((row) => row.variant !== '').length, variants), created: rows.filter((r) => r.status === 'created').length, existing: rows.filter((r) => r.status === 'exists').length, failed: true, errorCode: failedRow.errorCode }));
     add({ settled: 1, total: 1 });
   }
   await deps.runStore.reopen(options.runId, taken, counts);

@@ -15,6 +15,10 @@ export class RunKeys {
   rows(runId: string): string {
     return `${this.base}:run:${runId}:rows`;
   }
+  /** The run's failed rows, also in `rows`: the dashboard lists failures without reading every row. */
+  failures(runId: string): string {
+    return `${this.base}:run:${runId}:failures`;
+  }
   /** Recent runs, newest first by score (start time). */
   runIndex(): string {
     return `${this.base}:runs`;

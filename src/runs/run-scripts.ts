@@ -12,8 +12,16 @@
  * Both run keys are built inside the scripts from the base prefix; see RunKeys for the layout.
  */
 
+/**
+ * A failed report row, also kept in the run's `failures` list. Rows are JSON.stringify output, where
+ * quotes inside a value are escaped (`\"status\"`), so a plain find of `"status":"failed"` is exact.
+ */
+const IS_FAILURE = `
+local function isFailure(row) return string.find(row, '"status":"failed"', 1, true) ~= nil end
+`;
+
 /** ARGV: base, runId, markerTtlSeconds, jobId1, jobId2, ... Returns the number of items settled at once. */
-export const ATTACH_SCRIPT = `
+export const ATTACH_SCRIPT = `${IS_FAILURE}
 local base, runId = ARGV[1], ARGV[2]
 local runKey = base .. ':run:' .. runId
 local settledNow = 0
@@ -36,6 +44,7 @@ for i = 4, #ARGV do
         row = cjson.encode(decoded)
       end
       redis.call('RPUSH', runKey .. ':rows', row)
+      if isFailure(row) then redis.call('RPUSH', runKey .. ':failures', row) end
     end
     local created = outcome.counts.imagesCreated or 0
     outcome.counts.imagesCreated = nil
@@ -74,7 +83,7 @@ end
  * onlyIfUnsettled ('1': do nothing when the item already settled, for failures BullMQ decides itself,
  * such as a job that stalled too often). Returns {runs settled, ids of the runs this finished}.
  */
-export const SETTLE_SCRIPT = `${CLAIM_FINISH}
+export const SETTLE_SCRIPT = `${CLAIM_FINISH}${IS_FAILURE}
 local base, jobId, outcomeJson = ARGV[1], ARGV[2], ARGV[3]
 if ARGV[5] == '1' and redis.call('EXISTS', base .. ':item:' .. jobId .. ':done') == 1 then return {0, {}} end
 local runsKey = base .. ':item:' .. jobId .. ':runs'
@@ -84,7 +93,10 @@ local finished = {}
 for _, runId in ipairs(runs) do
   local runKey = base .. ':run:' .. runId
   if redis.call('EXISTS', runKey) == 1 then
-    for _, row in ipairs(outcome.rows) do redis.call('RPUSH', runKey .. ':rows', row) end
+    for _, row in ipairs(outcome.rows) do
+      redis.call('RPUSH', runKey .. ':rows', row)
+      if isFailure(row) then redis.call('RPUSH', runKey .. ':failures', row) end
+    end
     for field, count in pairs(outcome.counts) do redis.call('HINCRBY', runKey, field, count) end
     redis.call('HINCRBY', runKey, 'settled', 1)
     if claimFinish(runKey) then table.insert(finished, runId) end
@@ -117,7 +129,7 @@ return 1
 `;
 
 /**
- * Reopens a run for its failed items (retry). KEYS: run, its rows. ARGV: the failed rows (json, as
+ * Reopens a run for its failed items (retry). KEYS: run, its rows, its failures. ARGV: the failed rows (json, as
  * stored), then after '--' the counts to take back (json). The rows leave the report, the counters
  * drop them, and the run is unfinished again; the producer then attaches the items afresh.
  */
@@ -125,7 +137,10 @@ export const REOPEN_SCRIPT = `
 local split = 0
 for i = 1, #ARGV do if ARGV[i] == '--' then split = i end end
 local removed = 0
-for i = 1, split - 1 do removed = removed + redis.call('LREM', KEYS[2], 1, ARGV[i]) end
+for i = 1, split - 1 do
+  removed = removed + redis.call('LREM', KEYS[2], 1, ARGV[i])
+  redis.call('LREM', KEYS[3], 1, ARGV[i])
+end
 for field, count in pairs(cjson.decode(ARGV[split + 1])) do redis.call('HINCRBY', KEYS[1], field, -count) end
 redis.call('HDEL', KEYS[1], 'finishedAt', 'enqueuedAt', 'reportBlob')
 return removed

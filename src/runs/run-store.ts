@@ -41,6 +41,8 @@ export interface RunRecord {
   itemsFailed: number;
   itemsCancelled: number;
   locales: Record<string, LocaleProgress>;
+  /** Failed items by error code (`content_filter`: 3). */
+  failuresByCode: Record<string, number>;
   /** From the price table, before anything was spent; undefined when the model has no price. */
   estimatedCostMicros?: number | undefined;
   /** Tokens the API reported for this run's generations. */
@@ -121,7 +123,7 @@ export class RunStore {
    */
   async reopen(runId: string, failedRows: readonly ReportRow[], counts: OutcomeCounts): Promise<number> {
     if (failedRows.length === 0) return 0;
-    const keys = [this.keys.run(runId), this.keys.rows(runId)];
+    const keys = [this.keys.run(runId), this.keys.rows(runId), this.keys.failures(runId)];
     return Number(await this.redis.eval(REOPEN_SCRIPT, keys.length, ...keys, ...failedRows.map((row) => JSON.stringify(row)), '--', JSON.stringify(counts)));
   }
 
@@ -151,6 +153,13 @@ export class RunStore {
     return runs.filter((run): run is RunRecord => run !== undefined);
   }
 
+  /** The first `limit` failed rows, in the order they settled, and how many there are in all. */
+  async failures(runId: string, limit: number): Promise<{ rows: ReportRow[]; total: number }> {
+    const key = this.keys.failures(runId);
+    const [rows, total] = await Promise.all([this.redis.lrange(key, 0, limit - 1), this.redis.llen(key)]);
+    return { rows: rows.map((row) => JSON.parse(row) as ReportRow), total };
+  }
+
   /** Report rows in the order they settled, read in pages so a large run is never held twice. */
   async *rows(runId: string, pageSize = 1000): AsyncGenerator<ReportRow> {
     for (let start = 0; ; start += pageSize) {
@@ -165,7 +174,13 @@ function toRecord(hash: Record<string, string>): RunRecord {
   const int = (field: string): number => Number(hash[field] ?? 0);
   const optional = (field: string): number | undefined => (hash[field] === undefined ? undefined : Number(hash[field]));
   const locales: Record<string, LocaleProgress> = {};
+  const failuresByCode: Record<string, number> = {};
   for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith('failures:')) {
+      // A retry takes failures back out; a code can drop to zero.
+      if (Number(value) > 0) failuresByCode[field.slice('failures:'.length)] = Number(value);
+      continue;
+    }
     const match = /^locale:(.+):(planned|images|failed)$/.exec(field);
     if (!match) continue;
     const progress = (locales[match[1]!] ??= { planned: 0, images: 0, itemsFailed: 0 });
@@ -192,6 +207,7 @@ function toRecord(hash: Record<string, string>): RunRecord {
     itemsFailed: int('itemsFailed'),
     itemsCancelled: int('itemsCancelled'),
     locales,
+    failuresByCode,
     estimatedCostMicros: optional('estimatedCostMicros'),
     tokens: { textInput: int('tokens:textInput'), imageInput: int('tokens:imageInput'), output: int('tokens:output') },
   };

@@ -47,6 +47,9 @@ describe('RunStore: exact completion when runs share items', () => {
     const rows = [];
     for await (const r of store.rows('r1')) rows.push(r.id);
     expect(rows).toEqual(['a', 'b']);
+    // The failed row is also in the run's failures, for the dashboard
+    expect(await store.failures('r1', 10)).toEqual({ rows: [row('b', 'failed')], total: 1 });
+    expect(await store.failures('r2', 10)).toEqual({ rows: [], total: 0 });
   });
 
   it('a run attaching after the item settled, while its job still exists, takes the outcome at once', async () => {
@@ -59,6 +62,12 @@ describe('RunStore: exact completion when runs share items', () => {
     expect(await store.get('r2')).toMatchObject({ total: 1, settled: 1, imagesCreated: 0, imagesExisting: 1 });
     const [taken] = await (async () => { const r = []; for await (const x of store.rows('r2')) r.push(x); return r; })();
     expect(taken?.status).toBe('exists');
+    // a failed outcome taken this way lands in the failures list too
+    await store.attach('r1', ['f']);
+    await redis.hset(store.keys.job('f'), 'name', 'generate-image');
+    await store.settle('f', [row('f', 'failed')], { itemsFailed: 1 });
+    expect(await store.attach('r2', ['f'])).toBe(1);
+    expect((await store.failures('r2', 10)).rows.map((r) => r.id)).toEqual(['f']);
     // every item had settled before enqueueing ended: the producer finishes the run
     expect(await store.markEnqueued('r2', 3)).toBe(true);
     expect(await store.markEnqueued('r2', 4)).toBe(false);
@@ -81,15 +90,19 @@ describe('RunStore: exact completion when runs share items', () => {
     await store.markEnqueued('r1', 2);
     expect(await store.cancelItem('r1', 'p', row('p', 'failed'), { itemsCancelled: 1 })).toBe(true);
     expect(await store.cancelItem('r1', 'p', row('p', 'failed'), { itemsCancelled: 1 })).toBe(false);
-    const failed = row('q', 'failed');
-    await store.settle('q', [failed], { itemsFailed: 1, 'locale:ja:failed': 1 });
+    const failed = { ...row('q', 'failed'), errorCode: 'server_error', errorMessage: 'a message quoting "status":"failed"' };
+    await store.settle('q', [failed], { itemsFailed: 1, 'locale:ja:failed': 1, 'failures:server_error': 1 });
+    expect(await store.failures('r1', 10)).toEqual({ rows: [failed], total: 1 });
+    expect((await store.get('r1'))?.failuresByCode).toEqual({ server_error: 1 });
     expect(await store.get('r1')).toMatchObject({ settled: 2, itemsCancelled: 1, itemsFailed: 1, finishedAt: expect.any(Number) as number });
     const ids = [];
     for await (const id of store.items('r1')) ids.push(id);
     expect(ids.sort()).toEqual(['p', 'q']);
 
-    expect(await store.reopen('r1', [failed], { itemsFailed: 1, 'locale:ja:failed': 1, settled: 1, total: 1 })).toBe(1);
+    expect(await store.reopen('r1', [failed], { itemsFailed: 1, 'locale:ja:failed': 1, 'failures:server_error': 1, settled: 1, total: 1 })).toBe(1);
     const reopened = await store.get('r1');
+    expect(reopened?.failuresByCode).toEqual({});
+    expect(await store.failures('r1', 10)).toEqual({ rows: [], total: 0 });
     expect(reopened).toMatchObject({ settled: 1, total: 1, itemsFailed: 0, finishedAt: undefined, enqueuedAt: undefined });
     expect(reopened?.locales.ja).toMatchObject({ planned: 2, itemsFailed: 0 });
     const rows = [];

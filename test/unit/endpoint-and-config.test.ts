@@ -1,4 +1,6 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { addSettings, settingFlags } from '../../src/cli/settings-options.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 import { resolveEndpoint } from '../../src/image-api/endpoint.js';
@@ -51,5 +53,14 @@ describe('resolveConfig', () => {
     expect(message).toContain("POLYGLYPH_IMAGES_PER_MINUTE (--images-per-minute): expected a positive integer, got '-3'");
     expect(message).toContain("POLYGLYPH_QUALITY (--quality): expected low, medium, high, auto, got 'ultra'");
     expect(message).toContain('AZURE_OPENAI_ENDPOINT');
+  });
+});
+
+describe('settingFlags', () => {
+  it('reads every setting from the option commander parsed for its flag, including flags not named like the setting', () => {
+    const command = addSettings(new Command('x').exitOverride(), ['queueName', 'imagesPerMinute', 'dashboardPort', 'dashboardHost', 'dashboardToken']);
+    command.parse(['--queue', 'nightly', '--images-per-minute', '12', '--port', '0', '--host', '0.0.0.0', '--token', 'a-token-of-16-chars'], { from: 'user' });
+    const config = resolveConfig(settingFlags(command.opts(), ['queueName', 'imagesPerMinute', 'dashboardPort', 'dashboardHost', 'dashboardToken']), {});
+    expect(config).toMatchObject({ queueName: 'nightly', imagesPerMinute: 12, dashboardPort: 0, dashboardHost: '0.0.0.0', dashboardToken: 'a-token-of-16-chars' });
   });
 });

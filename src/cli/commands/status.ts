@@ -7,9 +7,10 @@ import type { RunRecord, RunStore } from '../../runs/run-store.js';
 import { formatUsd } from '../../cost/money.js';
 import { loadPriceTable } from '../../cost/price-file.js';
 import type { PriceTable } from '../../cost/price-table.js';
-import { usageCostMicros } from '../../cost/usage-cost.js';
+import { runCost } from '../../cost/run-cost.js';
 import { openRuntime } from '../../../workers/runtime.js';
-import { formatRun, formatRunList, runState } from '../render-run.js';
+import { runState } from '../../runs/run-state.js';
+import { formatRun, formatRunList } from '../render-run.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 export function statusCommand(): Command {
@@ -33,14 +34,14 @@ export function statusCommand(): Command {
       }
       let run = await getRun(runtime.runStore, runId);
       if (options.watch !== true) {
-        process.stdout.write(json ? `${JSON.stringify({ ...run, cost: costOf(run, table) }, null, 2)}\n` : `${formatRun(run, costLines(run, table))}\n`);
+        process.stdout.write(json ? `${JSON.stringify({ ...run, cost: runCost(run, table) }, null, 2)}\n` : `${formatRun(run, costLines(run, table))}\n`);
         return;
       }
       const tty = process.stdout.isTTY === true && !json;
       let printedLines = 0;
       let lastPlain = 0;
       for (;;) {
-        const text = json ? JSON.stringify({ ...run, cost: costOf(run, table) }) : formatRun(run, costLines(run, table));
+        const text = json ? JSON.stringify({ ...run, cost: runCost(run, table) }) : formatRun(run, costLines(run, table));
         const finished = ['finished', 'cancelled'].includes(runState(run));
         if (tty) {
           // Redraw in place: up over what we printed last time, clear, print.
@@ -69,14 +70,8 @@ export async function getRun(store: RunStore, runId: string): Promise<RunRecord>
   return run;
 }
 
-/** The estimate made before the run next to the cost of the tokens the API reported. */
-function costOf(run: RunRecord, table: PriceTable): { estimatedMicros: number | null; actualMicros: number | null } {
-  const actual = usageCostMicros({ inputTextTokens: run.tokens.textInput, inputImageTokens: run.tokens.imageInput, outputTokens: run.tokens.output }, run.model, table);
-  return { estimatedMicros: run.estimatedCostMicros ?? null, actualMicros: run.tokens.output > 0 ? (actual ?? null) : 0 };
-}
-
 function costLines(run: RunRecord, table: PriceTable): string[] {
-  const { estimatedMicros, actualMicros } = costOf(run, table);
+  const { estimatedMicros, actualMicros } = runCost(run, table);
   const estimate = estimatedMicros === null ? 'unknown' : formatUsd(estimatedMicros);
   const actual = actualMicros === null ? 'unknown (no token prices for this model)' : formatUsd(actualMicros);
   const tokens = `${run.tokens.textInput + run.tokens.imageInput} input + ${run.tokens.output} output tokens`;

@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { resolveConfig } from '../../config/resolve-config.js';
+import { startDashboard } from '../../dashboard/start-dashboard.js';
+import { createLogger } from '../../logging/create-logger.js';
+import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'dashboardUser', 'dashboardPassword', 'priceFile', 'logLevel'] as const;
+
+export function dashboardCommand(): Command {
+  const command = new Command('dashboard')
+    .description('serve Bull Board for the queues (/queues) and the runs pages (/runs) until SIGINT/SIGTERM; /livez and /readyz for orchestrators')
+    .option('--allow-job-actions', "enable Bull Board's retry, clean, promote and pause buttons (off: jobs retried there bypass their run's counts; use `polyglyph retry`)");
+  addSettings(command, SETTINGS);
+  return command.action(async (options: Record<string, unknown>) => {
+    const config = resolveConfig(settingFlags(options, SETTINGS));
+    const logger = createLogger(config.logLevel ?? 'info', {}, { secrets: [config.storageConnectionString, config.dashboardToken, config.dashboardPassword] });
+    const dashboard = await startDashboard(config, logger, { allowJobActions: options.allowJobActions === true });
+    process.stdout.write(`dashboard on ${dashboard.url}/runs (queues: ${dashboard.url}/queues)${dashboard.authenticated ? '; authentication required' : '; no authentication (loopback only)'}\n`);
+    logger.info({ url: dashboard.url, authenticated: dashboard.authenticated }, 'dashboard listening');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await dashboard.close();
+  });
+}

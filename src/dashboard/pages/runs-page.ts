@@ -1,0 +1,52 @@
+import { html, type SafeHtml } from '../html.js';
+import { imagesResolved, isRunOpen, runState } from '../../runs/run-state.js';
+import type { RunRecord } from '../../runs/run-store.js';
+import type { ScheduleInfo } from '../../schedules/schedules.js';
+import { progressBar, stateBadge, timestamp } from './format.js';
+import { layout } from './layout.js';
+
+export interface RunsPageData {
+  runs: RunRecord[];
+  schedules: ScheduleInfo[];
+  /** Counts of the image queue by state, for the line above the table. */
+  jobCounts: Record<string, number>;
+}
+
+/** Recent runs, newest first, each with its progress per locale; then the schedules. */
+export function runsPage(data: RunsPageData): SafeHtml {
+  const counts = ['waiting', 'active', 'delayed', 'failed'].map((state) => html`<span>${state} <b class="mono" data-count="${state}">${data.jobCounts[state] ?? 0}</b></span>`);
+  const body = html`<h1>Runs</h1>
+<p class="chips" aria-label="image queue">image queue: ${counts}</p>
+${data.runs.length === 0 ? html`<p class="empty">No runs yet: start one with <code>polyglyph enqueue manifest.csv</code>, or drop a manifest into the drop prefix.</p>` : runTable(data.runs)}
+<h2>Schedules</h2>
+${data.schedules.length === 0 ? html`<p class="empty">No schedules: <code>polyglyph schedule add nightly --cron "0 2 * * *" --scan</code></p>` : scheduleTable(data.schedules)}`;
+  return layout({ title: 'Runs', body, refreshSeconds: data.runs.some(isRunOpen) ? 5 : undefined });
+}
+
+function runTable(runs: RunRecord[]): SafeHtml {
+  const rows = runs.map((run) => {
+    const locales = Object.entries(run.locales).sort(([a], [b]) => a.localeCompare(b));
+    return html`<tr data-run="${run.id}">
+<td><a class="mono" href="/runs/${encodeURIComponent(run.id)}">${run.id}</a></td>
+<td>${stateBadge(runState(run), run.itemsFailed)}</td>
+<td>${progressBar(imagesResolved(run), run.imagesPlanned, run.itemsFailed)}</td>
+<td class="num">${run.imagesCreated}</td>
+<td class="num">${run.imagesExisting}</td>
+<td class="num${run.itemsFailed > 0 ? ' failed' : ''}">${run.itemsFailed}</td>
+<td class="chips">${locales.map(([code, p]) => html`<span title="${p.itemsFailed} failed">${code} ${p.images}/${p.planned}</span>`)}</td>
+<td class="mono">${timestamp(run.startedAt)}</td>
+<td>${run.manifest}<div class="muted">${run.origin}</div></td>
+</tr>`;
+  });
+  return html`<table id="runs">
+<thead><tr><th>Run</th><th>State</th><th>Images</th><th class="num">Created</th><th class="num">Existing</th><th class="num">Failed items</th><th>Per locale</th><th>Started</th><th>Manifest</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
+function scheduleTable(schedules: ScheduleInfo[]): SafeHtml {
+  return html`<table id="schedules">
+<thead><tr><th>Name</th><th>Cron</th><th>Time zone</th><th>Does</th><th>Next</th></tr></thead>
+<tbody>${schedules.map((s) => html`<tr><td>${s.name}</td><td class="mono">${s.cron}</td><td>${s.tz ?? 'scheduler\'s'}</td><td>${s.kind === 'scan' ? 'scan the drop location' : html`run <code>${s.manifest ?? ''}</code>`}</td><td class="mono">${timestamp(s.next)}</td></tr>`)}</tbody>
+</table>`;
+}
