@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { RestError, type ContainerClient } from '@azure/storage-blob';
@@ -17,6 +17,8 @@ export interface ScanDeps {
   /** A local folder with incoming/, processing/, processed/, rejected/ subfolders. */
   dropDir?: string | undefined;
   logger?: Logger | undefined;
+  /** How often a claim is kept alive while its run starts. Default CLAIM_HEARTBEAT_MS. */
+  heartbeatMs?: number | undefined;
 }
 
 /** One pass over the drop locations: every manifest found is started, rejected or recognised as a duplicate. */
@@ -101,6 +103,7 @@ async function settleBlob(container: ContainerClient, dropped: string, base: str
 async function scanDir(deps: ScanDeps, root: string): Promise<DropOutcome[]> {
   const folders = { incoming: join(root, 'incoming'), processing: join(root, 'processing'), processed: join(root, 'processed'), rejected: join(root, 'rejected') };
   for (const folder of Object.values(folders)) await mkdir(folder, { recursive: true });
+  await recoverStranded(folders.processing, folders.incoming, deps);
   const outcomes: DropOutcome[] = [];
   const entries = await readdir(folders.incoming, { withFileTypes: true });
   for (const entry of entries) {
@@ -116,9 +119,14 @@ async function scanDir(deps: ScanDeps, root: string): Promise<DropOutcome[]> {
       throw error;
     }
     try {
+      // The file's mtime is the claim's heartbeat in the folder (see recoverStranded); rename keeps the old one.
+      await touch(processing);
       // The rename already made the claim ours: a fresh source id so the ledger only detects duplicate content.
-      const decision = await ingestDrop(processing, name, `dir:${name}@${randomUUID()}`, deps);
-      if (decision.action === 'rejected') {
+      const decision = await ingestDrop(processing, name, `dir:${name}@${randomUUID()}`, { ...deps, keepAlive: () => touch(processing) });
+      if (decision.action === 'skipped') {
+        // The same content is being ingested from elsewhere: back to incoming/ for the next pass.
+        await rename(processing, join(folders.incoming, name));
+      } else if (decision.action === 'rejected') {
         await rename(processing, join(folders.rejected, name));
         await writeFile(join(folders.rejected, `${name}.errors.txt`), `${(decision.errors ?? []).join('\n')}\n`);
       } else {
@@ -136,6 +144,31 @@ async function scanDir(deps: ScanDeps, root: string): Promise<DropOutcome[]> {
     }
   }
   return outcomes;
+}
+
+/**
+ * A file left in processing/ by a scanner that died mid-ingest goes back to incoming/ once its mtime
+ * (touched with every heartbeat) is older than the ledger's staleness; by then the ledger lets the
+ * next claim take over too. The rename is atomic, so one scanner recovers it.
+ */
+async function recoverStranded(processing: string, incoming: string, deps: ScanDeps): Promise<void> {
+  const staleMs = deps.ledger.staleMs;
+  for (const entry of await readdir(processing, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(processing, entry.name);
+    try {
+      if (Date.now() - (await stat(path)).mtimeMs < staleMs) continue;
+      await rename(path, join(incoming, entry.name));
+      deps.logger?.warn({ manifest: entry.name }, 'a dropped manifest was left in processing/ by a scanner that stopped; back to incoming/');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
+async function touch(path: string): Promise<void> {
+  const now = new Date();
+  await utimes(path, now, now);
 }
 
 function withoutSha(decision: IngestDecision): Omit<IngestDecision, 'sha256' | 'finishMove'> {

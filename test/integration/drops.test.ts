@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +101,77 @@ describe('manifest drops', () => {
       expect(runs).toHaveLength(0);
       expect(await names(container, 'manifests/')).toEqual(['manifests/processed/resume.csv']);
       expect((await container.getBlockBlobClient('manifests/processed/resume.csv').getProperties()).metadata?.runid).toBe('run-earlier');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('a claim left by a scanner that died mid-ingest is respected while fresh and taken over once stale', async () => {
+    const { runtime, deps, container, runs } = await setup();
+    try {
+      const text = 'id,message,locales\ns1,Stranded,ja\n';
+      await drop(container, 'stranded.csv', text);
+      let etag = '';
+      for await (const blob of container.listBlobsFlat({ prefix: 'manifests/incoming/stranded.csv' })) etag = blob.properties.etag ?? '';
+      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300);
+      // As left by a scanner killed after its claim, before its run started: no run, no more heartbeats.
+      expect(await ledger.claim(createHash('sha256').update(text).digest('hex'), `blob:stranded.csv@${etag}`)).toEqual({});
+      const fresh = await scanDrops({ ...deps, ledger });
+      expect(fresh).toEqual([expect.objectContaining({ name: 'stranded.csv', action: 'skipped', message: expect.stringContaining('another scanner is ingesting') as string })]);
+      expect(runs).toHaveLength(0);
+      await sleep(400);
+      const stale = await scanDrops({ ...deps, ledger });
+      expect(stale).toEqual([expect.objectContaining({ name: 'stranded.csv', action: 'started', runId: runs[0] })]);
+      expect(runs).toHaveLength(1);
+      expect(await names(container, 'manifests/')).toEqual(['manifests/processed/stranded.csv']);
+      expect(await ledger.get(createHash('sha256').update(text).digest('hex'))).toMatchObject({ runId: runs[0] });
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('a scanner whose run takes longer than the staleness keeps its claim alive with heartbeats', async () => {
+    const { runtime, deps, container, runs } = await setup();
+    try {
+      await drop(container, 'slow.csv', 'id,message,locales\ns1,Slow to enqueue,ko\n');
+      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300);
+      const slow: StartRun = async (path, origin) => {
+        await sleep(1_000);
+        return deps.startRun(path, origin);
+      };
+      const first = scanDrops({ ...deps, ledger, heartbeatMs: 50, startRun: slow });
+      await sleep(700);
+      // Well past the staleness, but the first scanner is alive and beating: the second leaves it alone.
+      const second = await scanDrops({ ...deps, ledger: new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300) });
+      expect(second).toEqual([expect.objectContaining({ name: 'slow.csv', action: 'skipped' })]);
+      expect(await first).toEqual([expect.objectContaining({ name: 'slow.csv', action: 'started' })]);
+      expect(runs).toHaveLength(1);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('a file left in processing/ by a scanner that died goes back to incoming/ once stale, and is ingested', async () => {
+    const { runtime, deps, runs } = await setup();
+    try {
+      const root = await mkdtemp(join(tmpdir(), 'pg-drops-'));
+      await mkdir(join(root, 'processing'), { recursive: true });
+      const text = 'id,message,locales\nd1,Left behind,hi\n';
+      const stranded = join(root, 'processing', 'left.csv');
+      await writeFile(stranded, text);
+      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300);
+      await ledger.claim(createHash('sha256').update(text).digest('hex'), 'dir:left.csv@dead-scanner');
+      const dirDeps = { ...deps, ledger, container: undefined, dropDir: root };
+      // Touched just now (its claimant's last heartbeat): not stranded yet.
+      expect(await scanDrops(dirDeps)).toEqual([]);
+      expect(await readdir(join(root, 'processing'))).toEqual(['left.csv']);
+      const past = new Date(Date.now() - 10_000);
+      await utimes(stranded, past, past);
+      await sleep(400);
+      expect(await scanDrops(dirDeps)).toEqual([expect.objectContaining({ name: 'left.csv', action: 'started' })]);
+      expect(runs).toHaveLength(1);
+      expect(await readdir(join(root, 'processing'))).toEqual([]);
+      expect((await readdir(join(root, 'processed'))).sort()).toEqual(['left.csv', 'left.csv.note.txt']);
     } finally {
       await runtime.close();
     }
