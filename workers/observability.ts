@@ -5,7 +5,7 @@ import type { Config } from '../src/config/settings.js';
 import { loadPriceTable } from '../src/cost/price-file.js';
 import { startHealthServer, type HealthServer } from '../src/observability/health-server.js';
 import { PrometheusWorkerMetrics } from '../src/observability/metrics.js';
-import { redisReadiness, storageReadiness } from '../src/observability/readiness-checks.js';
+import { openProbeConnection, redisReadiness, storageReadiness } from '../src/observability/readiness-checks.js';
 import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
 import { closeAll, type WorkerRuntime } from './runtime.js';
 
@@ -42,9 +42,7 @@ export function createWorkerObservability(runtime: WorkerRuntime, settings: Obse
   return {
     metrics,
     async serve(worker) {
-      // Its own connection, failing fast while Redis is away (the worker's queues commands instead).
-      probe = runtime.redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-      probe.on('error', (error) => logger.debug({ err: error }, 'health probe redis connection error'));
+      probe = openProbeConnection(runtime.redis, logger);
       server = await startHealthServer({
         port: settings.healthPort!,
         host: settings.healthHost,

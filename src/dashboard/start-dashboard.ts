@@ -6,7 +6,7 @@ import { loadPriceTable } from '../cost/price-file.js';
 import { listen, type Listening } from '../http/listen.js';
 import { assertRedisReachable } from '../local-services/redis-probe.js';
 import type { ReadinessCheck } from '../observability/health-server.js';
-import { redisReadiness, storageReadiness } from '../observability/readiness-checks.js';
+import { openProbeConnection, redisReadiness, storageReadiness } from '../observability/readiness-checks.js';
 import { createRedis } from '../redis/connection.js';
 import { RunStore } from '../runs/run-store.js';
 import { openScheduleQueue } from '../schedules/schedules.js';
@@ -36,9 +36,7 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
 
   const redis = createRedis(settings.redisUrl, { role: 'client' });
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
-  // The probe must not queue a PING through an outage: it answers "not ready" at once instead.
-  const probe = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  probe.on('error', (error) => logger.debug({ err: error }, 'readiness probe redis connection error'));
+  const probe = openProbeConnection(redis, logger);
   const imageQueue = new Queue(settings.queueName, { connection: redis, prefix: settings.queuePrefix });
   const scheduleQueue = openScheduleQueue(redis, settings);
   for (const queue of [imageQueue, scheduleQueue]) queue.on('error', (error) => logger.debug({ err: error, queue: queue.name }, 'queue error'));

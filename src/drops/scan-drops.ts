@@ -19,6 +19,8 @@ export interface ScanDeps {
   logger?: Logger | undefined;
   /** How often a claim is kept alive while its run starts. Default CLAIM_HEARTBEAT_MS. */
   heartbeatMs?: number | undefined;
+  /** Told of every manifest a pass dealt with (metrics). */
+  onOutcome?: ((outcome: DropOutcome) => void) | undefined;
 }
 
 /** One pass over the drop locations: every manifest found is started, rejected or recognised as a duplicate. */
@@ -27,6 +29,7 @@ export async function scanDrops(deps: ScanDeps): Promise<DropOutcome[]> {
   if (deps.container) outcomes.push(...(await scanBlobs(deps, deps.container)));
   if (deps.dropDir !== undefined) outcomes.push(...(await scanDir(deps, deps.dropDir)));
   for (const outcome of outcomes) {
+    deps.onOutcome?.(outcome);
     if (outcome.action === 'duplicate') deps.logger?.info({ manifest: outcome.name, earlierRunId: outcome.earlierRunId, earlierSource: outcome.earlierSource }, 'dropped manifest was ingested before; no new run');
     else if (outcome.action === 'failed') deps.logger?.warn({ manifest: outcome.name, error: outcome.message }, 'dropped manifest left for the next pass');
     else deps.logger?.info({ manifest: outcome.name, action: outcome.action, runId: outcome.runId }, 'dropped manifest');

@@ -1,5 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health-server.js';
 
 /**
@@ -12,6 +13,16 @@ export function redisReadiness(redis: Pick<Redis, 'ping'>): ReadinessCheck {
     // An error reply (LOADING while Redis replays its AOF, NOAUTH) rejects.
     await redis.ping();
   };
+}
+
+/**
+ * A connection for the Redis readiness check, beside the process's own: it fails a PING at once while
+ * Redis is away (no offline queue, no retries), where the process's connection waits through an outage.
+ */
+export function openProbeConnection(redis: Redis, logger: Logger): Redis {
+  const probe = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  probe.on('error', (error) => logger.debug({ err: error }, 'readiness probe redis connection error'));
+  return probe;
 }
 
 /** The image container exists and answers (its properties can be read with the worker's credentials). */

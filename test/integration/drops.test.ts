@@ -13,6 +13,7 @@ import type { Config } from '../../src/config/settings.js';
 import type { StartRun } from '../../src/drops/ingest-drop.js';
 import { IngestLedger } from '../../src/drops/ingest-ledger.js';
 import { scanDrops, type ScanDeps } from '../../src/drops/scan-drops.js';
+import { freePort } from '../../src/local-services/free-port.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import { scheduledJobHandler } from '../../src/schedules/run-scheduled.js';
@@ -20,6 +21,7 @@ import { addSchedule, createScheduleWorker, listSchedules, openScheduleQueue, re
 import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { runCli } from '../helpers/cli.js';
+import { parseSamples, sampleValue } from '../helpers/prometheus-text.js';
 import { silentLogger, testConfig } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 
@@ -306,10 +308,11 @@ describe('schedules', () => {
     }
   });
 
-  it('CLI: a `polyglyph scheduler` process runs a scan when its schedule fires, and stops on SIGTERM', async () => {
+  it('CLI: a `polyglyph scheduler` process runs a scan when its schedule fires, serves health and drop metrics, and stops on SIGTERM', async () => {
     const { config, runtime, container } = await setup();
     const queue = openScheduleQueue(runtime.redis, config);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', 'scheduler'], {
+    const healthPort = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', 'scheduler', '--health-port', String(healthPort)], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
       env: {
         ...process.env, REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: API_URL, AZURE_OPENAI_API_KEY: 'k',
@@ -328,6 +331,15 @@ describe('schedules', () => {
       }
       const runId = (await container.getBlockBlobClient('manifests/processed/timed.csv').getProperties()).metadata?.runid;
       expect(await runtime.runStore.get(runId ?? '')).toMatchObject({ origin: 'drop:timed.csv' });
+
+      const health = `http://127.0.0.1:${healthPort}`;
+      const ready = await fetch(`${health}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: { ok: true }, storage: { ok: true }, scheduler: { ok: true } } });
+      const samples = parseSamples(await (await fetch(`${health}/metrics`)).text());
+      expect(sampleValue(samples, 'polyglyph_drops_total', { action: 'started', where: 'blob' })).toBe(1);
+      expect(sampleValue(samples, 'polyglyph_drops_total', { action: 'rejected', where: 'blob' })).toBe(0);
+      expect(sampleValue(samples, 'polyglyph_scheduled_jobs_total', { schedule: 'tick', outcome: 'completed' })).toBeGreaterThanOrEqual(1);
     } finally {
       await removeSchedule(queue, 'tick');
       child.kill('SIGTERM');

@@ -59,10 +59,12 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
     }
-    for (const name of ['redis', 'azurite', 'mock-api', 'worker', 'dashboard']) expect(services[name]?.healthcheck?.test, name).toBeDefined();
+    for (const name of ['redis', 'azurite', 'mock-api', 'worker', 'scheduler', 'dashboard']) expect(services[name]?.healthcheck?.test, name).toBeDefined();
     // The dashboard listens on all interfaces inside its container, so it must be given credentials there.
     expect(services.dashboard?.environment).toMatchObject({ POLYGLYPH_DASHBOARD_HOST: '0.0.0.0', POLYGLYPH_DASHBOARD_TOKEN: '${POLYGLYPH_DASHBOARD_TOKEN:-}' });
     expect(services.dashboard?.healthcheck?.test.join(' ')).toContain('/readyz');
-    expect(services.worker?.healthcheck?.test.join(' ')).toContain(`:${services.worker?.environment?.POLYGLYPH_HEALTH_PORT}/readyz`);
+    for (const name of ['worker', 'scheduler']) {
+      expect(services[name]?.healthcheck?.test.join(' '), name).toContain(`:${services[name]?.environment?.POLYGLYPH_HEALTH_PORT}/readyz`);
+    }
   });
 });

@@ -2,14 +2,15 @@ import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { createLogger } from '../../logging/create-logger.js';
-import { scheduledJobHandler } from '../../schedules/run-scheduled.js';
-import { addSchedule, createScheduleWorker, listSchedules, openScheduleQueue, removeSchedule, scheduleQueueName, type ScheduleInfo } from '../../schedules/schedules.js';
+import { addSchedule, listSchedules, openScheduleQueue, removeSchedule, type ScheduleInfo } from '../../schedules/schedules.js';
 import { openRuntime } from '../../../workers/runtime.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { EXIT, setExitCode } from '../exit.js';
-import { SCAN_SETTINGS, scanDepsFor } from './scan.js';
+import { runScheduler } from '../run-scheduler.js';
+import { SCAN_SETTINGS } from './scan.js';
 
 const LOG_SETTINGS = [...CONNECTION_SETTINGS, 'logLevel'] as const;
+const SCHEDULER_SETTINGS = [...SCAN_SETTINGS, 'healthPort', 'healthHost'] as const;
 
 function describeSchedule(schedule: ScheduleInfo): string {
   const what = schedule.kind === 'manifest' ? `manifest ${schedule.manifest ?? '?'}` : schedule.kind;
@@ -72,22 +73,9 @@ export function scheduleCommand(): Command {
 
 export function schedulerCommand(): Command {
   const command = new Command('scheduler').description('run the scheduled jobs (scan passes, manifest runs) until SIGINT/SIGTERM; any number may run, each slot fires once');
-  addSettings(command, SCAN_SETTINGS);
+  addSettings(command, SCHEDULER_SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, SCAN_SETTINGS));
-    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'info'), 'worker');
-    try {
-      const scan = await scanDepsFor(runtime, config, process.stderr);
-      const worker = createScheduleWorker(runtime.redis, config, scheduledJobHandler({ scan, startRun: scan.startRun }), runtime.logger);
-      worker.on('completed', (job, result) => runtime.logger.info({ schedule: job.data.schedule, jobId: job.id, result }, 'scheduled job done'));
-      runtime.logger.info({ queue: scheduleQueueName(config.queueName) }, 'scheduler started');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      await worker.close();
-    } finally {
-      await runtime.close();
-    }
+    const config = resolveConfig(settingFlags(options, SCHEDULER_SETTINGS));
+    await runScheduler(config, createLogger(config.logLevel ?? 'info', {}, { secrets: [config.apiKey, config.storageConnectionString] }));
   });
 }
