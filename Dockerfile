@@ -1,9 +1,13 @@
 # syntax=docker/dockerfile:1
 # Polyglyph worker / CLI image.  docker build -t polyglyph .   docker run --rm polyglyph --help
-# The same image runs `worker` (default), `enqueue`, `run`, `validate` and the stand-in `mock-api`.
+# The same image runs `worker` (default), `scheduler`, `dashboard`, `enqueue`, `run`, `validate`, and the
+# stand-in `mock-api`.
+# Node 24, the Active LTS line (Node 20 left maintenance in April 2026). The dependencies are pinned to
+# versions that also run on Node 20, for hosts that run the CLI directly; CI tests on the machine's Node.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----------------------------------------
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # Manifests first, so editing source does not invalidate the dependency layer.
 COPY package.json package-lock.json ./
@@ -16,7 +20,7 @@ COPY workers ./workers
 RUN npm run build
 
 # ---- runtime: production dependencies and compiled output only ---------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
