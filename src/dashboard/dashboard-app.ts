@@ -1,22 +1,15 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from 'pino';
-import { runCost } from '../cost/run-cost.js';
 import type { PriceTable } from '../cost/price-table.js';
 import { scrubText } from '../logging/redaction.js';
-import { runChecks, type ReadinessCheck } from '../observability/health-server.js';
-import type { RunRecord, RunStore } from '../runs/run-store.js';
-import { streamReport } from '../runs/write-report.js';
-import { listSchedules, type ScheduleJobData } from '../schedules/schedules.js';
+import { readiness, type ReadinessCheck } from '../observability/health-server.js';
+import type { RunStore } from '../runs/run-store.js';
+import type { ScheduleJobData } from '../schedules/schedules.js';
+import { bullBoardRouter } from './bull-board.js';
 import { requireAuth, type DashboardCredentials } from './dashboard-auth.js';
-import { runPage } from './pages/run-page.js';
-import { runsPage } from './pages/runs-page.js';
-import { DASHBOARD_CSS } from './pages/layout.js';
-import { html } from './html.js';
-import { layout } from './pages/layout.js';
+import { notFound } from './respond.js';
+import { runsRouter } from './runs-routes.js';
 
 export interface DashboardDeps {
   runStore: RunStore;
@@ -53,9 +46,8 @@ export function createDashboardApp(deps: DashboardDeps): Express {
     response.set('Cache-Control', 'no-store').type('text/plain').send('ok\n');
   });
   app.get('/readyz', async (_request, response) => {
-    const checks = await runChecks(deps.checks, 2_000);
-    const failed = Object.entries(checks).filter(([, result]) => !result.ok).map(([name]) => name);
-    response.set('Cache-Control', 'no-store').status(failed.length === 0 ? 200 : 503).json(failed.length === 0 ? { status: 'ready', checks } : { status: 'unavailable', failed, checks });
+    const { ready, body } = await readiness(deps.checks, 2_000);
+    response.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json(body);
   });
 
   if (deps.credentials) app.use(requireAuth(deps.credentials));
@@ -65,96 +57,12 @@ export function createDashboardApp(deps: DashboardDeps): Express {
     next();
   });
 
-  app.use('/queues', bullBoard(deps));
+  app.use('/queues', bullBoardRouter(deps));
 
-  const pages = express.Router();
-  pages.use(ownPagePolicy);
-  pages.get('/', (_request, response) => response.redirect(302, '/runs'));
-  pages.get('/assets/dashboard.css', (_request, response) => {
-    response.set('Cache-Control', 'public, max-age=300').type('text/css').send(DASHBOARD_CSS);
-  });
-  pages.get('/runs', async (_request, response) => {
-    const [runs, schedules, jobCounts] = await Promise.all([
-      deps.runStore.recent(deps.recentRuns ?? 50),
-      listSchedules(deps.scheduleQueue),
-      deps.imageQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
-    ]);
-    // Prioritized jobs are waiting too, only ordered; an operator reads them as waiting.
-    const counts = { ...jobCounts, waiting: (jobCounts.waiting ?? 0) + (jobCounts.prioritized ?? 0) };
-    sendPage(response, runsPage({ runs, schedules, jobCounts: counts }));
-  });
-  pages.get('/runs/:id', async (request, response) => {
-    const run = await deps.runStore.get(request.params.id);
-    if (!run) {
-      notFound(response, request.params.id);
-      return;
-    }
-    const failures = await deps.runStore.failures(run.id, deps.failuresShown ?? 200);
-    sendPage(response, runPage({ run, failures, cost: runCost(run, deps.priceTable) }));
-  });
-  pages.get('/runs/:id/report.:format', async (request, response) => {
-    const format = request.params.format;
-    const run = await deps.runStore.get(request.params.id);
-    if (!run || (format !== 'csv' && format !== 'json')) {
-      notFound(response, request.params.id);
-      return;
-    }
-    response.set({ 'Content-Disposition': `attachment; filename="${run.id}.${format}"`, 'Cache-Control': 'no-store' });
-    response.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-    await streamReport(deps.runStore, run, format, response);
-    response.end();
-  });
-  pages.get('/api/runs', async (_request, response) => {
-    const runs = await deps.runStore.recent(deps.recentRuns ?? 50);
-    response.set('Cache-Control', 'no-store').json({ runs: runs.map((run) => withCost(run, deps.priceTable)) });
-  });
-  pages.get('/api/runs/:id', async (request, response) => {
-    const run = await deps.runStore.get(request.params.id);
-    if (!run) {
-      response.status(404).json({ error: { code: 'run_not_found', message: `no run '${request.params.id}' in this queue` } });
-      return;
-    }
-    const failures = await deps.runStore.failures(run.id, deps.failuresShown ?? 200);
-    response.set('Cache-Control', 'no-store').json({ ...withCost(run, deps.priceTable), failures: failures.rows, failuresTotal: failures.total });
-  });
-  app.use(pages);
+  app.use(runsRouter(deps));
   app.use((request, response) => notFound(response, request.path));
   app.use(errorPage(deps.logger));
   return app;
-}
-
-function bullBoard(deps: DashboardDeps): RequestHandler {
-  const serverAdapter = new ExpressAdapter().setBasePath('/queues');
-  const options = { readOnlyMode: !deps.allowJobActions, allowRetries: deps.allowJobActions };
-  createBullBoard({
-    queues: [new BullMQAdapter(deps.imageQueue, { ...options, description: 'one job per (message, locale): generate, then upload' }), new BullMQAdapter(deps.scheduleQueue, { ...options, description: 'scheduled scans and manifest runs' })],
-    serverAdapter,
-    options: { uiConfig: { boardTitle: 'Polyglyph', miscLinks: [{ text: 'Runs', url: '/runs' }], hideDocsLink: true } },
-  });
-  return serverAdapter.getRouter() as RequestHandler;
-}
-
-/** Our pages run no script at all; the policy says so, so an injected one would not run either. */
-const ownPagePolicy: RequestHandler = (_request, response, next) => {
-  response.set('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-  next();
-};
-
-function sendPage(response: Response, page: { value: string }): void {
-  response.set('Cache-Control', 'no-store').type('html').send(page.value);
-}
-
-function notFound(response: Response, what: string): void {
-  response.status(404);
-  if (response.req.accepts(['html', 'json']) === 'json') {
-    response.json({ error: { code: 'not_found', message: `not found: ${what}` } });
-    return;
-  }
-  sendPage(response, layout({ title: 'Not found', body: html`<h1>Not found</h1><p>No run or page <code>${what}</code> here. <a href="/runs">All runs</a></p>` }));
-}
-
-function withCost(run: RunRecord, table: PriceTable): RunRecord & { cost: ReturnType<typeof runCost> } {
-  return { ...run, cost: runCost(run, table) };
 }
 
 /**

@@ -74,11 +74,16 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     const body = await options.registry.metrics();
     send(response, request, 200, options.registry.contentType, body);
   } else {
-    const checks = await runChecks(options.checks, timeoutMs);
-    const failed = Object.entries(checks).filter(([, result]) => !result.ok).map(([name]) => name);
-    const body = failed.length === 0 ? { status: 'ready', checks } : { status: 'unavailable', failed, checks };
-    send(response, request, failed.length === 0 ? 200 : 503, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`);
+    const { ready, body } = await readiness(options.checks, timeoutMs);
+    send(response, request, ready ? 200 : 503, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`);
   }
+}
+
+/** The `/readyz` answer: ready when every check passed; the body names the ones that failed. */
+export async function readiness(checks: Record<string, ReadinessCheck>, timeoutMs: number): Promise<{ ready: boolean; body: Record<string, unknown> }> {
+  const results = await runChecks(checks, timeoutMs);
+  const failed = Object.entries(results).filter(([, result]) => !result.ok).map(([name]) => name);
+  return failed.length === 0 ? { ready: true, body: { status: 'ready', checks: results } } : { ready: false, body: { status: 'unavailable', failed, checks: results } };
 }
 
 /** Every check at once, each bounded by `timeoutMs` (its signal aborts then too). */
