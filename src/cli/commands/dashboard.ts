@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { startDashboard } from '../../dashboard/start-dashboard.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
@@ -14,6 +13,8 @@ export function dashboardCommand(): Command {
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
     const logger = createLogger(config.logLevel ?? 'info', {}, { secrets: [config.storageConnectionString, config.dashboardToken, config.dashboardPassword] });
+    // Loaded here, not at the top: Express and Bull Board would otherwise load with every command.
+    const { startDashboard } = await import('../../dashboard/start-dashboard.js');
     const dashboard = await startDashboard(config, logger, { allowJobActions: options.allowJobActions === true });
     process.stdout.write(`dashboard on ${dashboard.url}/runs (queues: ${dashboard.url}/queues)${dashboard.authenticated ? '; authentication required' : '; no authentication (loopback only)'}\n`);
     logger.info({ url: dashboard.url, authenticated: dashboard.authenticated }, 'dashboard listening');
