@@ -7,6 +7,8 @@ import { namedModels } from '../deployments/run-models.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { validateManifest } from '../manifest/validate-manifest.js';
 import { startAzurite, type AzuriteProcess } from '../local-services/azurite.js';
+import { lockDir, type DirLock } from '../local-services/dir-lock.js';
+import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
 import { createMockImageApi, type MockImageApi } from '../mock-api/server.js';
 
 /** Quota the embedded stand-in enforces (and we pace to) when the user set none: a quick demo. */
@@ -32,9 +34,11 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
   const notes: string[] = [];
   let mock: MockImageApi | undefined;
   let azurite: AzuriteProcess | undefined;
+  let azuriteLock: DirLock | undefined;
   let resolved = config;
   const stop = async (): Promise<void> => {
     await Promise.allSettled([mock?.close(), azurite?.stop()]);
+    await azuriteLock?.release();
   };
   try {
     if (!config.endpoint && !config.gptEndpoint) {
@@ -58,6 +62,13 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
     if (!config.storageConnectionString && !config.storageAccountUrl) {
       // Azurite's data outlives the run, so running the same manifest again finds its images and skips them.
       const location = join(config.localDir, 'azurite');
+      await mkdir(config.localDir, { recursive: true });
+      // Two Azurites on one data folder would corrupt it.
+      azuriteLock = await lockDir(location, (pid) =>
+        new ServiceUnavailableError(`another polyglyph run${pid ? ` (pid ${pid})` : ''} is using the embedded Azurite's data in ${location}/`, {
+          hint: 'wait for it to finish, give this run its own --local-dir (POLYGLYPH_LOCAL_DIR), or run a shared Azurite and set AZURE_STORAGE_CONNECTION_STRING',
+        }),
+      );
       azurite = await startAzurite({ location });
       resolved = { ...resolved, storageConnectionString: azurite.connectionString };
       notes.push(`no AZURE_STORAGE_CONNECTION_STRING: started Azurite at ${azurite.blobEndpoint} (data in ${location}/)`);

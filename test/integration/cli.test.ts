@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,19 @@ describe('polyglyph CLI', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/0 images created, 19 already stored, 0 items failed/);
   }, 240_000);
+
+  it('run: refuses to start a second embedded Azurite on a data folder another run is using', async () => {
+    const localDir = join(workDir, 'locked');
+    await mkdir(localDir, { recursive: true });
+    // As a `polyglyph run` that is still going leaves it: its pid (this test process is alive).
+    await writeFile(join(localDir, 'azurite.lock'), `${process.pid}\n`);
+    const env = { REDIS_URL: redis.url, POLYGLYPH_QUEUE_PREFIX: uniquePrefix('cli'), POLYGLYPH_REPORT_DIR: join(workDir, 'reports'), POLYGLYPH_LOCAL_DIR: localDir };
+    const result = await runCli(['run', 'samples/spring-campaign.csv'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`polyglyph: another polyglyph run (pid ${process.pid}) is using the embedded Azurite's data in ${join(localDir, 'azurite')}/`);
+    expect(result.stderr).toContain('how to fix: wait for it to finish, give this run its own --local-dir');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
 
   it('validate: a broken manifest lists every problem with file:line:column and exits 2', async () => {
     const result = await runCli(['validate', 'test/fixtures/manifests/broken.csv']);
