@@ -140,7 +140,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images:
       return failItem(job, deps, new UnrecoverableError(`deployment ${member.spec.name} (${member.spec.model}) has no images edits endpoint`), 'edits_not_supported', attempt, stored);
     }
     const generation = source ? await member.api.edit!(request, source) : await member.api.generate(request);
-    await deps.pool.recordSuccess(member);
+    await deps.pool.recordSuccess(member, generation.images.length);
     deps.metrics?.generated({ deployment: member.spec.name, model: member.spec.model, images: generation.images.length, seconds: generation.durationMs / 1000, usage: generation.usage });
     return { generation, member, startedAt };
   } catch (error) {

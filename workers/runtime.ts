@@ -71,6 +71,11 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
   }
   const keyBase = runtime.runStore.keys.base;
   const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs });
+  // Known to the dashboard from now on; a worker that cannot even write this is not ready.
+  await pool.register().catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
+  });
   const masters = new MasterStore(runtime.redis, keyBase, { storage: blobStore.container });
   return { ...runtime, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase), masters };
 }

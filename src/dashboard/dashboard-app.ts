@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { PriceTable } from '../cost/price-table.js';
+import type { DeploymentUsage } from '../deployments/deployment-usage.js';
 import { scrubText } from '../logging/redaction.js';
 import { readiness, type ReadinessCheck } from '../observability/health-server.js';
 import type { RunStore } from '../runs/run-store.js';
@@ -15,6 +16,8 @@ export interface DashboardDeps {
   runStore: RunStore;
   imageQueue: Queue;
   scheduleQueue: Queue<ScheduleJobData>;
+  /** Quota use per deployment, as the workers count it in Redis. */
+  deployments: () => Promise<DeploymentUsage[]>;
   /** `/readyz` passes when every one does. */
   checks: Record<string, ReadinessCheck>;
   /** Required on every page when set; undefined serves without authentication (loopback only: see assertSafeToListen). */

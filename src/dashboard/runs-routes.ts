@@ -19,14 +19,15 @@ export function runsRouter(deps: DashboardDeps): Router {
     response.set('Cache-Control', 'public, max-age=300').type('text/css').send(DASHBOARD_CSS);
   });
   pages.get('/runs', async (_request, response) => {
-    const [runs, schedules, jobCounts] = await Promise.all([
+    const [runs, schedules, jobCounts, deployments] = await Promise.all([
       deps.runStore.recent(deps.recentRuns ?? 50),
       listSchedules(deps.scheduleQueue),
       deps.imageQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+      deps.deployments(),
     ]);
     // Prioritized jobs are waiting too, only ordered; an operator reads them as waiting.
     const counts = { ...jobCounts, waiting: (jobCounts.waiting ?? 0) + (jobCounts.prioritized ?? 0) };
-    sendPage(response, runsPage({ runs, schedules, jobCounts: counts }));
+    sendPage(response, runsPage({ runs, schedules, jobCounts: counts, deployments }));
   });
   pages.get('/runs/:id', async (request, response) => {
     const run = await deps.runStore.get(request.params.id);
@@ -48,6 +49,9 @@ export function runsRouter(deps: DashboardDeps): Router {
     response.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     await streamReport(deps.runStore, run, format, response);
     response.end();
+  });
+  pages.get('/api/deployments', async (_request, response) => {
+    response.set('Cache-Control', 'no-store').json({ deployments: await deps.deployments() });
   });
   pages.get('/api/runs', async (_request, response) => {
     const runs = await deps.runStore.recent(deps.recentRuns ?? 50);

@@ -7,6 +7,7 @@ import { listen, type Listening } from '../http/listen.js';
 import { assertRedisReachable } from '../local-services/redis-probe.js';
 import type { ReadinessCheck } from '../observability/health-server.js';
 import { openProbeConnection, redisReadiness, storageReadiness } from '../observability/readiness-checks.js';
+import { readDeploymentUsage } from '../deployments/deployment-usage.js';
 import { createRedis } from '../redis/connection.js';
 import { RunStore } from '../runs/run-store.js';
 import { openScheduleQueue } from '../schedules/schedules.js';
@@ -44,10 +45,12 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
   const checks: Record<string, ReadinessCheck> = { redis: redisReadiness(probe) };
   if (settings.storageConnectionString || settings.storageAccountUrl) checks.storage = storageReadiness(BlobStore.fromSettings(settings).container);
 
+  const runStore = new RunStore(redis, settings.queuePrefix, settings.queueName);
   const app = createDashboardApp({
-    runStore: new RunStore(redis, settings.queuePrefix, settings.queueName),
+    runStore,
     imageQueue,
     scheduleQueue,
+    deployments: () => readDeploymentUsage(redis, runStore.keys.base),
     checks,
     credentials: hasCredentials(credentials) ? credentials : undefined,
     allowJobActions: options.allowJobActions ?? false,

@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { breakerEffect } from '../errors/retry-policy.js';
 import type { ImageApi } from '../image-api/types.js';
 import type { DeploymentSpec } from './deployment-spec.js';
-import { ACQUIRE, HOLD, RECORD_FAILURE } from './pool-scripts.js';
+import { deploymentKey, deploymentRegistryKey, type DeploymentInfo, type DeploymentKeyPart } from './deployment-keys.js';
+import { ACQUIRE, COUNT_THIS_MINUTE, HOLD, RECORD_FAILURE } from './pool-scripts.js';
 
 export interface PoolMember {
   spec: DeploymentSpec;
@@ -56,13 +57,25 @@ export class DeploymentPool {
     return index >= 0 ? { granted: true, member: candidates[index]! } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
   }
 
-  /** After a 429: no worker starts on this deployment for `ms`. */
-  async hold(member: PoolMember, ms: number): Promise<void> {
-    await this.#redis.eval(HOLD, 1, this.#key(member, 'tat'), String(Math.ceil(ms)));
+  /** Makes the deployments known to whoever reads the pool's state (the dashboard); nothing secret is written. */
+  async register(now = Date.now()): Promise<void> {
+    const entries = this.members.map((member): [string, string] => {
+      const info: DeploymentInfo = { name: member.spec.name, model: member.spec.model, provider: member.spec.provider, imagesPerMinute: member.spec.imagesPerMinute, registeredAt: now };
+      return [member.spec.name, JSON.stringify(info)];
+    });
+    await this.#redis.hset(deploymentRegistryKey(this.#keyBase), Object.fromEntries(entries));
   }
 
-  async recordSuccess(member: PoolMember): Promise<void> {
+  /** After a 429: no worker starts on this deployment for `ms`; the refusal is counted for this minute. */
+  async hold(member: PoolMember, ms: number): Promise<void> {
+    await this.#redis.eval(HOLD, 2, this.#key(member, 'tat'), this.#key(member, 'paused'), String(Math.ceil(ms)), 'rate-limited');
+    await this.#redis.eval(COUNT_THIS_MINUTE, 1, this.#key(member, 'rate-limited'), '1');
+  }
+
+  /** A call succeeded with `images` images: the breaker's count starts over, the images count for this minute. */
+  async recordSuccess(member: PoolMember, images: number): Promise<void> {
     await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'));
+    if (images > 0) await this.#redis.eval(COUNT_THIS_MINUTE, 1, this.#key(member, 'images'), String(images));
   }
 
   /**
@@ -73,7 +86,7 @@ export class DeploymentPool {
   async recordFailure(member: PoolMember, error: unknown): Promise<number> {
     const effect = breakerEffect(error);
     if (effect === 'none') return 0;
-    const keys = [this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'tat')];
+    const keys = [this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'tat'), this.#key(member, 'paused')];
     const held = await this.#redis.eval(RECORD_FAILURE, keys.length, ...keys, String(this.#breaker.failures), String(this.#breaker.cooldownMs), effect === 'trip' ? '1' : '0');
     return Number(held);
   }
@@ -82,7 +95,7 @@ export class DeploymentPool {
     return this.members.filter((member) => member.spec.model === model);
   }
 
-  #key(member: PoolMember, part: 'tat' | 'failures' | 'trips'): string {
-    return `${this.#keyBase}:deployment:${member.spec.name}:${part}`;
+  #key(member: PoolMember, part: DeploymentKeyPart): string {
+    return deploymentKey(this.#keyBase, member.spec.name, part);
   }
 }

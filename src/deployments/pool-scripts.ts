@@ -43,16 +43,21 @@ redis.call('SET', KEYS[best], nextTat, 'PX', math.ceil(interval * n) + 600000)
 return {best - 1, 0}
 `;
 
-/** KEYS[1]: a TAT key. ARGV[1]: ms. Nobody starts on this deployment for ARGV[1] ms (a 429, a tripped breaker). */
+/**
+ * KEYS[1]: a TAT key, KEYS[2]: its pause note. ARGV[1]: ms, ARGV[2]: why. Nobody starts on this
+ * deployment for ARGV[1] ms (a 429, a tripped breaker); the note (`<until>|<why>`, expiring with the
+ * pause) tells the dashboard why, since the TAT alone cannot tell a pause from pacing ahead.
+ */
 export const HOLD = `${NOW}
 local until_ = now + tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if until_ > tat then redis.call('SET', KEYS[1], until_, 'PX', math.ceil(tonumber(ARGV[1])) + 600000) end
+redis.call('SET', KEYS[2], until_ .. '|' .. ARGV[2], 'PX', math.max(1, math.ceil(tonumber(ARGV[1]))))
 return 0
 `;
 
 /**
- * KEYS[1]: consecutive-failure counter, KEYS[2]: trip counter, KEYS[3]: TAT key.
+ * KEYS[1]: consecutive-failure counter, KEYS[2]: trip counter, KEYS[3]: TAT key, KEYS[4]: pause note (see HOLD).
  * ARGV[1]: failures that trip the breaker, ARGV[2]: base cool-down ms, ARGV[3]: 1 to trip at once.
  * On a trip the deployment is held for base * 2^(trips so far, at most 5) and the counter is left one
  * short of the threshold: after the cool-down one trial request goes through, and a single failure
@@ -70,5 +75,18 @@ redis.call('SET', KEYS[1], threshold - 1, 'PX', 3600000)
 local until_ = now + hold
 local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
 if until_ > tat then redis.call('SET', KEYS[3], until_, 'PX', math.ceil(hold) + 600000) end
+redis.call('SET', KEYS[4], until_ .. '|breaker', 'PX', math.ceil(hold))
 return hold
+`;
+
+/**
+ * Per-minute counters of what each deployment did, for "quota use at a glance" (the dashboard): one
+ * key per deployment, event and minute of Redis time, kept two hours.
+ * KEYS[1]: the counter's prefix (`...:deployment:<name>:images`). ARGV[1]: how many.
+ */
+export const COUNT_THIS_MINUTE = `${NOW}
+local key = KEYS[1] .. ':' .. math.floor(now / 60000)
+redis.call('INCRBY', key, tonumber(ARGV[1]))
+redis.call('EXPIRE', key, 7200)
+return 0
 `;

@@ -1,5 +1,5 @@
 import { open, readFile, rm } from 'node:fs/promises';
-import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
+import type { ServiceUnavailableError } from '../errors/polyglyph-error.js';
 
 export interface DirLock {
   /** Removes the lock file; safe to call twice. */

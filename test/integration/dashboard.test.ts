@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import type { Config } from '../../src/config/settings.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/start-dashboard.js';
+import { USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
@@ -43,6 +44,8 @@ beforeAll(async () => {
   runtime = await openWorkerRuntime(config, silentLogger);
   worker = createImageWorker({ ...runtime, logger: silentLogger }, { concurrency: 4, prefix: config.queuePrefix });
   await worker.waitUntilReady();
+  // One 429 on the way (held, re-queued): the dashboard counts it against the deployment.
+  api.injectFaults(['rate-limit']);
   const dir = await mkdtemp(join(tmpdir(), 'pg-dashboard-'));
   await writeFile(join(dir, 'launch.csv'), MANIFEST);
   const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: join(dir, 'launch.csv'), defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
@@ -105,6 +108,15 @@ describe('polyglyph dashboard', () => {
     expect(await missing.json()).toMatchObject({ error: { code: 'run_not_found' } });
   });
 
+  it('gives the quota use of each deployment as JSON: images against the quota, and the 429', async () => {
+    const body = (await (await get('/api/deployments', `Bearer ${TOKEN}`)).json()) as { deployments: DeploymentUsage[] };
+    expect(body.deployments).toHaveLength(1);
+    const [deployment] = body.deployments;
+    expect(deployment).toMatchObject({ name: 'gpt-image-2', model: 'gpt-image-2', imagesPerMinute: 6000, rateLimitedRecent: 1 });
+    // The run's 3 images fall in this minute and the window before it.
+    expect(Math.round(deployment!.imagesThisMinute + deployment!.imagesPerMinuteRecent * USAGE_WINDOW_MINUTES)).toBe(3);
+  });
+
   it('serves the report as CSV with a row per image and the failed item', async () => {
     const response = await get(`/runs/${run.id}/report.csv`, `Bearer ${TOKEN}`);
     expect(response.status).toBe(200);
@@ -165,6 +177,7 @@ describe('polyglyph dashboard in a real browser', () => {
       const page = await context.newPage();
       const response = await page.goto(`${dashboard.url}/runs`);
       expect(response?.status()).toBe(200);
+      expect(await page.locator('tr[data-deployment="gpt-image-2"]').textContent()).toContain('6000');
       const row = page.locator(`tr[data-run="${run.id}"]`);
       await row.waitFor();
       expect(await row.locator('[data-state]').textContent()).toBe('finished');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import type { Config } from '../../src/config/settings.js';
 import { loadDeployments } from '../../src/deployments/deployment-spec.js';
+import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
@@ -42,8 +43,8 @@ async function writeJson(name: string, value: unknown): Promise<string> {
   return path;
 }
 
-/** Runs `items` one-image items through a pool described by `deployments`; returns the report rows. */
-async function runThroughPool(deployments: unknown[], items: number, extra: Record<string, string> = {}): Promise<ReportRow[]> {
+/** Runs `items` one-image items through a pool described by `deployments`; returns the report rows and each deployment's usage after. */
+async function runThroughPool(deployments: unknown[], items: number, extra: Record<string, string> = {}): Promise<ReportRow[] & { usage: Record<string, DeploymentUsage> }> {
   const file = await writeJson(`pool-${newRunId()}.json`, { deployments });
   const config: Config = testConfig({ redisUrl: services.redis.url, apiUrl: 'http://unused.invalid', storage: services.azurite.connectionString, container: uniqueContainerName('pool') }, { POLYGLYPH_DEPLOYMENTS_FILE: file, ...extra });
   const manifest = join(dir, `m-${newRunId()}.csv`);
@@ -55,11 +56,17 @@ async function runThroughPool(deployments: unknown[], items: number, extra: Reco
     await waitForRun(runtime.runStore, runId);
     const rows: ReportRow[] = [];
     for await (const row of runtime.runStore.rows(runId)) rows.push(row);
-    return rows;
+    const usage = await readDeploymentUsage(runtime.redis, runtime.runStore.keys.base);
+    return Object.assign(rows, { usage: Object.fromEntries(usage.map((u) => [u.name, u])) });
   } finally {
     await worker.close();
     await runtime.close();
   }
+}
+
+/** Images in the usage window and this minute together: a run of a few seconds falls in them. */
+function imagesCounted(usage: DeploymentUsage): number {
+  return Math.round(usage.imagesThisMinute + usage.imagesPerMinuteRecent * USAGE_WINDOW_MINUTES);
 }
 
 describe('deployment pool', () => {
@@ -98,6 +105,10 @@ describe('deployment pool', () => {
     expect(broken.stats().requests).toBeGreaterThanOrEqual(2);
     expect(broken.stats().requests).toBeLessThanOrEqual(2 + 8);
     expect(healthy.stats().imagesGenerated).toBe(12);
+    // What the dashboard shows: the images per deployment, and the broken one out with its breaker open.
+    expect(imagesCounted(rows.usage.healthy!)).toBe(12);
+    expect(rows.usage.broken).toMatchObject({ imagesPerMinute: 6_000, pausedBecause: 'breaker', consecutiveFailures: 1 });
+    expect(rows.usage.broken!.pausedForMs).toBeGreaterThan(50_000);
   });
 
   it('holds a deployment that answers 429 for the time it asks, without using attempts, while the others carry on', async () => {
@@ -116,6 +127,10 @@ describe('deployment pool', () => {
     // After a 429 the deployment is held for retry-after (10 s at 6/min): at most the in-flight ones hit it.
     expect(tight.stats().rateLimited).toBeLessThanOrEqual(8);
     expect(roomy.stats().imagesGenerated + tight.stats().imagesGenerated).toBe(12);
+    // What the dashboard shows: every 429 counted, the tight one held, images split as generated.
+    expect(rows.usage.tight).toMatchObject({ rateLimitedRecent: tight.stats().rateLimited, pausedBecause: 'rate-limited' });
+    expect(imagesCounted(rows.usage.tight!)).toBe(tight.stats().imagesGenerated);
+    expect(imagesCounted(rows.usage.roomy!)).toBe(roomy.stats().imagesGenerated);
   });
 });
 

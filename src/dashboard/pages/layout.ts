@@ -25,7 +25,7 @@ ${options.refreshSeconds !== undefined && html`<meta http-equiv="refresh" conten
 <body>
 <header>
 <a class="brand" href="/runs">Polyglyph</a>
-<nav><a href="/runs">Runs</a><a href="/queues">Queues</a></nav>
+<nav><a href="/runs">Overview</a><a href="/queues">Queues</a></nav>
 </header>
 <main>
 ${options.body}
@@ -58,6 +58,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .state-failures { color: var(--bad); }
 progress { width: 10rem; height: .65rem; vertical-align: middle; accent-color: var(--fill); }
 progress.has-failures { accent-color: var(--bad); }
+meter { width: 8rem; height: .8rem; vertical-align: middle; }
 .failed { color: var(--bad); font-weight: 600; }
 .chips span { display: inline-block; margin: 0 .35rem .2rem 0; padding: 0 .4rem; border-radius: 4px; background: rgba(127,127,127,.15); font-size: .8rem; white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1.25rem; margin: 0; }

@@ -1,3 +1,5 @@
+import { formatDuration } from '../../cost/duration.js';
+import { USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../deployments/deployment-usage.js';
 import { html, type SafeHtml } from '../html.js';
 import { imagesResolved, isRunOpen, runState } from '../../runs/run-state.js';
 import type { RunRecord } from '../../runs/run-store.js';
@@ -10,17 +12,21 @@ export interface RunsPageData {
   schedules: ScheduleInfo[];
   /** Counts of the image queue by state, for the line above the table. */
   jobCounts: Record<string, number>;
+  deployments: DeploymentUsage[];
 }
 
 /** Recent runs, newest first, each with its progress per locale; then the schedules. */
 export function runsPage(data: RunsPageData): SafeHtml {
   const counts = ['waiting', 'active', 'delayed', 'failed'].map((state) => html`<span>${state} <b class="mono" data-count="${state}">${data.jobCounts[state] ?? 0}</b></span>`);
-  const body = html`<h1>Runs</h1>
+  const body = html`<h1>Overview</h1>
 <p class="chips" aria-label="image queue">image queue: ${counts}</p>
+<h2>Deployments</h2>
+${data.deployments.length === 0 ? html`<p class="empty">No worker has registered a deployment yet: start <code>polyglyph worker</code>.</p>` : deploymentTable(data.deployments)}
+<h2>Runs</h2>
 ${data.runs.length === 0 ? html`<p class="empty">No runs yet: start one with <code>polyglyph enqueue manifest.csv</code>, or drop a manifest into the drop prefix.</p>` : runTable(data.runs)}
 <h2>Schedules</h2>
 ${data.schedules.length === 0 ? html`<p class="empty">No schedules: <code>polyglyph schedule add nightly --cron "0 2 * * *" --scan</code></p>` : scheduleTable(data.schedules)}`;
-  return layout({ title: 'Runs', body, refreshSeconds: data.runs.some(isRunOpen) ? 5 : undefined });
+  return layout({ title: 'Overview', body, refreshSeconds: data.runs.some(isRunOpen) ? 5 : undefined });
 }
 
 function runTable(runs: RunRecord[]): SafeHtml {
@@ -42,6 +48,35 @@ function runTable(runs: RunRecord[]): SafeHtml {
 <thead><tr><th>Run</th><th>State</th><th>Images</th><th class="num">Created</th><th class="num">Existing</th><th class="num">Failed items</th><th>Per locale</th><th>Started</th><th>Manifest</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
+}
+
+function deploymentTable(deployments: DeploymentUsage[]): SafeHtml {
+  const rows = deployments.map((d) => html`<tr data-deployment="${d.name}">
+<td>${d.name}</td>
+<td>${d.model}</td>
+<td class="num">${d.imagesPerMinute}</td>
+<td><meter min="0" max="${d.imagesPerMinute}" optimum="${d.imagesPerMinute}" value="${Math.min(d.imagesPerMinuteRecent, d.imagesPerMinute)}"></meter> <span class="mono">${formatRate(d.imagesPerMinuteRecent)}/min · ${Math.round(d.utilisation * 100)}%</span></td>
+<td class="num">${d.imagesThisMinute}</td>
+<td class="num${d.rateLimitedRecent > 0 ? ' failed' : ''}">${d.rateLimitedRecent}</td>
+<td>${deploymentState(d)}</td>
+</tr>`);
+  return html`<table id="deployments">
+<thead><tr><th>Deployment</th><th>Model</th><th class="num">Quota/min</th><th>Images, last ${USAGE_WINDOW_MINUTES} min</th><th class="num">This minute</th><th class="num">429s</th><th>State</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
+function deploymentState(d: DeploymentUsage): SafeHtml {
+  if (d.pausedForMs > 0) {
+    const why = d.pausedBecause === 'breaker' ? 'circuit breaker open' : d.pausedBecause === 'rate-limited' ? 'held after a 429' : 'paused';
+    return html`<span class="state state-cancelling">${why}, ${formatDuration(d.pausedForMs)} left</span>`;
+  }
+  if (d.consecutiveFailures > 0) return html`<span class="state state-failures">${d.consecutiveFailures} failures in a row</span>`;
+  return html`<span class="state state-finished">taking work</span>`;
+}
+
+function formatRate(perMinute: number): string {
+  return perMinute >= 10 ? perMinute.toFixed(0) : perMinute.toFixed(1);
 }
 
 function scheduleTable(schedules: ScheduleInfo[]): SafeHtml {
