@@ -9,7 +9,12 @@ export interface DeploymentUsage extends DeploymentInfo {
   imagesPerMinuteRecent: number;
   /** Images so far in the current minute. */
   imagesThisMinute: number;
-  /** imagesPerMinuteRecent over the quota: 1 is the goal while there is work. */
+  /**
+   * Images in the last 60 s, estimated from this minute and the one before as a sliding window
+   * (the earlier minute weighted by how much of it the window still covers): the rate "now".
+   */
+  imagesLast60s: number;
+  /** imagesLast60s over the quota: 1 is the goal while there is work. */
   utilisation: number;
   /** 429 answers in the last USAGE_WINDOW_MINUTES complete minutes and this one. */
   rateLimitedRecent: number;
@@ -49,12 +54,15 @@ export async function readDeploymentUsage(redis: Redis, keyBase: string): Promis
       const recent = numbers.slice(1, 1 + USAGE_WINDOW_MINUTES).reduce((sum, n) => sum + n, 0) / USAGE_WINDOW_MINUTES;
       const rateLimitedRecent = numbers.slice(1 + USAGE_WINDOW_MINUTES, 2 + 2 * USAGE_WINDOW_MINUTES).reduce((sum, n) => sum + n, 0);
       const failures = numbers.at(-1)!;
+      const previousMinute = numbers[1]!;
+      const last60s = thisMinute + previousMinute * (1 - (now % 60_000) / 60_000);
       const pausedForMs = Math.max(0, Number(pausedUntil) - now);
       return {
         ...info,
         imagesPerMinuteRecent: recent,
         imagesThisMinute: thisMinute,
-        utilisation: info.imagesPerMinute > 0 ? recent / info.imagesPerMinute : 0,
+        imagesLast60s: last60s,
+        utilisation: info.imagesPerMinute > 0 ? last60s / info.imagesPerMinute : 0,
         rateLimitedRecent,
         pausedForMs,
         pausedBecause: pausedForMs > 0 && (pausedBecause === 'rate-limited' || pausedBecause === 'breaker') ? pausedBecause : undefined,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import type { Config } from '../../src/config/settings.js';
+import { Redis } from 'ioredis';
+import { deploymentKey, deploymentRegistryKey } from '../../src/deployments/deployment-keys.js';
 import { loadDeployments } from '../../src/deployments/deployment-spec.js';
 import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
@@ -16,6 +18,7 @@ import { openWorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
+import { uniquePrefix } from '../helpers/unique.js';
 
 let services: Awaited<ReturnType<typeof startServices>>;
 let dir: string;
@@ -131,6 +134,31 @@ describe('deployment pool', () => {
     expect(rows.usage.tight).toMatchObject({ rateLimitedRecent: tight.stats().rateLimited, pausedBecause: 'rate-limited' });
     expect(imagesCounted(rows.usage.tight!)).toBe(tight.stats().imagesGenerated);
     expect(imagesCounted(rows.usage.roomy!)).toBe(roomy.stats().imagesGenerated);
+  });
+});
+
+describe('deployment usage', () => {
+  it('estimates images in the last 60 s as a sliding window over this minute and the one before, and averages the five before', async () => {
+    const redis = new Redis(services.redis.url);
+    try {
+      const base = uniquePrefix('usage');
+      await redis.hset(deploymentRegistryKey(base), 'east', JSON.stringify({ name: 'east', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 60, registeredAt: 1 }));
+      const [seconds] = await redis.time();
+      const minute = Math.floor((Number(seconds) * 1000) / 60_000);
+      const images = deploymentKey(base, 'east', 'images');
+      // 20 so far this minute, 60 in the one before, 30 in each of the four before that.
+      await redis.mset(`${images}:${minute}`, 20, `${images}:${minute - 1}`, 60, ...[2, 3, 4, 5].flatMap((back) => [`${images}:${minute - back}`, 30]));
+      const [usage] = await readDeploymentUsage(redis, base);
+      const [after] = await redis.time();
+      const elapsed = [(Number(seconds) % 60) / 60, ((Number(after) % 60) + 1) / 60];
+      expect(usage).toMatchObject({ name: 'east', imagesThisMinute: 20, imagesPerMinuteRecent: (60 + 4 * 30) / 5, pausedForMs: 0, consecutiveFailures: 0, rateLimitedRecent: 0 });
+      // 20 + 60 x (share of the earlier minute the window still covers), whichever second we read in.
+      expect(usage!.imagesLast60s).toBeLessThanOrEqual(20 + 60 * (1 - elapsed[0]!) + 1e-9);
+      expect(usage!.imagesLast60s).toBeGreaterThanOrEqual(20 + 60 * (1 - elapsed[1]!) - 1e-9);
+      expect(usage!.utilisation).toBeCloseTo(usage!.imagesLast60s / 60);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

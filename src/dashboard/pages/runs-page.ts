@@ -55,13 +55,13 @@ function deploymentTable(deployments: DeploymentUsage[]): SafeHtml {
 <td>${d.name}</td>
 <td>${d.model}</td>
 <td class="num">${d.imagesPerMinute}</td>
-<td><meter min="0" max="${d.imagesPerMinute}" optimum="${d.imagesPerMinute}" value="${Math.min(d.imagesPerMinuteRecent, d.imagesPerMinute)}"></meter> <span class="mono">${formatRate(d.imagesPerMinuteRecent)}/min · ${Math.round(d.utilisation * 100)}%</span></td>
-<td class="num">${d.imagesThisMinute}</td>
+<td><meter min="0" max="${d.imagesPerMinute}" optimum="${d.imagesPerMinute}" value="${Math.min(d.imagesLast60s, d.imagesPerMinute)}"></meter> <span class="mono">${formatRate(d.imagesLast60s)} · ${Math.round(d.utilisation * 100)}% of quota</span></td>
+<td class="num">${formatRate(d.imagesPerMinuteRecent)}</td>
 <td class="num${d.rateLimitedRecent > 0 ? ' failed' : ''}">${d.rateLimitedRecent}</td>
 <td>${deploymentState(d)}</td>
 </tr>`);
   return html`<table id="deployments">
-<thead><tr><th>Deployment</th><th>Model</th><th class="num">Quota/min</th><th>Images, last ${USAGE_WINDOW_MINUTES} min</th><th class="num">This minute</th><th class="num">429s</th><th>State</th></tr></thead>
+<thead><tr><th>Deployment</th><th>Model</th><th class="num">Quota/min</th><th>Images, last 60 s</th><th class="num">Per min, last ${USAGE_WINDOW_MINUTES} min</th><th class="num">429s, ${USAGE_WINDOW_MINUTES} min</th><th>State</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
 }
