@@ -3,7 +3,7 @@ import { breakerEffect } from '../errors/retry-policy.js';
 import type { ImageApi } from '../image-api/types.js';
 import type { DeploymentSpec } from './deployment-spec.js';
 import { deploymentKey, deploymentRegistryKey, type DeploymentInfo, type DeploymentKeyPart } from './deployment-keys.js';
-import { ACQUIRE, COUNT_THIS_MINUTE, HOLD, RECORD_FAILURE } from './pool-scripts.js';
+import { ACQUIRE, COUNT_NOW, HOLD, RECORD_FAILURE } from './pool-scripts.js';
 
 export interface PoolMember {
   spec: DeploymentSpec;
@@ -69,13 +69,13 @@ export class DeploymentPool {
   /** After a 429: no worker starts on this deployment for `ms`; the refusal is counted for this minute. */
   async hold(member: PoolMember, ms: number): Promise<void> {
     await this.#redis.eval(HOLD, 2, this.#key(member, 'tat'), this.#key(member, 'paused'), String(Math.ceil(ms)), 'rate-limited');
-    await this.#redis.eval(COUNT_THIS_MINUTE, 1, this.#key(member, 'rate-limited'), '1');
+    await this.#redis.eval(COUNT_NOW, 1, this.#key(member, 'rate-limited'), '1');
   }
 
   /** A call succeeded with `images` images: the breaker's count starts over, the images count for this minute. */
   async recordSuccess(member: PoolMember, images: number): Promise<void> {
     await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'));
-    if (images > 0) await this.#redis.eval(COUNT_THIS_MINUTE, 1, this.#key(member, 'images'), String(images));
+    if (images > 0) await this.#redis.eval(COUNT_NOW, 1, this.#key(member, 'images'), String(images));
   }
 
   /**

@@ -1,22 +1,24 @@
 import type { Redis } from 'ioredis';
 import { deploymentKey, deploymentRegistryKey, type DeploymentInfo } from './deployment-keys.js';
+import { USAGE_BUCKET_MS } from './pool-scripts.js';
 
 /** Minutes averaged for the usage figures: long enough to smooth pacing, short enough to be "now". */
 export const USAGE_WINDOW_MINUTES = 5;
 
+const BUCKETS_PER_MINUTE = 60_000 / USAGE_BUCKET_MS;
+const WINDOW_BUCKETS = USAGE_WINDOW_MINUTES * BUCKETS_PER_MINUTE;
+
 export interface DeploymentUsage extends DeploymentInfo {
-  /** Images returned in the last USAGE_WINDOW_MINUTES complete minutes, per minute. */
-  imagesPerMinuteRecent: number;
-  /** Images so far in the current minute. */
-  imagesThisMinute: number;
   /**
-   * Images in the last 60 s, estimated from this minute and the one before as a sliding window
-   * (the earlier minute weighted by how much of it the window still covers): the rate "now".
+   * Images returned in the last 60 s: the buckets the window covers, the oldest one weighted by the
+   * share of it still inside (the counters are USAGE_BUCKET_MS wide). The rate "now".
    */
   imagesLast60s: number;
   /** imagesLast60s over the quota: 1 is the goal while there is work. */
   utilisation: number;
-  /** 429 answers in the last USAGE_WINDOW_MINUTES complete minutes and this one. */
+  /** Images per minute over the last USAGE_WINDOW_MINUTES minutes. */
+  imagesPerMinuteRecent: number;
+  /** 429 answers in the last USAGE_WINDOW_MINUTES minutes. */
   rateLimitedRecent: number;
   /** The deployment takes no request for this long (a 429 hold or an open breaker); 0 when it is taking work. */
   pausedForMs: number;
@@ -28,45 +30,46 @@ export interface DeploymentUsage extends DeploymentInfo {
 
 /**
  * What every registered deployment did lately, read from the counters the workers keep in Redis
- * (DeploymentPool): images per minute against the quota, 429s, and whether it is paused. One round
- * trip per deployment; times are Redis's, as the workers' counters are.
+ * (DeploymentPool): images against the quota, 429s, and whether it is paused. One round trip per
+ * deployment; times are Redis's, as the workers' counters are.
  */
 export async function readDeploymentUsage(redis: Redis, keyBase: string): Promise<DeploymentUsage[]> {
   const [registry, [seconds, micros]] = await Promise.all([redis.hgetall(deploymentRegistryKey(keyBase)), redis.time()]);
   const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-  const minute = Math.floor(now / 60_000);
-  const recentMinutes = Array.from({ length: USAGE_WINDOW_MINUTES }, (_, i) => minute - 1 - i);
+  const current = Math.floor(now / USAGE_BUCKET_MS);
+  // Newest first: the current bucket, then the WINDOW_BUCKETS before it.
+  const buckets = Array.from({ length: WINDOW_BUCKETS + 1 }, (_, back) => current - back);
   const infos = Object.values(registry).map((json) => JSON.parse(json) as DeploymentInfo).sort((a, b) => a.name.localeCompare(b.name));
   return Promise.all(
     infos.map(async (info) => {
       const images = deploymentKey(keyBase, info.name, 'images');
       const limited = deploymentKey(keyBase, info.name, 'rate-limited');
       const values = await redis.mget(
-        `${images}:${minute}`,
-        ...recentMinutes.map((m) => `${images}:${m}`),
-        ...[minute, ...recentMinutes].map((m) => `${limited}:${m}`),
+        ...buckets.map((bucket) => `${images}:${bucket}`),
+        ...buckets.map((bucket) => `${limited}:${bucket}`),
         deploymentKey(keyBase, info.name, 'failures'),
         deploymentKey(keyBase, info.name, 'paused'),
       );
       const [pausedUntil = '0', pausedBecause] = (values.pop() ?? '').split('|');
       const numbers = values.map((value) => Number(value ?? 0));
-      const thisMinute = numbers[0]!;
-      const recent = numbers.slice(1, 1 + USAGE_WINDOW_MINUTES).reduce((sum, n) => sum + n, 0) / USAGE_WINDOW_MINUTES;
-      const rateLimitedRecent = numbers.slice(1 + USAGE_WINDOW_MINUTES, 2 + 2 * USAGE_WINDOW_MINUTES).reduce((sum, n) => sum + n, 0);
-      const failures = numbers.at(-1)!;
-      const previousMinute = numbers[1]!;
-      const last60s = thisMinute + previousMinute * (1 - (now % 60_000) / 60_000);
+      const imageCounts = numbers.slice(0, buckets.length);
+      const limitedCounts = numbers.slice(buckets.length, 2 * buckets.length);
+      const consecutiveFailures = numbers.at(-1)!;
+      const sum = (counts: number[]): number => counts.reduce((total, n) => total + n, 0);
+      // The window [now - 60 s, now] covers the current bucket in part, the next ones whole, and
+      // the share of the oldest that the current one has not yet made up.
+      const intoCurrent = (now % USAGE_BUCKET_MS) / USAGE_BUCKET_MS;
+      const imagesLast60s = sum(imageCounts.slice(0, BUCKETS_PER_MINUTE)) + imageCounts[BUCKETS_PER_MINUTE]! * (1 - intoCurrent);
       const pausedForMs = Math.max(0, Number(pausedUntil) - now);
       return {
         ...info,
-        imagesPerMinuteRecent: recent,
-        imagesThisMinute: thisMinute,
-        imagesLast60s: last60s,
-        utilisation: info.imagesPerMinute > 0 ? last60s / info.imagesPerMinute : 0,
-        rateLimitedRecent,
+        imagesLast60s,
+        utilisation: info.imagesPerMinute > 0 ? imagesLast60s / info.imagesPerMinute : 0,
+        imagesPerMinuteRecent: (sum(imageCounts.slice(0, WINDOW_BUCKETS)) + imageCounts[WINDOW_BUCKETS]! * (1 - intoCurrent)) / USAGE_WINDOW_MINUTES,
+        rateLimitedRecent: sum(limitedCounts),
         pausedForMs,
         pausedBecause: pausedForMs > 0 && (pausedBecause === 'rate-limited' || pausedBecause === 'breaker') ? pausedBecause : undefined,
-        consecutiveFailures: failures,
+        consecutiveFailures,
       };
     }),
   );

@@ -79,13 +79,16 @@ redis.call('SET', KEYS[4], until_ .. '|breaker', 'PX', math.ceil(hold))
 return hold
 `;
 
+/** Width of the usage counters' buckets: fine enough that "the last 60 s" is exact to a sixth. */
+export const USAGE_BUCKET_MS = 10_000;
+
 /**
- * Per-minute counters of what each deployment did, for "quota use at a glance" (the dashboard): one
- * key per deployment, event and minute of Redis time, kept two hours.
+ * Counters of what each deployment did, for "quota use at a glance" (the dashboard): one key per
+ * deployment, event and USAGE_BUCKET_MS of Redis time, kept two hours.
  * KEYS[1]: the counter's prefix (`...:deployment:<name>:images`). ARGV[1]: how many.
  */
-export const COUNT_THIS_MINUTE = `${NOW}
-local key = KEYS[1] .. ':' .. math.floor(now / 60000)
+export const COUNT_NOW = `${NOW}
+local key = KEYS[1] .. ':' .. math.floor(now / ${USAGE_BUCKET_MS})
 redis.call('INCRBY', key, tonumber(ARGV[1]))
 redis.call('EXPIRE', key, 7200)
 return 0

@@ -6,6 +6,7 @@ import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import type { Config } from '../../src/config/settings.js';
 import { Redis } from 'ioredis';
 import { deploymentKey, deploymentRegistryKey } from '../../src/deployments/deployment-keys.js';
+import { USAGE_BUCKET_MS } from '../../src/deployments/pool-scripts.js';
 import { loadDeployments } from '../../src/deployments/deployment-spec.js';
 import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
@@ -67,9 +68,9 @@ async function runThroughPool(deployments: unknown[], items: number, extra: Reco
   }
 }
 
-/** Images in the usage window and this minute together: a run of a few seconds falls in them. */
+/** Images in the 5-minute usage window: a run of a few seconds falls in it whole. */
 function imagesCounted(usage: DeploymentUsage): number {
-  return Math.round(usage.imagesThisMinute + usage.imagesPerMinuteRecent * USAGE_WINDOW_MINUTES);
+  return Math.round(usage.imagesPerMinuteRecent * USAGE_WINDOW_MINUTES);
 }
 
 describe('deployment pool', () => {
@@ -138,29 +139,40 @@ describe('deployment pool', () => {
 });
 
 describe('deployment usage', () => {
-  it('estimates images in the last 60 s as a sliding window over this minute and the one before, and averages the five before', async () => {
+  it('counts the images of the last 60 s from 10-second buckets, the oldest weighted by the share still inside, and averages 5 minutes', async () => {
     const redis = new Redis(services.redis.url);
     try {
       const base = uniquePrefix('usage');
       await redis.hset(deploymentRegistryKey(base), 'east', JSON.stringify({ name: 'east', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 60, registeredAt: 1 }));
-      const [seconds] = await redis.time();
-      const minute = Math.floor((Number(seconds) * 1000) / 60_000);
+      // Not in the last second of a bucket, so writing and reading happen in the same one.
+      if ((await redisNow(redis)) % USAGE_BUCKET_MS > USAGE_BUCKET_MS - 1_000) await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const before = await redisNow(redis);
+      const bucket = Math.floor(before / USAGE_BUCKET_MS);
       const images = deploymentKey(base, 'east', 'images');
-      // 20 so far this minute, 60 in the one before, 30 in each of the four before that.
-      await redis.mset(`${images}:${minute}`, 20, `${images}:${minute - 1}`, 60, ...[2, 3, 4, 5].flatMap((back) => [`${images}:${minute - back}`, 30]));
+      // 20 in the current bucket, 10 in each of the five before it, 60 in the one 60-70 s ago, 1 long before.
+      const counts: Array<[number, number]> = [[0, 20], [1, 10], [2, 10], [3, 10], [4, 10], [5, 10], [6, 60], [20, 1]];
+      await redis.mset(...counts.flatMap(([back, count]) => [`${images}:${bucket - back}`, count]));
+      await redis.mset(`${deploymentKey(base, 'east', 'rate-limited')}:${bucket - 3}`, 2);
       const [usage] = await readDeploymentUsage(redis, base);
-      const [after] = await redis.time();
-      const elapsed = [(Number(seconds) % 60) / 60, ((Number(after) % 60) + 1) / 60];
-      expect(usage).toMatchObject({ name: 'east', imagesThisMinute: 20, imagesPerMinuteRecent: (60 + 4 * 30) / 5, pausedForMs: 0, consecutiveFailures: 0, rateLimitedRecent: 0 });
-      // 20 + 60 x (share of the earlier minute the window still covers), whichever second we read in.
-      expect(usage!.imagesLast60s).toBeLessThanOrEqual(20 + 60 * (1 - elapsed[0]!) + 1e-9);
-      expect(usage!.imagesLast60s).toBeGreaterThanOrEqual(20 + 60 * (1 - elapsed[1]!) - 1e-9);
+      const after = await redisNow(redis);
+      expect(Math.floor(after / USAGE_BUCKET_MS)).toBe(bucket);
+      const share = (at: number): number => 1 - (at % USAGE_BUCKET_MS) / USAGE_BUCKET_MS;
+      // 70 whole, plus the oldest bucket's share still inside the window, whenever in the bucket we read.
+      expect(usage!.imagesLast60s).toBeLessThanOrEqual(70 + 60 * share(before) + 1e-9);
+      expect(usage!.imagesLast60s).toBeGreaterThanOrEqual(70 + 60 * share(after) - 1e-9);
       expect(usage!.utilisation).toBeCloseTo(usage!.imagesLast60s / 60);
+      expect(usage!.imagesPerMinuteRecent).toBeCloseTo((20 + 50 + 60 + 1) / 5);
+      expect(usage).toMatchObject({ name: 'east', rateLimitedRecent: 2, pausedForMs: 0, consecutiveFailures: 0 });
     } finally {
       redis.disconnect();
     }
   });
 });
+
+async function redisNow(redis: Redis): Promise<number> {
+  const [seconds, micros] = await redis.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
 
 describe('deployments file', () => {
   const base = (file: string): Config => testConfig({ redisUrl: 'redis://127.0.0.1:1', apiUrl: 'http://x.invalid', storage: 'UseDevelopmentStorage=true', container: 'c-test' }, { POLYGLYPH_DEPLOYMENTS_FILE: file });
