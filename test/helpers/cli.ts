@@ -9,12 +9,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The test process's environment without any Polyglyph, Azure or Redis setting, so a child sees
+ * only what its test gives it, whatever the shell that ran the tests had exported.
+ */
+export function hermeticEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(POLYGLYPH_|AZURE_|REDIS_URL$)/.test(name)));
+  return { ...inherited, ...env };
+}
+
 /** Runs the CLI from source in a child process, as a user would run `polyglyph ...`. */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: hermeticEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

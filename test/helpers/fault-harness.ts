@@ -17,6 +17,7 @@ import type { ImageJobData } from '../../src/queue/image-job.js';
 import type { ReportRow } from '../../src/runs/report-row.js';
 import { RunStore, isRunComplete, type RunRecord } from '../../src/runs/run-store.js';
 import { imageBlobName, sidecarBlobName } from '../../src/storage/blob-name.js';
+import { hermeticEnv } from './cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -221,7 +222,7 @@ export interface WorkerChild {
 export function spawnWorker(env: Record<string, string>): WorkerChild {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', 'worker'], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: hermeticEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail = new OutputTail(60);

@@ -20,7 +20,7 @@ import { scheduledJobHandler } from '../../src/schedules/run-scheduled.js';
 import { addSchedule, createScheduleWorker, listSchedules, openScheduleQueue, removeSchedule, type ScheduleJobData } from '../../src/schedules/schedules.js';
 import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { runCli } from '../helpers/cli.js';
+import { hermeticEnv, runCli } from '../helpers/cli.js';
 import { parseSamples, sampleValue } from '../helpers/prometheus-text.js';
 import { silentLogger, testConfig } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
@@ -314,10 +314,10 @@ describe('schedules', () => {
     const healthPort = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', 'scheduler', '--health-port', String(healthPort)], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: {
-        ...process.env, REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: API_URL, AZURE_OPENAI_API_KEY: 'k',
+      env: hermeticEnv({
+        REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: API_URL, AZURE_OPENAI_API_KEY: 'k',
         AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: config.container, POLYGLYPH_LOG_LEVEL: 'warn',
-      },
+      }),
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
