@@ -58,6 +58,9 @@ async function names(container: ContainerClient, prefix: string): Promise<string
   return found.sort();
 }
 
+/** Claim staleness in the takeover tests: far above a scan pass under load, short enough to wait for. */
+const STALE_MS = 1_500;
+
 const GOOD = 'id,message,locales\nm1,Spring sale,ja;ko\nm2,Free shipping,hi\n';
 
 describe('manifest drops', () => {
@@ -115,13 +118,13 @@ describe('manifest drops', () => {
       await drop(container, 'stranded.csv', text);
       let etag = '';
       for await (const blob of container.listBlobsFlat({ prefix: 'manifests/incoming/stranded.csv' })) etag = blob.properties.etag ?? '';
-      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300);
+      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, STALE_MS);
       // As left by a scanner killed after its claim, before its run started: no run, no more heartbeats.
       expect(await ledger.claim(createHash('sha256').update(text).digest('hex'), `blob:stranded.csv@${etag}`)).toEqual({});
       const fresh = await scanDrops({ ...deps, ledger });
       expect(fresh).toEqual([expect.objectContaining({ name: 'stranded.csv', action: 'skipped', message: expect.stringContaining('another scanner is ingesting') as string })]);
       expect(runs).toHaveLength(0);
-      await sleep(400);
+      await sleep(STALE_MS + 200);
       const stale = await scanDrops({ ...deps, ledger });
       expect(stale).toEqual([expect.objectContaining({ name: 'stranded.csv', action: 'started', runId: runs[0] })]);
       expect(runs).toHaveLength(1);
@@ -136,15 +139,15 @@ describe('manifest drops', () => {
     const { runtime, deps, container, runs } = await setup();
     try {
       await drop(container, 'slow.csv', 'id,message,locales\ns1,Slow to enqueue,ko\n');
-      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300);
+      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, STALE_MS);
       const slow: StartRun = async (path, origin) => {
-        await sleep(1_000);
+        await sleep(STALE_MS + 1_000);
         return deps.startRun(path, origin);
       };
-      const first = scanDrops({ ...deps, ledger, heartbeatMs: 50, startRun: slow });
-      await sleep(700);
+      const first = scanDrops({ ...deps, ledger, heartbeatMs: 100, startRun: slow });
+      await sleep(STALE_MS + 200);
       // Well past the staleness, but the first scanner is alive and beating: the second leaves it alone.
-      const second = await scanDrops({ ...deps, ledger: new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300) });
+      const second = await scanDrops({ ...deps, ledger: new IngestLedger(runtime.redis, runtime.runStore.keys.base, STALE_MS) });
       expect(second).toEqual([expect.objectContaining({ name: 'slow.csv', action: 'skipped' })]);
       expect(await first).toEqual([expect.objectContaining({ name: 'slow.csv', action: 'started' })]);
       expect(runs).toHaveLength(1);
@@ -161,7 +164,7 @@ describe('manifest drops', () => {
       const text = 'id,message,locales\nd1,Left behind,hi\n';
       const stranded = join(root, 'processing', 'left.csv');
       await writeFile(stranded, text);
-      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, 300);
+      const ledger = new IngestLedger(runtime.redis, runtime.runStore.keys.base, STALE_MS);
       await ledger.claim(createHash('sha256').update(text).digest('hex'), 'dir:left.csv@dead-scanner');
       const dirDeps = { ...deps, ledger, container: undefined, dropDir: root };
       // Touched just now (its claimant's last heartbeat): not stranded yet.
@@ -169,7 +172,7 @@ describe('manifest drops', () => {
       expect(await readdir(join(root, 'processing'))).toEqual(['left.csv']);
       const past = new Date(Date.now() - 10_000);
       await utimes(stranded, past, past);
-      await sleep(400);
+      await sleep(STALE_MS + 200);
       expect(await scanDrops(dirDeps)).toEqual([expect.objectContaining({ name: 'left.csv', action: 'started' })]);
       expect(runs).toHaveLength(1);
       expect(await readdir(join(root, 'processing'))).toEqual([]);
