@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler } from 'express';
-import type { DashboardDeps } from './dashboard-app.js';
+import type { DashboardDeps } from './dashboard-deps.js';
 
 /** Bull Board at `/queues` for the image queue and the schedules queue; read-only unless job actions are allowed. */
 export function bullBoardRouter(deps: Pick<DashboardDeps, 'imageQueue' | 'scheduleQueue' | 'allowJobActions'>): RequestHandler {

@@ -1,39 +1,12 @@
-import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from 'pino';
-import type { PriceTable } from '../cost/price-table.js';
-import type { DeploymentUsage } from '../deployments/deployment-usage.js';
 import { scrubText } from '../logging/redaction.js';
-import { readiness, type ReadinessCheck } from '../observability/health-server.js';
-import type { RunStore } from '../runs/run-store.js';
-import type { ScheduleJobData } from '../schedules/schedules.js';
+import { readiness } from '../observability/health-server.js';
 import { bullBoardRouter } from './bull-board.js';
-import { requireAuth, type DashboardCredentials } from './dashboard-auth.js';
+import { requireAuth } from './dashboard-auth.js';
+import type { DashboardDeps } from './dashboard-deps.js';
 import { notFound } from './respond.js';
 import { runsRouter } from './runs-routes.js';
-
-export interface DashboardDeps {
-  runStore: RunStore;
-  imageQueue: Queue;
-  scheduleQueue: Queue<ScheduleJobData>;
-  /** Quota use per deployment, as the workers count it in Redis. */
-  deployments: () => Promise<DeploymentUsage[]>;
-  /** `/readyz` passes when every one does. */
-  checks: Record<string, ReadinessCheck>;
-  /** Required on every page when set; undefined serves without authentication (loopback only: see assertSafeToListen). */
-  credentials: DashboardCredentials | undefined;
-  /**
-   * Bull Board's retry, promote, clean and pause buttons. Off by default: a job retried there runs
-   * outside its run's accounting, where `polyglyph retry` keeps the run's counts and report right.
-   */
-  allowJobActions: boolean;
-  priceTable: PriceTable;
-  logger: Logger;
-  /** Runs listed on the front page. Default 50. */
-  recentRuns?: number | undefined;
-  /** Failed rows listed on a run's page. Default 200. */
-  failuresShown?: number | undefined;
-}
 
 /**
  * The dashboard: Bull Board for the queues at `/queues`, the runs pages at `/runs`, their JSON at

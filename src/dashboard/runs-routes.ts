@@ -4,7 +4,7 @@ import type { PriceTable } from '../cost/price-table.js';
 import type { RunRecord } from '../runs/run-store.js';
 import { streamReport } from '../runs/write-report.js';
 import { listSchedules } from '../schedules/schedules.js';
-import type { DashboardDeps } from './dashboard-app.js';
+import type { DashboardDeps } from './dashboard-deps.js';
 import { notFound, sendPage } from './respond.js';
 import { DASHBOARD_CSS } from './pages/layout.js';
 import { runPage } from './pages/run-page.js';

@@ -1,0 +1,32 @@
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { PriceTable } from '../cost/price-table.js';
+import type { DeploymentUsage } from '../deployments/deployment-usage.js';
+import type { ReadinessCheck } from '../observability/health-server.js';
+import type { RunStore } from '../runs/run-store.js';
+import type { ScheduleJobData } from '../schedules/schedules.js';
+import type { DashboardCredentials } from './dashboard-auth.js';
+
+/** What the dashboard reads and how it behaves; start-dashboard.ts builds it from the configuration. */
+export interface DashboardDeps {
+  runStore: RunStore;
+  imageQueue: Queue;
+  scheduleQueue: Queue<ScheduleJobData>;
+  /** Quota use per deployment, as the workers count it in Redis. */
+  deployments: () => Promise<DeploymentUsage[]>;
+  /** `/readyz` passes when every one does. */
+  checks: Record<string, ReadinessCheck>;
+  /** Required on every page when set; undefined serves without authentication (loopback only: see assertSafeToListen). */
+  credentials: DashboardCredentials | undefined;
+  /**
+   * Bull Board's retry, promote, clean and pause buttons. Off by default: a job retried there runs
+   * outside its run's accounting, where `polyglyph retry` keeps the run's counts and report right.
+   */
+  allowJobActions: boolean;
+  priceTable: PriceTable;
+  logger: Logger;
+  /** Runs listed on the front page. Default 50. */
+  recentRuns?: number | undefined;
+  /** Failed rows listed on a run's page. Default 200. */
+  failuresShown?: number | undefined;
+}
