@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config/settings.js';
 import { ServiceUnavailableError } from '../src/errors/polyglyph-error.js';
 import { DeploymentPool } from '../src/deployments/deployment-pool.js';
+import { REGISTRATION_INTERVAL_MS } from '../src/deployments/deployment-keys.js';
 import { loadDeployments } from '../src/deployments/deployment-spec.js';
 import { createProviderImageApi } from '../src/image-api/create-provider-api.js';
 import { assertRedisReachable } from '../src/local-services/redis-probe.js';
@@ -71,13 +72,22 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
   }
   const keyBase = runtime.runStore.keys.base;
   const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs });
-  // Known to the dashboard from now on; a worker that cannot even write this is not ready.
+  // Known to the dashboard from now on, and again every minute while this process runs, so a
+  // deployment no worker serves any more shows as such. A worker that cannot even write this is not ready.
   await pool.register().catch(async (error: unknown) => {
     await runtime.close();
     throw error;
   });
+  const registration = setInterval(() => {
+    pool.register().catch((error: unknown) => logger.debug({ err: error }, 'could not repeat the deployment registration'));
+  }, REGISTRATION_INTERVAL_MS);
+  registration.unref();
   const masters = new MasterStore(runtime.redis, keyBase, { storage: blobStore.container });
-  return { ...runtime, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase), masters };
+  const close = (): Promise<void> => {
+    clearInterval(registration);
+    return runtime.close();
+  };
+  return { ...runtime, close, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase), masters };
 }
 
 /** Runs every cleanup step, in order, even when one throws; failures are logged, not rethrown. */

@@ -10,12 +10,15 @@ export function deploymentRegistryKey(keyBase: string): string {
   return `${keyBase}:deployments`;
 }
 
+/** How often a worker repeats its registration, so the dashboard can tell deployments nobody serves any more. */
+export const REGISTRATION_INTERVAL_MS = 60_000;
+
 /** What a worker registers of a deployment: nothing secret (no endpoint, no key). */
 export interface DeploymentInfo {
   name: string;
   model: string;
   provider: string;
   imagesPerMinute: number;
-  /** When a worker with this deployment last started (ms). */
-  registeredAt: number;
+  /** When a running worker with this deployment last said so (ms; workers repeat it every REGISTRATION_INTERVAL_MS). */
+  seenAt: number;
 }

@@ -57,10 +57,13 @@ export class DeploymentPool {
     return index >= 0 ? { granted: true, member: candidates[index]! } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
   }
 
-  /** Makes the deployments known to whoever reads the pool's state (the dashboard); nothing secret is written. */
+  /**
+   * Makes the deployments known to whoever reads the pool's state (the dashboard), with the time a
+   * worker served them; nothing secret is written. Repeated while the worker runs (see workers/runtime.ts).
+   */
   async register(now = Date.now()): Promise<void> {
     const entries = this.members.map((member): [string, string] => {
-      const info: DeploymentInfo = { name: member.spec.name, model: member.spec.model, provider: member.spec.provider, imagesPerMinute: member.spec.imagesPerMinute, registeredAt: now };
+      const info: DeploymentInfo = { name: member.spec.name, model: member.spec.model, provider: member.spec.provider, imagesPerMinute: member.spec.imagesPerMinute, seenAt: now };
       return [member.spec.name, JSON.stringify(info)];
     });
     await this.#redis.hset(deploymentRegistryKey(this.#keyBase), Object.fromEntries(entries));

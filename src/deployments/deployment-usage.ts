@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { deploymentKey, deploymentRegistryKey, type DeploymentInfo } from './deployment-keys.js';
+import { deploymentKey, deploymentRegistryKey, REGISTRATION_INTERVAL_MS, type DeploymentInfo } from './deployment-keys.js';
 import { USAGE_BUCKET_MS } from './pool-scripts.js';
 
 /** Minutes averaged for the usage figures: long enough to smooth pacing, short enough to be "now". */
@@ -26,6 +26,8 @@ export interface DeploymentUsage extends DeploymentInfo {
   pausedBecause?: 'rate-limited' | 'breaker' | undefined;
   /** Failures in a row counted by its breaker (reset by a success). */
   consecutiveFailures: number;
+  /** No running worker has served it for this long (a few registration intervals); 0 while one does. */
+  unservedForMs: number;
 }
 
 /**
@@ -70,6 +72,8 @@ export async function readDeploymentUsage(redis: Redis, keyBase: string): Promis
         pausedForMs,
         pausedBecause: pausedForMs > 0 && (pausedBecause === 'rate-limited' || pausedBecause === 'breaker') ? pausedBecause : undefined,
         consecutiveFailures,
+        // Three missed registrations: no worker with this deployment is running.
+        unservedForMs: now - info.seenAt > 3 * REGISTRATION_INTERVAL_MS ? now - info.seenAt : 0,
       };
     }),
   );

@@ -112,7 +112,7 @@ describe('polyglyph dashboard', () => {
     const body = (await (await get('/api/deployments', `Bearer ${TOKEN}`)).json()) as { deployments: DeploymentUsage[] };
     expect(body.deployments).toHaveLength(1);
     const [deployment] = body.deployments;
-    expect(deployment).toMatchObject({ name: 'gpt-image-2', model: 'gpt-image-2', imagesPerMinute: 6000, rateLimitedRecent: 1 });
+    expect(deployment).toMatchObject({ name: 'gpt-image-2', model: 'gpt-image-2', imagesPerMinute: 6000, rateLimitedRecent: 1, unservedForMs: 0 });
     // The run's 3 images, a few seconds ago, are all inside the 5-minute window.
     expect(Math.round(deployment!.imagesPerMinuteRecent * USAGE_WINDOW_MINUTES)).toBe(3);
   });

@@ -143,7 +143,7 @@ describe('deployment usage', () => {
     const redis = new Redis(services.redis.url);
     try {
       const base = uniquePrefix('usage');
-      await redis.hset(deploymentRegistryKey(base), 'east', JSON.stringify({ name: 'east', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 60, registeredAt: 1 }));
+      await redis.hset(deploymentRegistryKey(base), 'east', JSON.stringify({ name: 'east', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 60, seenAt: 1 }));
       // Not in the last second of a bucket, so writing and reading happen in the same one.
       if ((await redisNow(redis)) % USAGE_BUCKET_MS > USAGE_BUCKET_MS - 1_000) await new Promise((resolve) => setTimeout(resolve, 1_100));
       const before = await redisNow(redis);
@@ -163,6 +163,8 @@ describe('deployment usage', () => {
       expect(usage!.utilisation).toBeCloseTo(usage!.imagesLast60s / 60);
       expect(usage!.imagesPerMinuteRecent).toBeCloseTo((20 + 50 + 60 + 1) / 5);
       expect(usage).toMatchObject({ name: 'east', rateLimitedRecent: 2, pausedForMs: 0, consecutiveFailures: 0 });
+      // Registered at the epoch and never again: no worker serves it.
+      expect(usage!.unservedForMs).toBeGreaterThan(0);
     } finally {
       redis.disconnect();
     }

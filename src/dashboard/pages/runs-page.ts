@@ -67,6 +67,7 @@ function deploymentTable(deployments: DeploymentUsage[]): SafeHtml {
 }
 
 function deploymentState(d: DeploymentUsage): SafeHtml {
+  if (d.unservedForMs > 0) return html`<span class="state state-cancelled">no worker for ${formatDuration(d.unservedForMs)}</span>`;
   if (d.pausedForMs > 0) {
     const why = d.pausedBecause === 'breaker' ? 'circuit breaker open' : d.pausedBecause === 'rate-limited' ? 'held after a 429' : 'paused';
     return html`<span class="state state-cancelling">${why}, ${formatDuration(d.pausedForMs)} left</span>`;
