@@ -1,4 +1,5 @@
 import { formatDuration } from '../cost/duration.js';
+import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../deployments/deployment-usage.js';
 import { etaMs, runState } from '../runs/run-state.js';
 import type { RunRecord } from '../runs/run-store.js';
 
@@ -36,4 +37,20 @@ export function formatRun(run: RunRecord, extra: string[] = []): string {
   lines.push(...extra.map((line) => `  ${line}`));
   if (run.reportBlob) lines.push(`  report    ${run.reportBlob}`);
   return lines.join('\n');
+}
+
+/** The deployments' quota use, for `polyglyph status`: the same figures as the dashboard's overview. */
+export function formatDeployments(deployments: DeploymentUsage[]): string {
+  const header = ['DEPLOYMENT', 'MODEL', 'QUOTA/MIN', 'LAST 60 S', `PER MIN (${USAGE_WINDOW_MINUTES} MIN)`, `429S (${USAGE_WINDOW_MINUTES} MIN)`, 'STATE'];
+  const lines = deployments.map((d) => [
+    d.name,
+    d.model,
+    String(d.imagesPerMinute),
+    `${Math.round(d.imagesLast60s)} (${Math.round(d.utilisation * 100)}%)`,
+    d.imagesPerMinuteRecent.toFixed(1),
+    String(d.rateLimitedRecent),
+    describeDeploymentState(d).text,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
 }

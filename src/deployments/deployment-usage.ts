@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { formatDuration } from '../cost/duration.js';
 import { deploymentKey, deploymentRegistryKey, REGISTRATION_INTERVAL_MS, type DeploymentInfo } from './deployment-keys.js';
 import { USAGE_BUCKET_MS } from './pool-scripts.js';
 
@@ -77,4 +78,17 @@ export async function readDeploymentUsage(redis: Redis, keyBase: string): Promis
       };
     }),
   );
+}
+
+export type DeploymentCondition = 'taking-work' | 'paused' | 'failing' | 'unserved';
+
+/** One line on a deployment's state, for the dashboard and `polyglyph status`. */
+export function describeDeploymentState(usage: DeploymentUsage): { condition: DeploymentCondition; text: string } {
+  if (usage.unservedForMs > 0) return { condition: 'unserved', text: `no worker for ${formatDuration(usage.unservedForMs)}` };
+  if (usage.pausedForMs > 0) {
+    const why = usage.pausedBecause === 'breaker' ? 'circuit breaker open' : usage.pausedBecause === 'rate-limited' ? 'held after a 429' : 'paused';
+    return { condition: 'paused', text: `${why}, ${formatDuration(usage.pausedForMs)} left` };
+  }
+  if (usage.consecutiveFailures > 0) return { condition: 'failing', text: `${usage.consecutiveFailures} failure${usage.consecutiveFailures === 1 ? '' : 's'} in a row` };
+  return { condition: 'taking-work', text: 'taking work' };
 }

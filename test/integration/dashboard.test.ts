@@ -117,6 +117,19 @@ describe('polyglyph dashboard', () => {
     expect(Math.round(deployment!.imagesPerMinuteRecent * USAGE_WINDOW_MINUTES)).toBe(3);
   });
 
+  it('polyglyph status shows the same: the run, and the quota use per deployment', async () => {
+    const env = { REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix };
+    const list = await runCli(['status'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${run.id}\\s+finished\\s+4/4\\s+3\\s+0\\s+1\\s`, 'm'));
+    expect(list.stdout).toMatch(/^DEPLOYMENT\s+MODEL\s+QUOTA\/MIN\s+LAST 60 S/m);
+    expect(list.stdout).toMatch(/^gpt-image-2\s+gpt-image-2\s+6000\s+\d+ \(0%\)\s+0\.6\s+1\s+(taking work|held after a 429, .* left)$/m);
+    const one = await runCli(['status', run.id], env);
+    expect(one.stdout).toMatch(/^ {2}hi\s+\[#+\] 1\/1 images, 1 failed$/m);
+    const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Array<{ id: string; failuresByCode: Record<string, number> }>;
+    expect(json[0]).toMatchObject({ id: run.id, failuresByCode: { content_policy_violation: 1 } });
+  });
+
   it('serves the report as CSV with a row per image and the failed item', async () => {
     const response = await get(`/runs/${run.id}/report.csv`, `Bearer ${TOKEN}`);
     expect(response.status).toBe(200);

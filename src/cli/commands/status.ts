@@ -8,9 +8,10 @@ import { formatUsd } from '../../cost/money.js';
 import { loadPriceTable } from '../../cost/price-file.js';
 import type { PriceTable } from '../../cost/price-table.js';
 import { runCost } from '../../cost/run-cost.js';
+import { readDeploymentUsage } from '../../deployments/deployment-usage.js';
 import { openRuntime } from '../../../workers/runtime.js';
 import { runState } from '../../runs/run-state.js';
-import { formatRun, formatRunList } from '../render-run.js';
+import { formatDeployments, formatRun, formatRunList } from '../render-run.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 export function statusCommand(): Command {
@@ -29,7 +30,13 @@ export function statusCommand(): Command {
       const json = options.json === true;
       if (runId === undefined) {
         const runs = await runtime.runStore.recent(Number(options.limit) || 20);
-        process.stdout.write(json ? `${JSON.stringify(runs, null, 2)}\n` : runs.length === 0 ? 'no runs yet\n' : `${formatRunList(runs)}\n`);
+        if (json) {
+          process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(runs.length === 0 ? 'no runs yet\n' : `${formatRunList(runs)}\n`);
+        const deployments = await readDeploymentUsage(runtime.redis, runtime.runStore.keys.base);
+        if (deployments.length > 0) process.stdout.write(`\n${formatDeployments(deployments)}\n`);
         return;
       }
       let run = await getRun(runtime.runStore, runId);

@@ -1,5 +1,4 @@
-import { formatDuration } from '../../cost/duration.js';
-import { USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../deployments/deployment-usage.js';
+import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentCondition, type DeploymentUsage } from '../../deployments/deployment-usage.js';
 import { html, type SafeHtml } from '../html.js';
 import { imagesResolved, isRunOpen, runState } from '../../runs/run-state.js';
 import type { RunRecord } from '../../runs/run-store.js';
@@ -66,14 +65,11 @@ function deploymentTable(deployments: DeploymentUsage[]): SafeHtml {
 </table>`;
 }
 
+const CONDITION_CLASS: Record<DeploymentCondition, string> = { 'taking-work': 'state-finished', paused: 'state-cancelling', failing: 'state-failures', unserved: 'state-cancelled' };
+
 function deploymentState(d: DeploymentUsage): SafeHtml {
-  if (d.unservedForMs > 0) return html`<span class="state state-cancelled">no worker for ${formatDuration(d.unservedForMs)}</span>`;
-  if (d.pausedForMs > 0) {
-    const why = d.pausedBecause === 'breaker' ? 'circuit breaker open' : d.pausedBecause === 'rate-limited' ? 'held after a 429' : 'paused';
-    return html`<span class="state state-cancelling">${why}, ${formatDuration(d.pausedForMs)} left</span>`;
-  }
-  if (d.consecutiveFailures > 0) return html`<span class="state state-failures">${d.consecutiveFailures} failures in a row</span>`;
-  return html`<span class="state state-finished">taking work</span>`;
+  const { condition, text } = describeDeploymentState(d);
+  return html`<span class="state ${CONDITION_CLASS[condition]}" data-condition="${condition}">${text}</span>`;
 }
 
 function formatRate(perMinute: number): string {
