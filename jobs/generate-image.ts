@@ -91,7 +91,7 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   if (staged.size > 0) log.info({ variants: [...staged.keys()] }, 'uploading images generated earlier (staged), not generating them again');
 
   if (toGenerate.length > 0) {
-    const generated = await generate(job, deps, toGenerate.length, attempt, rows, log);
+    const generated = await generate(job, deps, toGenerate.map((variant) => names.get(variant)!), attempt, rows, log);
     for (const [index, image] of generated.generation.images.entries()) {
       const variant = toGenerate[index]!;
       const entry: StagedImage = { image, facts: { deployment: generated.member.spec.name, requestId: generated.generation.requestId, usage: generated.generation.usage, generateMs: generated.generation.durationMs, startedAt: generated.startedAt } };
@@ -117,8 +117,11 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   return { created, existing: rows.length - created };
 }
 
-/** One API call on the pool's deployment free soonest; 429s and breaker state handled for everyone. */
-async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images: number, attempt: number, stored: ReportRow[], log: Logger): Promise<{ generation: ImageGeneration; member: PoolMember; startedAt: number }> {
+/**
+ * One API call for the images to be stored under `names` (in order), on the pool's deployment free
+ * soonest; 429s and breaker state handled for everyone.
+ */
+async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: readonly string[], attempt: number, stored: ReportRow[], log: Logger): Promise<{ generation: ImageGeneration; member: PoolMember; startedAt: number }> {
   const data = job.data;
   const now = deps.now ?? Date.now;
   // An edits job needs its master before it takes a quota slot.
@@ -126,6 +129,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images:
   if (data.source && !source) {
     return failItem(job, deps, new UnrecoverableError(`the master creative ${data.source.ref} is no longer in Redis (kept 7 days)`), 'source_image_missing', attempt, stored);
   }
+  const images = names.length;
   const acquired = await deps.pool.acquire(data.model, images);
   if (!acquired.granted) {
     // Every deployment is busy (quota) or out (429 back-off, breaker): nobody fetches until one is free.
@@ -145,7 +149,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, images:
     return { generation, member, startedAt };
   } catch (error) {
     // Images a provider delivered before failing (MAI: one request per image) were paid for: keep them.
-    await stagePartialImages(deps, data, { deployment: member.spec.name, startedAt }, error, log);
+    await stagePartialImages(deps.staging, names, { deployment: member.spec.name, startedAt }, error, log);
     if (isRateLimited(error)) {
       // The deployment's quota speaking: hold it for every worker, re-queue without using an attempt.
       const waitMs = error.retryAfterMs ?? 10_000;
