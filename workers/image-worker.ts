@@ -41,16 +41,16 @@ export interface ImageWorkerOptions {
   stalledIntervalMs?: number;
 }
 
-/**
- * A BullMQ Worker for generate-image jobs. Quotas are enforced by the DeploymentPool (image-weighted,
- * shared by all workers); BullMQ's limiter is configured only because BullMQ honours `queue.rateLimit()`
- * solely when a limiter is set, so its own job count is made too high to ever bind.
- */
 /** The worker options a configuration asks for. */
 export function imageWorkerOptions(config: Config): ImageWorkerOptions {
   return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, stalledIntervalMs: config.stalledIntervalMs };
 }
 
+/**
+ * A BullMQ Worker for generate-image jobs. Quotas are enforced by the DeploymentPool (image-weighted,
+ * shared by all workers); BullMQ's limiter is configured only because BullMQ honours `queue.rateLimit()`
+ * solely when a limiter is set, so its own job count is made too high to ever bind.
+ */
 export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOptions): Worker<ImageJobData, GenerateImageResult> {
   const jobDeps: GenerateImageDeps = {
     pool: deps.pool,

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/settings.js';
+import { describeError } from '../src/errors/describe-error.js';
 import { ServiceUnavailableError } from '../src/errors/polyglyph-error.js';
 import { DeploymentPool } from '../src/deployments/deployment-pool.js';
 import { REGISTRATION_INTERVAL_MS } from '../src/deployments/deployment-keys.js';
@@ -65,7 +66,7 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
     await blobStore.ensureContainer();
   } catch (error) {
     await runtime.close();
-    throw new ServiceUnavailableError(`cannot reach blob storage at ${blobStore.container.url} (${describe(error)})`, {
+    throw new ServiceUnavailableError(`cannot reach blob storage at ${blobStore.container.url} (${describeError(error)})`, {
       hint: 'check AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL and that the account (or Azurite) is running',
       cause: error,
     });
@@ -99,10 +100,4 @@ export async function closeAll(steps: Array<() => Promise<void>>, logger: Logger
       logger.warn({ err: error }, 'error while closing');
     }
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = 'code' in error && typeof error.code === 'string' ? `${error.code}: ` : '';
-  return `${code}${error.message.split('\n')[0] ?? ''}`;
 }

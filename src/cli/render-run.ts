@@ -1,21 +1,26 @@
 import { formatDuration } from '../cost/duration.js';
 import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../deployments/deployment-usage.js';
+import { formatTimestamp } from '../runs/format-time.js';
 import { etaMs, runState } from '../runs/run-state.js';
 import type { RunRecord } from '../runs/run-store.js';
+
+/** Columns padded to their widest cell, two spaces apart, as `docker ps` and `kubectl get` print. */
+function formatTable(header: string[], lines: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
 
 function bar(done: number, total: number, width = 24): string {
   const filled = total === 0 ? width : Math.min(width, Math.round((done / total) * width));
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
-const time = (ms: number | undefined): string => (ms === undefined ? '-' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
 
 /** One line per run, for `polyglyph status`. */
 export function formatRunList(runs: RunRecord[]): string {
   const header = ['RUN', 'STATE', 'ITEMS', 'CREATED', 'EXISTING', 'FAILED', 'STARTED', 'MANIFEST', 'ORIGIN'];
-  const lines = runs.map((run) => [run.id, runState(run), `${run.settled}/${run.total}`, String(run.imagesCreated), String(run.imagesExisting), String(run.itemsFailed), time(run.startedAt), run.manifest, run.origin]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  const lines = runs.map((run) => [run.id, runState(run), `${run.settled}/${run.total}`, String(run.imagesCreated), String(run.imagesExisting), String(run.itemsFailed), formatTimestamp(run.startedAt), run.manifest, run.origin]);
+  return formatTable(header, lines);
 }
 
 /** The detail of one run with a progress bar per locale, for `polyglyph status <run>`. */
@@ -26,7 +31,7 @@ export function formatRun(run: RunRecord, extra: string[] = []): string {
     `run ${run.id}: ${state}${eta !== undefined ? `, about ${formatDuration(eta)} left at ${run.imagesPerMinute} images/min` : ''}`,
     `  manifest  ${run.manifest} (sha256 ${run.manifestSha256.slice(0, 16)}...)`,
     `  origin    ${run.origin}; model ${run.model}`,
-    `  started   ${time(run.startedAt)}; finished ${time(run.finishedAt)}${run.cancelledAt ? `; cancelled ${time(run.cancelledAt)}` : ''}`,
+    `  started   ${formatTimestamp(run.startedAt)}; finished ${formatTimestamp(run.finishedAt)}${run.cancelledAt ? `; cancelled ${formatTimestamp(run.cancelledAt)}` : ''}`,
     `  items     ${run.settled}/${run.total} settled; images ${run.imagesCreated} created, ${run.imagesExisting} already stored; ${run.itemsFailed} items failed${run.itemsCancelled ? `, ${run.itemsCancelled} cancelled` : ''}`,
   ];
   const locales = Object.entries(run.locales).sort(([a], [b]) => a.localeCompare(b));
@@ -51,6 +56,5 @@ export function formatDeployments(deployments: DeploymentUsage[]): string {
     String(d.rateLimitedRecent),
     describeDeploymentState(d).text,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return formatTable(header, lines);
 }

@@ -7,6 +7,7 @@ import { scheduledJobHandler } from '../schedules/run-scheduled.js';
 import { createScheduleWorker, scheduleQueueName } from '../schedules/schedules.js';
 import { closeAll, openRuntime } from '../../workers/runtime.js';
 import { scanDepsFor } from './commands/scan.js';
+import { untilStopSignal } from './stop-signal.js';
 
 /**
  * `polyglyph scheduler`: runs the fired schedules until SIGINT/SIGTERM. With POLYGLYPH_HEALTH_PORT it
@@ -43,10 +44,7 @@ export async function runScheduler(config: Config, logger: Logger): Promise<void
       logger.info({ health: server.url, endpoints: ['/metrics', '/livez', '/readyz'] }, 'health server listening');
     }
     runtime.logger.info({ queue: scheduleQueueName(config.queueName) }, 'scheduler started');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
+    await untilStopSignal();
   } finally {
     await closeAll(cleanup, logger);
   }

@@ -101,9 +101,6 @@ export function isAPIError(error: unknown): error is APIError {
 export function isRateLimited(error: unknown): error is RateLimitedError {
   return error instanceof RateLimitedError;
 }
-export function isContentPolicyError(error: unknown): error is ContentPolicyError {
-  return error instanceof ContentPolicyError;
-}
 
 interface ErrorDetail {
   code: string | undefined;

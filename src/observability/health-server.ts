@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { describeError } from '../errors/describe-error.js';
 import { listen, type Listening } from '../http/listen.js';
 import { scrubText } from '../logging/redaction.js';
 import { withTimeout } from './with-timeout.js';
@@ -97,7 +98,7 @@ export async function runChecks(checks: Record<string, ReadinessCheck>, timeoutM
         return [name, { ok: true, ms: Math.round(performance.now() - started) }];
       } catch (error) {
         // A client that honours the signal rejects with a bare "aborted": say what that means.
-        const reason = signal.aborted ? `${name} did not answer within ${timeoutMs} ms` : describe(error);
+        const reason = signal.aborted ? `${name} did not answer within ${timeoutMs} ms` : describeError(error, { withStatus: true }).slice(0, 300);
         return [name, { ok: false, ms: Math.round(performance.now() - started), error: scrubText(reason) }];
       }
     }),
@@ -108,11 +109,4 @@ export async function runChecks(checks: Record<string, ReadinessCheck>, timeoutM
 function send(response: ServerResponse, request: IncomingMessage, status: number, contentType: string, body: string): void {
   response.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
   response.end(request.method === 'HEAD' ? undefined : body);
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = 'code' in error && typeof error.code === 'string' ? `${error.code}: ` : '';
-  const status = 'statusCode' in error && typeof error.statusCode === 'number' ? `HTTP ${error.statusCode} ` : '';
-  return `${status}${code}${error.message.split('\n')[0] ?? ''}`.slice(0, 300);
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
+import { untilStopSignal } from '../stop-signal.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'dashboardUser', 'dashboardPassword', 'priceFile', 'logLevel'] as const;
@@ -18,10 +19,7 @@ export function dashboardCommand(): Command {
     const dashboard = await startDashboard(config, logger, { allowJobActions: options.allowJobActions === true });
     process.stdout.write(`dashboard on ${dashboard.url}/runs (queues: ${dashboard.url}/queues)${dashboard.authenticated ? '; authentication required' : '; no authentication (loopback only)'}\n`);
     logger.info({ url: dashboard.url, authenticated: dashboard.authenticated }, 'dashboard listening');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
+    await untilStopSignal();
     await dashboard.close();
   });
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { readEnv } from '../../config/read-env.js';
 import { ConfigError } from '../../errors/polyglyph-error.js';
+import { untilStopSignal } from '../stop-signal.js';
 import { MOCK_FAULTS, createMockImageApi, type MockFault, type MockImageApiOptions } from '../../mock-api/server.js';
 
 /** Flag, environment variable and default of every option, in one place; `--help` is built from it. */
@@ -124,17 +125,4 @@ function parseFaultRates(source: Sourced): Partial<Record<MockFault, number>> {
 
 function invalid(source: Sourced, expected: string): ConfigError {
   return new ConfigError(`invalid ${source.from}: expected ${expected}, got '${source.value}'`, { hint: `fix ${source.from} or leave it unset for the default` });
-}
-
-/** Resolves on the first SIGINT or SIGTERM, so the command can close the server and exit 0. */
-function untilStopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

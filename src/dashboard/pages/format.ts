@@ -1,11 +1,6 @@
 import { html, type SafeHtml } from '../html.js';
 import type { RunState } from '../../runs/run-state.js';
 
-/** `2026-11-25 14:03:07Z`, or a dash. */
-export function timestamp(ms: number | undefined): string {
-  return ms === undefined ? '-' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-}
-
 export function stateBadge(state: RunState, failures: number): SafeHtml {
   return html`<span class="state state-${state}" data-state="${state}">${state}</span>${failures > 0 && html` <span class="state state-failures">${failures} failed</span>`}`;
 }

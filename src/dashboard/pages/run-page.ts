@@ -5,7 +5,8 @@ import type { ReportRow } from '../../runs/report-row.js';
 import { etaMs, isRunOpen, runState } from '../../runs/run-state.js';
 import type { RunRecord } from '../../runs/run-store.js';
 import { html, type SafeHtml } from '../html.js';
-import { progressBar, stateBadge, timestamp } from './format.js';
+import { formatTimestamp } from '../../runs/format-time.js';
+import { progressBar, stateBadge } from './format.js';
 import { layout } from './layout.js';
 
 export interface RunPageData {
@@ -25,8 +26,8 @@ export function runPage({ run, failures, cost }: RunPageData): SafeHtml {
 <dt>Manifest</dt><dd>${run.manifest} <span class="muted mono">sha256 ${run.manifestSha256.slice(0, 16)}…</span></dd>
 <dt>Origin</dt><dd>${run.origin}</dd>
 <dt>Model</dt><dd>${run.model}</dd>
-<dt>Started</dt><dd class="mono">${timestamp(run.startedAt)}</dd>
-<dt>Finished</dt><dd class="mono">${timestamp(run.finishedAt)}${run.cancelledAt !== undefined && html` (cancelled ${timestamp(run.cancelledAt)})`}</dd>
+<dt>Started</dt><dd class="mono">${formatTimestamp(run.startedAt)}</dd>
+<dt>Finished</dt><dd class="mono">${formatTimestamp(run.finishedAt)}${run.cancelledAt !== undefined && html` (cancelled ${formatTimestamp(run.cancelledAt)})`}</dd>
 ${eta !== undefined && html`<dt>Time left</dt><dd>about ${formatDuration(eta)} at ${run.imagesPerMinute} images/min</dd>`}
 <dt>Items</dt><dd>${run.settled}/${run.total} settled; <b>${run.imagesCreated}</b> images created, ${run.imagesExisting} already stored; <span class="${run.itemsFailed > 0 ? 'failed' : ''}">${plural(run.itemsFailed, 'item')} failed</span>${run.itemsCancelled > 0 && `, ${run.itemsCancelled} cancelled`}</dd>
 <dt>Cost</dt><dd>estimated ${cost.estimatedMicros === null ? 'unknown' : formatUsd(cost.estimatedMicros)}; from usage ${cost.actualMicros === null ? 'unknown' : formatUsd(cost.actualMicros)} <span class="muted">(${run.tokens.textInput + run.tokens.imageInput} input + ${run.tokens.output} output tokens)</span></dd>

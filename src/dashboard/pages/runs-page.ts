@@ -3,7 +3,8 @@ import { html, type SafeHtml } from '../html.js';
 import { imagesResolved, isRunOpen, runState } from '../../runs/run-state.js';
 import type { RunRecord } from '../../runs/run-store.js';
 import type { ScheduleInfo } from '../../schedules/schedules.js';
-import { progressBar, stateBadge, timestamp } from './format.js';
+import { formatTimestamp } from '../../runs/format-time.js';
+import { progressBar, stateBadge } from './format.js';
 import { layout } from './layout.js';
 
 export interface RunsPageData {
@@ -39,7 +40,7 @@ function runTable(runs: RunRecord[]): SafeHtml {
 <td class="num">${run.imagesExisting}</td>
 <td class="num${run.itemsFailed > 0 ? ' failed' : ''}">${run.itemsFailed}</td>
 <td class="chips">${locales.map(([code, p]) => html`<span title="${p.itemsFailed} failed">${code} ${p.images}/${p.planned}</span>`)}</td>
-<td class="mono">${timestamp(run.startedAt)}</td>
+<td class="mono">${formatTimestamp(run.startedAt)}</td>
 <td>${run.manifest}<div class="muted">${run.origin}</div></td>
 </tr>`;
   });
@@ -79,6 +80,6 @@ function formatRate(perMinute: number): string {
 function scheduleTable(schedules: ScheduleInfo[]): SafeHtml {
   return html`<table id="schedules">
 <thead><tr><th>Name</th><th>Cron</th><th>Time zone</th><th>Does</th><th>Next</th></tr></thead>
-<tbody>${schedules.map((s) => html`<tr><td>${s.name}</td><td class="mono">${s.cron}</td><td>${s.tz ?? 'scheduler\'s'}</td><td>${s.kind === 'scan' ? 'scan the drop location' : html`run <code>${s.manifest ?? ''}</code>`}</td><td class="mono">${timestamp(s.next)}</td></tr>`)}</tbody>
+<tbody>${schedules.map((s) => html`<tr><td>${s.name}</td><td class="mono">${s.cron}</td><td>${s.tz ?? 'scheduler\'s'}</td><td>${s.kind === 'scan' ? 'scan the drop location' : html`run <code>${s.manifest ?? ''}</code>`}</td><td class="mono">${formatTimestamp(s.next)}</td></tr>`)}</tbody>
 </table>`;
 }
