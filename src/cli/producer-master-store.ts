@@ -5,6 +5,6 @@ import { BlobStore } from '../storage/blob-store.js';
 
 /** For producers without a worker runtime: masters go to Redis; blob URLs on our account are read with its credentials. */
 export function producerMasterStore(runtime: Runtime, config: Config): MasterStore {
-  const storage = config.storageConnectionString || config.storageAccountUrl ? BlobStore.fromSettings(config).container : undefined;
+  const storage = BlobStore.ifConfigured(config)?.container;
   return new MasterStore(runtime.redis, runtime.runStore.keys.base, storage ? { storage } : {});
 }

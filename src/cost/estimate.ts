@@ -1,6 +1,5 @@
 import type { LocaleCode } from '../locales/registry.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
-import { readManifest } from '../manifest/read-manifest.js';
 import type { ModelProviders } from '../image-api/provider.js';
 import { durationAtQuotaMs } from './duration.js';
 import { ImageTally } from './image-tally.js';
@@ -92,18 +91,6 @@ export interface ManifestPlan {
   byModel?: ModelPlan[];
   /** Models without a price: their images are not in `costMicros` (undefined when no model has one). */
   unpricedModels?: string[];
-}
-
-/**
- * Plans a manifest in one streaming pass of its own (flat memory, like validation): the valid rows'
- * images by locale, size and quality, priced and timed. Rows with errors are not counted.
- */
-export async function planManifest(path: string, defaults: ManifestDefaults, options: PlanOptions & { providers?: ModelProviders | undefined }): Promise<ManifestPlan> {
-  const tally = planTally(defaults, options);
-  for await (const event of readManifest(path, defaults)) {
-    if (event.type === 'item') tally.add(event.item);
-  }
-  return planFromTally(tally, options);
 }
 
 /** An empty tally for a plan, for a caller that feeds it the items of a pass it makes anyway. */

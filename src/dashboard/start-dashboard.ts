@@ -43,7 +43,8 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
   for (const queue of [imageQueue, scheduleQueue]) queue.on('error', (error) => logger.debug({ err: error, queue: queue.name }, 'queue error'));
 
   const checks: Record<string, ReadinessCheck> = { redis: redisReadiness(probe) };
-  if (settings.storageConnectionString || settings.storageAccountUrl) checks.storage = storageReadiness(BlobStore.fromSettings(settings).container);
+  const storage = BlobStore.ifConfigured(settings);
+  if (storage) checks.storage = storageReadiness(storage.container);
 
   const runStore = new RunStore(redis, settings.queuePrefix, settings.queueName);
   const app = createDashboardApp({

@@ -26,6 +26,11 @@ export interface StorageSettings {
 export class BlobStore {
   constructor(readonly container: ContainerClient) {}
 
+  /** The configured container, or undefined when no storage is configured (a producer that can do without). */
+  static ifConfigured(settings: StorageSettings): BlobStore | undefined {
+    return settings.storageConnectionString || settings.storageAccountUrl ? BlobStore.fromSettings(settings) : undefined;
+  }
+
   static fromSettings(settings: StorageSettings): BlobStore {
     let service: BlobServiceClient;
     if (settings.storageConnectionString) {

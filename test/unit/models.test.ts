@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import { checkBudget } from '../../src/cost/budget.js';
-import { planManifest } from '../../src/cost/estimate.js';
+import { planManifest } from '../helpers/plan.js';
 import { formatPlan } from '../../src/cost/format-plan.js';
 import { planOptions } from '../../src/cost/plan-options.js';
 import { DEFAULT_PRICE_TABLE } from '../../src/cost/price-table.js';

@@ -25,9 +25,8 @@ export function cancelCommand(): Command {
       process.stdout.write(`run ${runId}: ${result.cancelled} items cancelled; ${result.leftRunning} already running or done\n`);
       const run = await getRun(runtime.runStore, runId);
       // If cancelling settled the last item, no worker will: the report is ours to write.
-      if (isRunComplete(run) && !run.reportBlob && (config.storageConnectionString || config.storageAccountUrl)) {
-        process.stdout.write(`report: ${await publishReport(runtime.runStore, BlobStore.fromSettings(config), runId)}\n`);
-      }
+      const storage = BlobStore.ifConfigured(config);
+      if (isRunComplete(run) && !run.reportBlob && storage) process.stdout.write(`report: ${await publishReport(runtime.runStore, storage, runId)}\n`);
     } finally {
       await runtime.close();
     }

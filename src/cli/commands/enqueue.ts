@@ -53,10 +53,9 @@ export function enqueueCommand(): Command {
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
       progress.done(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}`);
       process.stdout.write(`${result.runId}\n`);
-      if (result.finished && (config.storageConnectionString || config.storageAccountUrl)) {
-        // Every image already existed, so no worker will finish this run: its report is ours to write.
-        await publishReport(runtime.runStore, BlobStore.fromSettings(config), result.runId);
-      }
+      // Every image already existed, so no worker will finish this run: its report is ours to write.
+      const storage = BlobStore.ifConfigured(config);
+      if (result.finished && storage) await publishReport(runtime.runStore, storage, result.runId);
       if (options.wait === true) {
         const run = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, result.runId, progress));
         process.stderr.write(`${describeOutcome(run)}${run.reportBlob ? `; report in storage: ${run.reportBlob}` : ''}\n`);

@@ -39,9 +39,8 @@ export function retryCommand(): Command {
         return;
       }
       process.stdout.write(`run ${runId}: ${result.retried} failed items re-enqueued from ${manifestPath}${result.notInManifest ? `; ${result.notInManifest} are no longer in the manifest and stay failed` : ''}\n`);
-      if (result.finished && (config.storageConnectionString || config.storageAccountUrl)) {
-        await publishReport(runtime.runStore, BlobStore.fromSettings(config), runId);
-      }
+      const storage = BlobStore.ifConfigured(config);
+      if (result.finished && storage) await publishReport(runtime.runStore, storage, runId);
       if (options.wait === true) {
         const finished = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, runId, new Progress(process.stderr)));
         process.stdout.write(`${describeOutcome(finished)}\n`);

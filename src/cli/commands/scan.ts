@@ -17,7 +17,7 @@ export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MA
 
 /** What a scan pass needs, from the configuration: blobs when storage is configured, the folder when `--drop-dir` is set. */
 export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr): Promise<ScanDeps> {
-  const blobStore = config.storageConnectionString || config.storageAccountUrl ? BlobStore.fromSettings(config) : undefined;
+  const blobStore = BlobStore.ifConfigured(config);
   if (!blobStore && config.dropDir === undefined) {
     throw new InputError('nothing to scan: no blob storage is configured and no drop folder is set', { hint: 'set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_URL), or --drop-dir / POLYGLYPH_DROP_DIR' });
   }
