@@ -1,22 +1,15 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
-import type { Config } from '../../config/settings.js';
-import { loadDeployments } from '../../deployments/deployment-spec.js';
-import { runModels } from '../../deployments/run-models.js';
-import { enqueueManifest } from '../../queue/enqueue-manifest.js';
-import { newRunId } from '../../runs/run-id.js';
 import { openRuntime } from '../../../workers/runtime.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { describeOrigin } from '../../runs/origin.js';
 import { publishReport } from '../../runs/publish-report.js';
 import { BlobStore } from '../../storage/blob-store.js';
 import { EXIT, setExitCode } from '../exit.js';
-import { planStep } from '../plan-run.js';
 import { Progress } from '../progress.js';
-import { producerMasterStore } from '../producer-master-store.js';
 import { describeOutcome } from '../describe-outcome.js';
+import { enqueueRun, producerFor } from '../start-run.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
-import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
@@ -30,25 +23,12 @@ export function enqueueCommand(): Command {
   addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
-    const defaults = manifestDefaults(config);
-    const deployments = loadDeployments(config);
-    const model = runModels(config, deployments).defaultModel;
+    const producer = producerFor(config);
     const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
     try {
       const progress = new Progress(process.stderr);
-      const result = await enqueueManifest(runtime, {
-        runId: newRunId(),
-        manifestPath: manifest,
-        defaults,
-        model,
-        deployments,
-        attempts: config.attempts,
-        backoffMs: config.backoffMs,
-        origin: describeOrigin('enqueue'),
-        imagesPerMinute: deployments.reduce((sum, spec) => sum + spec.imagesPerMinute, 0),
+      const result = await enqueueRun(runtime, config, producer, manifest, describeOrigin('enqueue'), process.stderr, {
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
-        masterStore: producerMasterStore(runtime, config),
-        ...planStep(defaults, config, process.stderr),
       });
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
       progress.done(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}`);
@@ -66,12 +46,3 @@ export function enqueueCommand(): Command {
     }
   });
 }
-
-/**
- * The model of rows that name none: `--models`' first, else the one the configured deployment (or
- * deployments file) serves. Throws a ConfigError when a named model has no deployment.
- */
-export function modelName(config: Config): string {
-  return runModels(config, loadDeployments(config)).defaultModel;
-}
-

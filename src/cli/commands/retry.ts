@@ -12,7 +12,7 @@ import { Progress } from '../progress.js';
 import { producerMasterStore } from '../producer-master-store.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
-import { modelName } from './enqueue.js';
+import { modelName } from '../start-run.js';
 import { getRun } from './status.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
