@@ -145,7 +145,7 @@ class MockImageApiServer implements MockImageApi {
       // After close() the socket is gone and an aborted latency is expected, not a failure.
       if (this.closing.signal.aborted) return;
       const answer = internalServerError();
-      if (route?.kind === 'generation' || route?.kind === 'mai-generation') this.recorder.answered({ deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0 });
+      if (route?.kind === 'generation' || route?.kind === 'mai-generation') this.recorder.answered({ operation: route.kind === 'generation' ? route.operation : 'generations', deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0 });
       sendResponse(response, answer, requestId);
     }
   }

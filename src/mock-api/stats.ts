@@ -4,6 +4,8 @@ import type { MockImageApiStats } from './types.js';
 const MAX_LOG_ENTRIES = 10_000;
 
 export interface AnsweredGeneration {
+  /** Which endpoint answered: images/generations (OpenAI's or MAI's) or images/edits. */
+  operation: 'generations' | 'edits';
   deployment: string;
   status: number;
   n: number;
@@ -34,7 +36,7 @@ export class StatsRecorder {
       stats.imagesGenerated += answer.imagesReturned;
       stats.generationsByPrompt[answer.prompt] = (stats.generationsByPrompt[answer.prompt] ?? 0) + answer.imagesReturned;
     }
-    stats.requestLog.push({ at: this.now(), deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {} });
+    stats.requestLog.push({ at: this.now(), operation: answer.operation, deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {} });
     if (stats.requestLog.length > MAX_LOG_ENTRIES) stats.requestLog.shift();
   }
 

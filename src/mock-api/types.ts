@@ -82,7 +82,7 @@ export interface MockImageApiStats {
    * the body's fields other than `prompt` exactly as received (`model`, `size`, `output_format`,
    * `output_compression`, `background`, `moderation`, ...), so a test can see what a client sent.
    */
-  requestLog: Array<{ at: number; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown> }>;
+  requestLog: Array<{ at: number; operation: 'generations' | 'edits'; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown> }>;
 }
 
 export interface MockImageApi {

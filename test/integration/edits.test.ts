@@ -65,9 +65,12 @@ describe('localizing a master creative (images edits)', () => {
       expect(run).toMatchObject({ total: 7, imagesCreated: 7, itemsFailed: 0 });
       expect(masterDownloads).toBe(1); // two rows, three locales, one download
 
-      const prompts = api.stats().requestLog.map((entry) => entry.prompt);
-      expect(prompts.filter((prompt) => prompt.startsWith('This image is a master creative'))).toHaveLength(6);
-      expect(prompts.filter((prompt) => !prompt.startsWith('This image is a master creative'))).toHaveLength(1);
+      // The six master rows went to images/edits with the localization prompt; the plain row to images/generations.
+      const log = api.stats().requestLog;
+      const edits = log.filter((entry) => entry.operation === 'edits');
+      expect(edits).toHaveLength(6);
+      expect(edits.every((entry) => entry.prompt.startsWith('This image is a master creative'))).toBe(true);
+      expect(log.filter((entry) => entry.operation === 'generations').map((entry) => entry.prompt.startsWith('This image is a master creative'))).toEqual([false]);
       const rows: ReportRow[] = [];
       for await (const row of runtime.runStore.rows(runId)) rows.push(row);
       expect(rows.find((row) => row.id === 'hero' && row.locale === 'ja')?.size).toBe('1536x1024');

@@ -93,7 +93,7 @@ async function runThroughOutage(outage: () => Promise<void>): Promise<void> {
 describe('fault injection: Redis restarts', () => {
   it('a clean Redis restart mid-run: the worker reconnects and finishes; every item ends once, paid once', async () => {
     await runThroughOutage(() => services.redis.restart());
-  });
+  }, 120_000);
 
   it('a Redis crash (SIGKILL) mid-run, back 2 s later from its AOF: every item ends once, paid once', async () => {
     await runThroughOutage(async () => {
@@ -101,5 +101,5 @@ describe('fault injection: Redis restarts', () => {
       await sleep(2_000);
       await services.redis.restart();
     });
-  });
+  }, 120_000);
 });

@@ -114,5 +114,5 @@ describe('fault injection: blob storage goes away', () => {
       await runtime.close();
       await api.close();
     }
-  });
+  }, 120_000);
 });

@@ -104,5 +104,5 @@ describe('fault injection: a worker process dies', () => {
       await runtime.close();
       await api.close();
     }
-  });
+  }, 120_000);
 });

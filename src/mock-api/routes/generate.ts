@@ -41,7 +41,7 @@ export async function handleGeneration(
   incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined },
   context: GenerationContext,
 ): Promise<GenerationOutcome> {
-  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { deployment: route.style === 'deployment' ? route.deployment : '', n: 1, size: 'auto', prompt: '', parameters: {} };
+  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { operation: route.operation, deployment: route.style === 'deployment' ? route.deployment : '', n: 1, size: 'auto', prompt: '', parameters: {} };
   const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0): GenerationOutcome => ({ ...trace, answer, imagesReturned });
 
   const denied = checkAuth(incoming.headers, context.apiKey) ?? checkApiVersion(route);

@@ -30,7 +30,7 @@ export async function handleMaiGeneration(
   incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined },
   context: GenerationContext,
 ): Promise<GenerationOutcome> {
-  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { deployment: '', n: 1, size: '', prompt: '', parameters: {} };
+  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { operation: 'generations', deployment: '', n: 1, size: '', prompt: '', parameters: {} };
   const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0): GenerationOutcome => ({ ...trace, answer, imagesReturned });
 
   const denied = checkAuth(incoming.headers, context.apiKey);
