@@ -1,7 +1,7 @@
 // Shared pieces of the fault-injection tests (test/integration/faults-*.test.ts): a small manifest,
 // what its jobs asked for, fault-tolerant waiting, worker child processes, and the three outcomes
 // every fault test asserts: every item settled, nothing lost, nothing paid twice.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +152,8 @@ export interface OutcomeEvidence {
   rows: ReportRow[];
   blobs: ContainerClient;
   stats: MockImageApiStats;
+  /** Images the manifest asks for, counted by hand (FAULT_MANIFEST_IMAGES): a check on the jobs themselves. */
+  images: number;
 }
 
 /**
@@ -162,12 +164,13 @@ export interface OutcomeEvidence {
  * (c) nothing paid twice: the stand-in delivered exactly `variants` images per prompt, and no images
  *     for prompts outside the manifest.
  */
-export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats }: OutcomeEvidence): Promise<void> {
+export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats, images: manifestImages }: OutcomeEvidence): Promise<void> {
   // (a)
   expect(run.total, 'items in the run').toBe(items.length);
   expect(run.settled, 'settled items').toBe(run.total);
   expect(run.itemsFailed, `failed items: ${JSON.stringify(rows.filter((r) => r.status === 'failed'))}`).toBe(0);
   const expectedImages = items.reduce((sum, item) => sum + item.variants, 0);
+  expect(expectedImages, 'images the jobs ask for, against the manifest').toBe(manifestImages);
   expect(run.imagesCreated + run.imagesExisting, 'images accounted for in the run record').toBe(expectedImages);
 
   // (b)
@@ -207,8 +210,6 @@ export function attemptsByItem(rows: ReportRow[]): Map<string, number> {
 }
 
 export interface WorkerChild {
-  readonly child: ChildProcess;
-  readonly pid: number;
   /** Last lines the worker wrote (JSON logs on stderr). */
   output(): string;
   exited(): boolean;
@@ -232,8 +233,6 @@ export function spawnWorker(env: Record<string, string>): WorkerChild {
   cleanupOnParentExit(child, () => child.kill('SIGKILL'));
   if (child.pid === undefined) throw new Error('could not spawn a worker process');
   return {
-    child,
-    pid: child.pid,
     output: () => tail.text(),
     exited: () => hasExited(child),
     kill: () => killNow(child),

@@ -17,6 +17,7 @@ import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js'
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/fault-harness.js';
 import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 
@@ -233,8 +234,7 @@ describe('polyglyph dashboard without Redis', () => {
     } finally {
       await services.redis.restart();
     }
-    const deadline = Date.now() + 15_000;
-    while ((await get('/readyz')).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitUntil(async () => (await get('/readyz')).status === 200, 'the dashboard ready again after Redis came back', 15_000);
     expect((await get('/runs', `Bearer ${TOKEN}`)).status).toBe(200);
   });
 });

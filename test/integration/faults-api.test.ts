@@ -14,6 +14,7 @@ import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js'
 import { uniqueContainerName } from '../helpers/azurite.js';
 import {
   FAULT_MANIFEST,
+  FAULT_MANIFEST_IMAGES,
   FAULT_MANIFEST_ITEMS,
   attemptsByItem,
   closeWorker,
@@ -82,7 +83,7 @@ async function harness(apiOptions: MockImageApiOptions, env: Record<string, stri
     async finish(runId, items) {
       const run = await waitForSettledRun(config.redisUrl, config.queuePrefix, config.queueName, runId);
       const rows = await readRows(runtime.runStore, runId);
-      await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats: api.stats() });
+      await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats: api.stats(), images: FAULT_MANIFEST_IMAGES });
       return rows;
     },
     async close() {

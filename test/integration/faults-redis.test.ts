@@ -14,6 +14,7 @@ import { openWorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import {
   FAULT_MANIFEST,
+  FAULT_MANIFEST_IMAGES,
   FAULT_MANIFEST_ITEMS,
   closeWorker,
   expectEveryItemOnceAndPaidOnce,
@@ -72,7 +73,7 @@ async function runThroughOutage(outage: () => Promise<void>): Promise<void> {
     const run = await waitForSettledRun(config.redisUrl, config.queuePrefix, config.queueName, runId);
     const rows = await readRows(runtime.runStore, runId);
     const blobs = BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container);
-    await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats: api.stats() });
+    await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats: api.stats(), images: FAULT_MANIFEST_IMAGES });
     // Every job leaves the queue (removeOnComplete): none stays stuck in active, waiting or failed.
     // Polled: a job settles its item just before BullMQ completes (and removes) it.
     let counts: Record<string, number> = {};

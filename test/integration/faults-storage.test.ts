@@ -16,6 +16,7 @@ import { openWorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import {
   FAULT_MANIFEST,
+  FAULT_MANIFEST_IMAGES,
   FAULT_MANIFEST_ITEMS,
   closeWorker,
   expectEveryItemOnceAndPaidOnce,
@@ -100,7 +101,7 @@ describe('fault injection: blob storage goes away', () => {
       const generatedDuringOutage = stats.requestLog.filter((entry) => entry.status === 200 && entry.at >= downAt && entry.at <= upAt);
       expect(generatedDuringOutage.length, 'generations answered while storage was down').toBeGreaterThanOrEqual(1);
       const blobs = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
-      await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats });
+      await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats, images: FAULT_MANIFEST_IMAGES });
       expect(stats.requests, 'one generation request per item').toBe(FAULT_MANIFEST_ITEMS);
       // The items that failed after paying ended as images stored on a later attempt (rows say
       // 'exists', attempts 0, only if an upload reached storage just as it stopped).

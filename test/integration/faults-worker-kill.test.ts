@@ -14,6 +14,7 @@ import { openWorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import {
   LARGER_MANIFEST,
+  LARGER_MANIFEST_IMAGES,
   LARGER_MANIFEST_ITEMS,
   expectEveryItemOnceAndPaidOnce,
   expectedItems,
@@ -92,7 +93,7 @@ describe('fault injection: a worker process dies', () => {
       });
       const stats = api.stats();
       const rows = await readRows(runtime.runStore, runId);
-      await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs: BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container), stats });
+      await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs: BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container), stats, images: LARGER_MANIFEST_IMAGES });
 
       // The kill really cut generations short and their jobs really went through stalled recovery.
       expect(stats.byStatus['499'] ?? 0, `answers never delivered (client gone): ${JSON.stringify(stats.byStatus)}`).toBeGreaterThanOrEqual(1);

@@ -15,6 +15,7 @@ import { DEFAULT_PRICE_TABLE, imagePriceMicros } from '../../src/cost/price-tabl
 import { usageCostMicros } from '../../src/cost/usage-cost.js';
 import { ConfigError, InputError } from '../../src/errors/polyglyph-error.js';
 import type { ManifestDefaults } from '../../src/manifest/manifest-options.js';
+import { caught } from '../helpers/caught.js';
 
 // Rows with no size, quality or variants get these: 1024x1536 medium, 2 variants.
 const DEFAULTS: ManifestDefaults = { size: '1024x1536', quality: 'medium', format: 'png', variants: 2 };
@@ -119,7 +120,7 @@ describe('price file', () => {
       },
       currency: 'EUR',
     }));
-    const error = catchError(() => loadPriceTable(file));
+    const error = caught(() => loadPriceTable(file));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message.split('\n')).toEqual([
       `the price file ${file} is not valid:`,
@@ -136,9 +137,9 @@ describe('price file', () => {
 
   it('says which file cannot be read or parsed', async () => {
     const missing = join(dir, 'missing.json');
-    expect(catchError(() => loadPriceTable(missing)).message).toBe(`cannot read the price file ${missing}: no such file`);
+    expect(caught(() => loadPriceTable(missing)).message).toBe(`cannot read the price file ${missing}: no such file`);
     const notJson = await write('not-json.json', '{"models": ');
-    const error = catchError(() => loadPriceTable(notJson));
+    const error = caught(() => loadPriceTable(notJson));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain(`cannot read the price file ${notJson}:`);
   });
@@ -149,7 +150,7 @@ describe('a model without a price', () => {
     const result = await planManifest(mixed, DEFAULTS, { model: 'img-prod-swedencentral', table: DEFAULT_PRICE_TABLE, imagesPerMinute: 6 });
     expect(result).toMatchObject({ images: 12, costMicros: undefined, costByLocale: undefined, durationMs: 120_000 });
     expect(formatPlan(result)).toContain('estimated cost: unknown: no price for model img-prod-swedencentral; add it with --price-file\n');
-    const error = catchError(() => checkBudget(result, 100));
+    const error = caught(() => checkBudget(result, 100));
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toBe('cannot check --max-cost $100.00: no price for model img-prod-swedencentral; add it with --price-file');
     expect((error as InputError).hint).toContain('--price-file');
@@ -162,7 +163,7 @@ describe('checkBudget', () => {
     const estimate = plan({ images: 12, costMicros: EXPECTED_TOTAL });
     expect(() => checkBudget(estimate, 1.362296)).not.toThrow(); // exactly the estimate
     expect(() => checkBudget(estimate, 5)).not.toThrow();
-    const error = catchError(() => checkBudget(estimate, 1.36));
+    const error = caught(() => checkBudget(estimate, 1.36));
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).exitCode).toBe(2);
     expect(error.message).toBe('the estimated cost $1.36 of 12 images exceeds --max-cost $1.36; nothing is enqueued');
@@ -225,12 +226,3 @@ describe('settings', () => {
     expect(() => planOptions(resolveConfig({ priceFile: join(dir, 'nope.json') }, {}), {})).toThrow(ConfigError);
   });
 });
-
-function catchError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}

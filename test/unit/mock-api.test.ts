@@ -367,8 +367,12 @@ function generateWithSignal(signal?: AbortSignal): Promise<Response> {
 }
 
 /** Polls until the server has seen the request: its arrival is what the test waits for, not a duration. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`the request did not reach the stand-in within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 describe('stand-in image API: what the client sends', () => {

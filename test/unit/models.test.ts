@@ -19,6 +19,7 @@ import { validateManifest } from '../../src/manifest/validate-manifest.js';
 import type { ImageJobData } from '../../src/queue/image-job.js';
 import { imageBlobName } from '../../src/storage/blob-name.js';
 import { imageTags } from '../../src/storage/image-blob-fields.js';
+import { caught } from '../helpers/caught.js';
 
 const DEFAULTS: ManifestDefaults = { size: '1024x1024', quality: 'medium', format: 'png', variants: 1 };
 const TWO_MODELS: ManifestDefaults = { ...DEFAULTS, models: ['gpt-image-2', 'MAI-Image-2e'] };
@@ -104,7 +105,7 @@ describe('the run\'s models and the pool', () => {
     expect(planOptions(config, {})).toMatchObject({ model: 'gpt-image-2', imagesPerMinute: 16, imagesPerMinuteByModel: { 'gpt-image-2': 6, 'MAI-Image-2e': 10 } });
 
     const missing = resolveConfig({}, { POLYGLYPH_DEPLOYMENTS_FILE: file, POLYGLYPH_MODELS: 'gpt-image-2,MAI-Image-2' });
-    const error = catchError(() => runModels(missing, specs));
+    const error = caught(() => runModels(missing, specs));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toBe("no deployment serves model 'MAI-Image-2' (named by --models / POLYGLYPH_MODELS); the deployments serve gpt-image-2, MAI-Image-2e");
     expect((error as ConfigError).hint).toContain('"model": "MAI-Image-2"');
@@ -114,7 +115,7 @@ describe('the run\'s models and the pool', () => {
     expect(runModels(resolveConfig({}, { POLYGLYPH_DEPLOYMENTS_FILE: file }), specs)).toMatchObject({ defaultModel: 'gpt-image-2', named: undefined });
     expect(() => checkManifestModelsServed('m.csv', { modelLines: {}, rowsWithoutModel: 2, firstLineWithoutModel: 3 }, specs)).toThrow("the deployments serve several models (gpt-image-2, MAI-Image-2e) and 2 rows of m.csv name none (the first on line 3); nothing was enqueued");
     expect(() => checkManifestModelsServed('m.csv', { modelLines: { 'MAI-Image-2e': 2 }, rowsWithoutModel: 0 }, specs)).not.toThrow();
-    const cellError = catchError(() => checkManifestModelsServed('m.csv', { modelLines: { 'MAI-Image-9': 4 }, rowsWithoutModel: 0 }, specs));
+    const cellError = caught(() => checkManifestModelsServed('m.csv', { modelLines: { 'MAI-Image-9': 4 }, rowsWithoutModel: 0 }, specs));
     expect(cellError).toBeInstanceOf(InputError);
     expect(cellError.message).toContain("no deployment serves model 'MAI-Image-9' (line 4)");
   });
@@ -159,7 +160,7 @@ describe('cost of a run of two models', () => {
         "estimated cost: $0.159 for gpt-image-2; MAI-Image-2e unknown: no price for model MAI-Image-2e; add it with --price-file; OpenAI's list prices (Azure publishes none for gpt-image-2), prompt tokens not included\n" +
         'estimated duration: 30 s (gpt-image-2 3 images at 6/min, MAI-Image-2e 3 images at 6/min)\n',
     );
-    const error = catchError(() => checkBudget(plan, 100));
+    const error = caught(() => checkBudget(plan, 100));
     expect(error.message).toBe('cannot check --max-cost $100.00: no price for model MAI-Image-2e; add it with --price-file');
   });
 });
@@ -176,12 +177,3 @@ describe('blob names and tags per model', () => {
     expect(imageTags({ locale: 'ja', campaign: 'spring', messageId: 'hero', runId: 'r1', model: 'MAI-Image-2e' } as ImageJobData)).toEqual({ locale: 'ja', campaign: 'spring', messageid: 'hero', runid: 'r1', model: 'MAI-Image-2e' });
   });
 });
-
-function catchError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { ManifestItem } from '../../src/manifest/manifest-item.js';
 import { itemJobs } from '../../src/queue/item-jobs.js';
 import { imageMetadata, imageSidecar } from '../../src/storage/image-blob-fields.js';
-import { LOCALE_CODES } from '../../src/locales/registry.js';
 import { buildPrompt } from '../../src/prompts/build-prompt.js';
 import { imageInputSha256, imageJobId, type ImageIdentityInput } from '../../src/queue/image-job.js';
 
@@ -26,11 +25,14 @@ describe('buildPrompt', () => {
     expect(prompt).not.toContain('Context (');
   });
 
-  it('is deterministic byte for byte, and NFC-normalises so equal text gives equal prompts', () => {
-    for (const locale of LOCALE_CODES) {
-      const input = { message: 'Thank you', locale, text: undefined, direction: ' Confetti ' };
-      expect(buildPrompt(input)).toBe(buildPrompt({ ...input }));
-    }
+  it('is pinned byte for byte (the prompt is part of every image hash: a new wording pays for every image again), and NFC-normalises', () => {
+    expect(buildPrompt({ message: 'Thank you', locale: 'ja', text: undefined, direction: ' Confetti ' })).toBe(
+      'Translate the following message into natural, idiomatic Japanese (日本語) suitable for a marketing campaign, and render the translation as the only text in the image, written in Japanese script (kanji with hiragana and katakana):\n' +
+        '"Thank you"\n' +
+        'Render only the translation: no English, no transliteration, no other text.\n' +
+        'Typography: a clean Japanese gothic (sans-serif) typeface such as Noto Sans JP, with correct kanji and kana forms; large, bold and high-contrast against its background, placed in a clear area of the image, every character crisp and legible.\n' +
+        'Creative direction: Confetti',
+    );
     const composed = buildPrompt({ message: 'x', locale: 'ko', text: '\uD55C', direction: '' }); // 한 as one code point
     const decomposed = buildPrompt({ message: 'x', locale: 'ko', text: '\u1112\u1161\u11AB', direction: '' }); // 한 as jamo
     expect(decomposed).toBe(composed);
@@ -85,7 +87,6 @@ describe('image identity', () => {
 
   it('job ids follow the inputs and the variant count, and are valid BullMQ custom ids', () => {
     const hash = imageInputSha256(base);
-    expect(imageJobId(hash, 1)).toBe(imageJobId(hash, 1));
     expect(imageJobId(hash, 2)).not.toBe(imageJobId(hash, 1));
     expect(imageJobId(hash, 1)).not.toContain(':');
   });

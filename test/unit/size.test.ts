@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { normalisedSizeWarning, resolveSize } from '../../src/images/resolve-size.js';
-import { MAX_EDGE, MAX_PIXELS, MIN_PIXELS, NAMED_SIZES, nearestValidSize } from '../../src/images/size.js';
+import { NAMED_SIZES, nearestValidSize } from '../../src/images/size.js';
 
+/** gpt-image-2's published rules, written out here rather than imported, so a wrong constant in src fails. */
 function isValid(size: string): boolean {
   const [w, h] = size.split('x').map(Number) as [number, number];
-  return w % 16 === 0 && h % 16 === 0 && Math.max(w, h) <= 3 * Math.min(w, h) && w * h >= MIN_PIXELS && w * h <= MAX_PIXELS && Math.max(w, h) <= MAX_EDGE;
+  return w % 16 === 0 && h % 16 === 0 && Math.max(w, h) <= 3 * Math.min(w, h) && w * h >= 655_360 && w * h <= 8_294_400 && Math.max(w, h) <= 3840;
 }
 
 describe('gpt-image-2 size rules', () => {
