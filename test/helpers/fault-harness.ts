@@ -125,22 +125,6 @@ export async function closeWorker(worker: Worker | undefined): Promise<void> {
   await worker?.close().catch(() => {});
 }
 
-/** Polls `condition` (errors count as false) until it holds; throws `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await Promise.resolve().then(condition).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(50);
-  }
-}
-
-export async function readRows(store: RunStore, runId: string): Promise<ReportRow[]> {
-  const rows: ReportRow[] = [];
-  for await (const row of store.rows(runId)) rows.push(row);
-  return rows;
-}
-
 /** Generation requests the stand-in has received but not answered yet. */
 export function inFlight(stats: MockImageApiStats): number {
   return stats.requests - Object.values(stats.byStatus).reduce((sum, count) => sum + count, 0);

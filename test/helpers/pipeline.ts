@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { Config } from '../../src/config/settings.js';
+import type { ReportRow } from '../../src/runs/report-row.js';
 import { isRunComplete, type RunRecord, type RunStore } from '../../src/runs/run-store.js';
 import { uniquePrefix } from './unique.js';
 
@@ -31,4 +32,21 @@ export async function waitForRun(store: RunStore, runId: string, timeoutMs = 45_
     if (Date.now() > deadline) throw new Error(`run ${runId} did not finish: ${JSON.stringify(run)}`);
     await sleep(100);
   }
+}
+
+/** Polls `condition` (errors count as false) until it holds; throws `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await Promise.resolve().then(condition).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Every report row of a run, in settling order. */
+export async function readRows(store: RunStore, runId: string): Promise<ReportRow[]> {
+  const rows: ReportRow[] = [];
+  for await (const row of store.rows(runId)) rows.push(row);
+  return rows;
 }

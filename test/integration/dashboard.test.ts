@@ -17,8 +17,7 @@ import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js'
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
-import { waitUntil } from '../helpers/fault-harness.js';
-import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 
 /** 4 items; the stand-in's content filter refuses the `[blocked]` one, so the run has one failure. */

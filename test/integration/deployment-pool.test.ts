@@ -17,7 +17,7 @@ import { newRunId } from '../../src/runs/run-id.js';
 import { createImageWorker } from '../../workers/image-worker.js';
 import { openWorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 import { uniquePrefix } from '../helpers/unique.js';
 
@@ -58,8 +58,7 @@ async function runThroughPool(deployments: unknown[], items: number, extra: Reco
   try {
     const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: manifest, defaults: manifestDefaults(config), model: 'gpt-image-2', attempts: 4, backoffMs: 20 });
     await waitForRun(runtime.runStore, runId);
-    const rows: ReportRow[] = [];
-    for await (const row of runtime.runStore.rows(runId)) rows.push(row);
+    const rows = await readRows(runtime.runStore, runId);
     const usage = await readDeploymentUsage(runtime.redis, runtime.runStore.keys.base);
     return Object.assign(rows, { usage: Object.fromEntries(usage.map((u) => [u.name, u])) });
   } finally {

@@ -7,13 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
-import type { ReportRow } from '../../src/runs/report-row.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import { validateManifest } from '../../src/manifest/validate-manifest.js';
 import { createImageWorker } from '../../workers/image-worker.js';
 import { openWorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
 import { encodedImage } from '../helpers/png.js';
 import { startServices } from '../helpers/services.js';
 
@@ -71,8 +70,7 @@ describe('localizing a master creative (images edits)', () => {
       expect(edits).toHaveLength(6);
       expect(edits.every((entry) => entry.prompt.startsWith('This image is a master creative'))).toBe(true);
       expect(log.filter((entry) => entry.operation === 'generations').map((entry) => entry.prompt.startsWith('This image is a master creative'))).toEqual([false]);
-      const rows: ReportRow[] = [];
-      for await (const row of runtime.runStore.rows(runId)) rows.push(row);
+      const rows = await readRows(runtime.runStore, runId);
       expect(rows.find((row) => row.id === 'hero' && row.locale === 'ja')?.size).toBe('1536x1024');
     } finally {
       await worker.close();

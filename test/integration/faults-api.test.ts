@@ -20,11 +20,10 @@ import {
   closeWorker,
   expectEveryItemOnceAndPaidOnce,
   expectedItems,
-  readRows,
   waitForSettledRun,
   writeManifest,
 } from '../helpers/fault-harness.js';
-import { silentLogger, testConfig } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig } from '../helpers/pipeline.js';
 import { startServices, type TestServices } from '../helpers/services.js';
 
 let services: TestServices;

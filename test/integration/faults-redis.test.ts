@@ -20,12 +20,10 @@ import {
   expectEveryItemOnceAndPaidOnce,
   expectedItems,
   inFlight,
-  readRows,
   waitForSettledRun,
-  waitUntil,
   writeManifest,
 } from '../helpers/fault-harness.js';
-import { silentLogger, testConfig } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitUntil } from '../helpers/pipeline.js';
 import { startServices, type TestServices } from '../helpers/services.js';
 
 let services: TestServices;

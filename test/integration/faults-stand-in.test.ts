@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
-import { waitUntil } from '../helpers/fault-harness.js';
+import { waitUntil } from '../helpers/pipeline.js';
 
 const PATH = '/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview';
 

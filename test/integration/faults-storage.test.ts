@@ -22,12 +22,10 @@ import {
   expectEveryItemOnceAndPaidOnce,
   expectedItems,
   inFlight,
-  readRows,
   waitForSettledRun,
-  waitUntil,
   writeManifest,
 } from '../helpers/fault-harness.js';
-import { silentLogger, testConfig } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitUntil } from '../helpers/pipeline.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 
 /** Longest the outage lasts while waiting for a job to fail at the job level (see below). */

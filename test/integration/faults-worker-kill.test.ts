@@ -19,14 +19,12 @@ import {
   expectEveryItemOnceAndPaidOnce,
   expectedItems,
   inFlight,
-  readRows,
   spawnWorker,
   waitForSettledRun,
-  waitUntil,
   writeManifest,
   type WorkerChild,
 } from '../helpers/fault-harness.js';
-import { silentLogger, testConfig } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitUntil } from '../helpers/pipeline.js';
 import { startServices, type TestServices } from '../helpers/services.js';
 
 let services: TestServices;

@@ -14,7 +14,7 @@ import type { ReportRow } from '../../src/runs/report-row.js';
 import { createImageWorker } from '../../workers/image-worker.js';
 import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 
 const MODELS = ['gpt-image-2', 'MAI-Image-2e'];
@@ -62,8 +62,7 @@ async function manifest(name: string, text: string): Promise<string> {
 }
 
 async function rowsOf(runtime: WorkerRuntime, runId: string): Promise<ReportRow[]> {
-  const rows: ReportRow[] = [];
-  for await (const row of runtime.runStore.rows(runId)) rows.push(row);
+  const rows = await readRows(runtime.runStore, runId);
   return rows.sort((a, b) => `${a.id} ${a.model}`.localeCompare(`${b.id} ${b.model}`));
 }
 

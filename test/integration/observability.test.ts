@@ -12,8 +12,8 @@ import { createImageWorker } from '../../workers/image-worker.js';
 import { createWorkerObservability } from '../../workers/observability.js';
 import { openWorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { closeWorker, waitUntil } from '../helpers/fault-harness.js';
-import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { closeWorker } from '../helpers/fault-harness.js';
+import { silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { parseSamples, sampleValue } from '../helpers/prometheus-text.js';
 import { startServices } from '../helpers/services.js';
 

@@ -17,7 +17,7 @@ import { newRunId } from '../../src/runs/run-id.js';
 import { writeReport } from '../../src/runs/write-report.js';
 import { startServices } from '../helpers/services.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
 
 const SAMPLE = 'samples/spring-campaign.csv';
 /** (message, locale, variant) combinations in the sample: see samples/spring-campaign.csv. */
@@ -147,8 +147,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       const { runId } = await enqueue(manifest);
       const run = await waitForRun(runtime.runStore, runId);
       expect(run).toMatchObject({ imagesCreated: 1, itemsFailed: 1 });
-      const rows = [];
-      for await (const row of runtime.runStore.rows(runId)) rows.push(row);
+      const rows = await readRows(runtime.runStore, runId);
       const failed = rows.find((r) => r.status === 'failed');
       expect(failed).toMatchObject({ id: 'bad-1', locale: 'ko', variant: '', attempts: 1 });
       expect(failed?.errorCode).toMatch(/content_?(policy_violation|filter)|contentFilter/i);
@@ -176,8 +175,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(sent['1008x1008']).toEqual({ model: 'gpt-image-2', size: '1008x1008', quality: 'medium', output_format: 'png', n: 1 });
       expect(sent['1248x832']).toEqual({ model: 'gpt-image-2', size: '1248x832', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
 
-      const rows = [];
-      for await (const row of runtime.runStore.rows(runId)) rows.push(row);
+      const rows = await readRows(runtime.runStore, runId);
       expect(rows.map((row) => [row.id, row.size, row.requestedSize]).sort()).toEqual([['big', '1008x1008', '1000x1000'], ['tier', '1248x832', 'small landscape']]);
 
       const metadata: Record<string, Record<string, string> | undefined> = {};
@@ -205,8 +203,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
     try {
       const run = await waitForRun(runtime.runStore, (await enqueue(manifest)).runId);
       expect(run).toMatchObject({ imagesCreated: 0, itemsFailed: 1 });
-      const rows = [];
-      for await (const row of runtime.runStore.rows(run.id)) rows.push(row);
+      const rows = await readRows(runtime.runStore, run.id);
       expect(rows).toEqual([expect.objectContaining({ id: 'm1', status: 'failed', errorCode: 'image_mismatch', attempts: 1 })]);
       expect(api.stats().requests).toBe(1);
     } finally {
@@ -227,8 +224,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       const { runId } = await enqueue(manifest);
       const run = await waitForRun(runtime.runStore, runId);
       expect(run).toMatchObject({ imagesCreated: 1, itemsFailed: 0 });
-      const rows = [];
-      for await (const row of runtime.runStore.rows(runId)) rows.push(row);
+      const rows = await readRows(runtime.runStore, runId);
       const [row] = rows;
       expect(row?.attempts).toBe(3);
     } finally {

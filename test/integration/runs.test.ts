@@ -8,14 +8,13 @@ import type { Config } from '../../src/config/settings.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { cancelRun } from '../../src/runs/cancel-run.js';
-import type { ReportRow } from '../../src/runs/report-row.js';
 import { retryFailed } from '../../src/runs/retry-run.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import { createImageWorker } from '../../workers/image-worker.js';
 import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { spawnWorker, waitUntil, type WorkerChild } from '../helpers/fault-harness.js';
-import { silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { spawnWorker, type WorkerChild } from '../helpers/fault-harness.js';
+import { readRows, silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 
 let services: Awaited<ReturnType<typeof startServices>>;
@@ -44,12 +43,6 @@ async function setup(): Promise<{ config: Config; runtime: WorkerRuntime }> {
   return { config, runtime: await openWorkerRuntime(config, silentLogger) };
 }
 
-async function rowsOf(runtime: WorkerRuntime, runId: string): Promise<ReportRow[]> {
-  const rows: ReportRow[] = [];
-  for await (const row of runtime.runStore.rows(runId)) rows.push(row);
-  return rows;
-}
-
 const enqueue = (runtime: WorkerRuntime, config: Config, path: string) =>
   enqueueManifest(runtime, { runId: newRunId(), manifestPath: path, defaults: manifestDefaults(config), model: 'gpt-image-2', attempts: 3, backoffMs: 10, origin: 'test' });
 
@@ -69,7 +62,7 @@ describe('runs you can follow', () => {
       const images = 2 * Array.from({ length: 30 }, (_, i) => (i % 3) + 1).reduce((a, b) => a + b, 0); // 120
       expect(run).toMatchObject({ total: 60, settled: 60, imagesPlanned: images, imagesCreated: images, imagesExisting: 0, itemsFailed: 0 });
       expect(run.locales).toEqual({ ja: { planned: images / 2, images: images / 2, itemsFailed: 0 }, ko: { planned: images / 2, images: images / 2, itemsFailed: 0 } });
-      expect(await rowsOf(runtime, runId)).toHaveLength(images);
+      expect(await readRows(runtime.runStore, runId)).toHaveLength(images);
       expect(run.tokens.output).toBeGreaterThan(0);
 
       const container = BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(config.container);
@@ -107,7 +100,7 @@ describe('runs you can follow', () => {
       expect(second.locales.ko).toMatchObject({ planned: 1, images: 1, itemsFailed: 0 });
       // only the two retried items reached the API
       expect(api.stats().requests).toBe(2);
-      const rows = await rowsOf(runtime, runId);
+      const rows = await readRows(runtime.runStore, runId);
       expect(rows.filter((row) => row.status === 'failed')).toEqual([]);
       expect(rows.map((row) => `${row.id}/${row.locale}/${row.variant}`).sort()).toEqual(['a/ja/1', 'b/hi/1', 'b/ko/1', 'c/bn/1', 'c/bn/2']);
     } finally {
@@ -127,7 +120,7 @@ describe('runs you can follow', () => {
       expect(await runtime.queue.count()).toBe(0);
       const run = await runtime.runStore.get(runId);
       expect(run).toMatchObject({ settled: 8, itemsCancelled: 8, finishedAt: expect.any(Number) as number, cancelledAt: expect.any(Number) as number });
-      expect((await rowsOf(runtime, runId)).every((row) => row.status === 'cancelled')).toBe(true);
+      expect((await readRows(runtime.runStore, runId)).every((row) => row.status === 'cancelled')).toBe(true);
       // A worker that starts now finds nothing of the cancelled run to do: it generates only a new run's item.
       api.resetStats();
       const worker = createImageWorker(runtime, { concurrency: 2, prefix: config.queuePrefix });
