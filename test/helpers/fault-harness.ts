@@ -194,9 +194,13 @@ export function attemptsByItem(rows: ReportRow[]): Map<string, number> {
 }
 
 export interface WorkerChild {
-  /** Last lines the worker wrote (JSON logs on stderr). */
+  /** Last lines the process wrote (JSON logs on stderr). */
   output(): string;
   exited(): boolean;
+  /** Resolves with the exit code once the process is gone (null when a signal ended it). */
+  exitCode: Promise<number | null>;
+  /** Sends one signal, as an orchestrator would. */
+  signal(signal: NodeJS.Signals): void;
   /** SIGKILL, as a crash would; resolves once it is gone. */
   kill(): Promise<void>;
   /** SIGTERM twice (close now), SIGKILL after 5 s; resolves once it is gone. */
@@ -205,7 +209,12 @@ export interface WorkerChild {
 
 /** `polyglyph worker` from source in a child process, configured only through its environment. */
 export function spawnWorker(env: Record<string, string>): WorkerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', 'worker'], {
+  return spawnPolyglyph(['worker'], env);
+}
+
+/** `polyglyph <args>` from source in a child process that dies with the test run, its output kept for failure messages. */
+export function spawnPolyglyph(args: string[], env: Record<string, string>): WorkerChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], {
     cwd: ROOT,
     env: hermeticEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -215,10 +224,13 @@ export function spawnWorker(env: Record<string, string>): WorkerChild {
   child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk));
   child.on('error', (error) => tail.push(`${error.message}\n`));
   cleanupOnParentExit(child, () => child.kill('SIGKILL'));
-  if (child.pid === undefined) throw new Error('could not spawn a worker process');
+  if (child.pid === undefined) throw new Error(`could not spawn polyglyph ${args.join(' ')}`);
+  const exitCode = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     output: () => tail.text(),
     exited: () => hasExited(child),
+    exitCode,
+    signal: (signal) => void child.kill(signal),
     kill: () => killNow(child),
     stop: async () => {
       if (hasExited(child)) return;

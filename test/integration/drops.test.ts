@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,9 +18,10 @@ import { scheduledJobHandler } from '../../src/schedules/run-scheduled.js';
 import { addSchedule, createScheduleWorker, listSchedules, openScheduleQueue, removeSchedule, type ScheduleJobData } from '../../src/schedules/schedules.js';
 import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { hermeticEnv, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { spawnPolyglyph } from '../helpers/fault-harness.js';
 import { parseSamples, sampleValue } from '../helpers/prometheus-text.js';
-import { silentLogger, testConfig } from '../helpers/pipeline.js';
+import { silentLogger, testConfig, waitUntil } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 
 let services: Awaited<ReturnType<typeof startServices>>;
@@ -315,23 +314,16 @@ describe('schedules', () => {
     const { config, runtime, container } = await setup();
     const queue = openScheduleQueue(runtime.redis, config);
     const healthPort = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', 'scheduler', '--health-port', String(healthPort)], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: hermeticEnv({
-        REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: API_URL, AZURE_OPENAI_API_KEY: 'k',
-        AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: config.container, POLYGLYPH_LOG_LEVEL: 'warn',
-      }),
-      stdio: 'ignore',
+    const scheduler = spawnPolyglyph(['scheduler', '--health-port', String(healthPort)], {
+      REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: API_URL, AZURE_OPENAI_API_KEY: 'k',
+      AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: config.container, POLYGLYPH_LOG_LEVEL: 'warn',
     });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
       await drop(container, 'timed.csv', 'id,message,locales\nt1,Timed,hi\n');
       await addSchedule(queue, 'tick', { cron: '* * * * * *', job: { kind: 'scan' } });
-      const deadline = Date.now() + 30_000;
-      while (!(await names(container, 'manifests/')).includes('manifests/processed/timed.csv')) {
-        if (Date.now() > deadline) throw new Error('the scheduler did not ingest the drop');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await waitUntil(async () => (await names(container, 'manifests/')).includes('manifests/processed/timed.csv'), 'the scheduler to ingest the drop', 30_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}; scheduler output:\n${scheduler.output()}`);
+      });
       const runId = (await container.getBlockBlobClient('manifests/processed/timed.csv').getProperties()).metadata?.runid;
       expect(await runtime.runStore.get(runId ?? '')).toMatchObject({ origin: 'drop:timed.csv' });
 
@@ -345,8 +337,11 @@ describe('schedules', () => {
       expect(sampleValue(samples, 'polyglyph_scheduled_jobs_total', { schedule: 'tick', outcome: 'completed' })).toBeGreaterThanOrEqual(1);
     } finally {
       await removeSchedule(queue, 'tick');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      // One SIGTERM, as an orchestrator sends: the scheduler closes and exits 0.
+      scheduler.signal('SIGTERM');
+      const code = await Promise.race([scheduler.exitCode, sleep(15_000).then(() => 'still running')]);
+      if (code !== 0) await scheduler.kill();
+      expect(code, scheduler.output()).toBe(0);
       await queue.close();
       await runtime.close();
     }
