@@ -1,12 +1,14 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { generateImage, row, settleItem, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
+import { generateImage, invalidJobCounts, invalidJobRow, row, settleItem, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
 import { isAPIError } from '../src/errors/api-error.js';
+import { InvalidJobError } from '../src/errors/invalid-job-error.js';
 import { errorCode } from '../src/errors/retry-policy.js';
 import type { Config } from '../src/config/settings.js';
 import type { DeploymentPool } from '../src/deployments/deployment-pool.js';
 import { GENERATE_IMAGE_JOB, type ImageJobData } from '../src/queue/image-job.js';
+import { parseImageJobData } from '../src/queue/image-job-schema.js';
 import { outcomeCounts } from '../src/runs/outcome-counts.js';
 import { publishReport } from '../src/runs/publish-report.js';
 import type { RunStore } from '../src/runs/run-store.js';
@@ -71,7 +73,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
   const worker = new Worker<ImageJobData, GenerateImageResult>(
     deps.queue.name,
     async (job) => {
-      if (job.name !== GENERATE_IMAGE_JOB) throw new Error(`unknown job type '${job.name}'`);
+      if (job.name !== GENERATE_IMAGE_JOB) throw new InvalidJobError(job.id, `unknown job type '${job.name}' (this queue runs ${GENERATE_IMAGE_JOB} jobs)`);
       return generateImage(job, jobDeps);
     },
     {
@@ -116,9 +118,15 @@ function countFailure(job: Job<ImageJobData>, error: Error, metrics: WorkerMetri
 }
 
 async function settleFailure(job: Job<ImageJobData>, error: Error, deps: ImageWorkerDeps): Promise<void> {
+  const onRunsFinished = (runIds: string[]): Promise<void> => publishReports(deps, runIds);
+  // Malformed data (the processor refused it as invalid_job): its fields cannot be trusted to exist.
+  if (!parseImageJobData(job.data).ok) {
+    await settleItem(job, { runStore: deps.runStore, onRunsFinished }, [invalidJobRow(job.data, deps, error.message, job.attemptsMade)], invalidJobCounts(job.data), { onlyIfUnsettled: true });
+    return;
+  }
   const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts: job.attemptsMade, errorCode: errorCode(error), errorMessage: error.message });
   const counts = outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: 0, failed: true, errorCode: failed.errorCode });
-  await settleItem(job, { runStore: deps.runStore, onRunsFinished: (runIds) => publishReports(deps, runIds) }, [failed], counts, { onlyIfUnsettled: true });
+  await settleItem(job, { runStore: deps.runStore, onRunsFinished }, [failed], counts, { onlyIfUnsettled: true });
 }
 
 /** This worker finished these runs (the claim in Redis is exclusive): it writes their reports to storage. */

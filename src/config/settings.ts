@@ -83,6 +83,7 @@ export const SETTINGS = {
   dropDir: setting({ flag: '--drop-dir <dir>', env: 'POLYGLYPH_DROP_DIR', description: 'local folder `scan` also watches: manifests in <dir>/incoming/ (unset: blobs only)', expected: 'a directory path', schema: text }),
   dashboardPort: setting({ flag: '--port <port>', env: 'POLYGLYPH_DASHBOARD_PORT', default: 3000, description: 'port the dashboard listens on (0: any free port)', expected: 'a port number from 0 to 65535', schema: z.coerce.number().int().min(0).max(65535) }),
   dashboardHost: setting({ flag: '--host <host>', env: 'POLYGLYPH_DASHBOARD_HOST', default: '127.0.0.1', description: 'interface the dashboard listens on; anything beyond loopback requires a token or a user and password', expected: 'a host name or IP address', schema: text }),
+  dashboardAllowedHosts: setting({ flag: '--allowed-hosts <list>', env: 'POLYGLYPH_DASHBOARD_ALLOWED_HOSTS', description: 'host names the dashboard answers to besides loopback and --host (e.g. the name a reverse proxy forwards); requests for any other Host are refused (DNS rebinding)', expected: 'host names separated by commas', schema: z.string().regex(/^[A-Za-z0-9.:[\]_-]+(,\s*[A-Za-z0-9.:[\]_-]+)*$/) }),
   dashboardToken: setting({ flag: '--token <token>', env: 'POLYGLYPH_DASHBOARD_TOKEN', description: 'token for the dashboard: `Authorization: Bearer <token>`, or as the password of basic auth in a browser (any user name); prefer the variable, a flag shows in `ps`', expected: 'at least 16 characters, e.g. from `openssl rand -hex 24`', schema: z.string().min(16), secret: true }),
   dashboardUser: setting({ flag: '--user <name>', env: 'POLYGLYPH_DASHBOARD_USER', default: 'admin', description: 'user name for basic auth with --password', expected: 'a user name without ":"', schema: z.string().regex(/^[^:]{1,128}$/) }),
   dashboardPassword: setting({ flag: '--password <password>', env: 'POLYGLYPH_DASHBOARD_PASSWORD', description: 'password for basic auth (user --user); prefer the variable, a flag shows in `ps`', expected: 'at least 12 characters', schema: z.string().min(12), secret: true }),
@@ -138,6 +139,7 @@ export interface Config {
   dropDir?: string | undefined;
   dashboardPort: number;
   dashboardHost: string;
+  dashboardAllowedHosts?: string | undefined;
   dashboardToken?: string | undefined;
   dashboardUser: string;
   dashboardPassword?: string | undefined;

@@ -6,6 +6,7 @@ import { bullBoardRouter } from './bull-board.js';
 import { requireAuth } from './dashboard-auth.js';
 import type { DashboardDeps } from './dashboard-deps.js';
 import { notFound } from './respond.js';
+import { hostGuard, sameOriginGuard } from './request-guards.js';
 import { runsRouter } from './runs-routes.js';
 
 /**
@@ -26,7 +27,12 @@ export function createDashboardApp(deps: DashboardDeps): Express {
     response.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json(body);
   });
 
+  // Before authentication: a rebinding page gets no challenge either. After the probes: they reveal
+  // only up or down, and an orchestrator may address them by any name.
+  app.use(hostGuard({ listenHost: deps.listenHost, allowedHosts: deps.allowedHosts }));
   if (deps.credentials) app.use(requireAuth(deps.credentials));
+  // Cross-site request forgery: every mutating route, Bull Board's included, only from our own pages.
+  app.use(sameOriginGuard);
   app.use((_request, response, next) => {
     // Nobody frames the dashboard (clickjacking a retry button), nobody sniffs its types.
     response.set({ 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });

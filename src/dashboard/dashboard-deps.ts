@@ -23,6 +23,10 @@ export interface DashboardDeps {
    * outside its run's accounting, where `polyglyph retry` keeps the run's counts and report right.
    */
   allowJobActions: boolean;
+  /** The interface it listens on; requests must name it, loopback or an allowed host (request-guards.ts). */
+  listenHost: string;
+  /** Further host names it answers to (behind a reverse proxy). */
+  allowedHosts?: readonly string[] | undefined;
   priceTable: PriceTable;
   logger: Logger;
   /** Runs listed on the front page. Default 50. */

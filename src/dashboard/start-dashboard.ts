@@ -17,7 +17,7 @@ import { createDashboardApp } from './dashboard-app.js';
 
 export type DashboardSettings = Pick<
   Config,
-  'redisUrl' | 'queueName' | 'queuePrefix' | 'storageConnectionString' | 'storageAccountUrl' | 'container' | 'priceFile' | 'dashboardHost' | 'dashboardPort' | 'dashboardToken' | 'dashboardUser' | 'dashboardPassword'
+  'redisUrl' | 'queueName' | 'queuePrefix' | 'storageConnectionString' | 'storageAccountUrl' | 'container' | 'priceFile' | 'dashboardHost' | 'dashboardPort' | 'dashboardAllowedHosts' | 'dashboardToken' | 'dashboardUser' | 'dashboardPassword'
 >;
 
 export interface Dashboard extends Listening {
@@ -55,6 +55,8 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
     checks,
     credentials: hasCredentials(credentials) ? credentials : undefined,
     allowJobActions: options.allowJobActions ?? false,
+    listenHost: settings.dashboardHost,
+    allowedHosts: settings.dashboardAllowedHosts?.split(',').map((name) => name.trim()).filter(Boolean),
     priceTable: loadPriceTable(settings.priceFile),
     logger,
   });

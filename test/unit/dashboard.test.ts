@@ -2,6 +2,7 @@ import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { assertSafeToListen, isLoopback, requireAuth } from '../../src/dashboard/dashboard-auth.js';
 import { escapeHtml, html, SafeHtml } from '../../src/dashboard/html.js';
+import { hostAllowed, hostName, isSameOrigin } from '../../src/dashboard/request-guards.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 
 describe('html', () => {
@@ -55,5 +56,33 @@ describe('dashboard authentication', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('dashboard request guards', () => {
+  it('reads the host name out of a Host header', () => {
+    expect(hostName('127.0.0.1:3000')).toBe('127.0.0.1');
+    expect(hostName('[::1]:3000')).toBe('::1');
+    expect(hostName('Example.COM')).toBe('example.com');
+    expect(hostName('::1')).toBe('::1');
+    expect(hostName('')).toBe('');
+  });
+
+  it('allows loopback, the listen host and the allow-list, nothing else', () => {
+    const allowed = hostAllowed({ listenHost: 'dash.lan', allowedHosts: ['proxy.example.com'] });
+    for (const host of ['127.0.0.1', '127.0.0.9', 'localhost', '::1', 'dash.lan', 'proxy.example.com']) expect(allowed(host), host).toBe(true);
+    for (const host of ['attacker.example', 'localhost.attacker.example', '127.0.0.1.nip.io', '', '0.0.0.0']) expect(allowed(host), host).toBe(false);
+  });
+
+  it('counts only same-origin fetch metadata, or an Origin naming the Host, as same origin', () => {
+    expect(isSameOrigin('same-origin', undefined, 'h:1')).toBe(true);
+    expect(isSameOrigin('same-site', 'http://h:1', 'h:1')).toBe(false);
+    expect(isSameOrigin('cross-site', 'http://h:1', 'h:1')).toBe(false);
+    expect(isSameOrigin('none', undefined, 'h:1')).toBe(false);
+    expect(isSameOrigin(undefined, 'http://h:1', 'h:1')).toBe(true);
+    expect(isSameOrigin(undefined, 'https://H:1', 'h:1')).toBe(true);
+    expect(isSameOrigin(undefined, 'http://evil:1', 'h:1')).toBe(false);
+    expect(isSameOrigin(undefined, 'null', 'h:1')).toBe(false);
+    expect(isSameOrigin(undefined, undefined, 'h:1')).toBe(false);
   });
 });

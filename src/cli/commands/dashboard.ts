@@ -4,7 +4,7 @@ import { createLogger } from '../../logging/create-logger.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'dashboardUser', 'dashboardPassword', 'priceFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardAllowedHosts', 'dashboardToken', 'dashboardUser', 'dashboardPassword', 'priceFile', 'logLevel'] as const;
 
 export function dashboardCommand(): Command {
   const command = new Command('dashboard')
