@@ -66,7 +66,7 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
     await blobStore.ensureContainer();
   } catch (error) {
     await runtime.close();
-    throw new ServiceUnavailableError(`cannot reach blob storage at ${blobStore.container.url} (${describeError(error)})`, {
+    throw new ServiceUnavailableError(`cannot reach blob storage at ${blobStore.displayUrl} (${describeError(error)})`, {
       hint: 'check AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL and that the account (or Azurite) is running',
       cause: error,
     });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { PolyglyphError } from '../errors/polyglyph-error.js';
+import { scrubText } from '../logging/redaction.js';
 import { ManifestInvalidError } from '../queue/enqueue-manifest.js';
 import { cancelCommand } from './commands/cancel.js';
 import { dashboardCommand } from './commands/dashboard.js';
@@ -43,9 +44,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof ManifestInvalidError) printSummary(error.summary, process.stderr, process.stderr);
     if (error instanceof PolyglyphError || isFriendly(error)) {
-      process.stderr.write(`polyglyph: ${(error as Error).message}\n`);
+      // Scrubbed: a message can quote a URL with its SAS, or a connection string.
+      process.stderr.write(`polyglyph: ${scrubText((error as Error).message)}\n`);
       const hint = (error as { hint?: string }).hint;
-      if (hint) process.stderr.write(`  how to fix: ${hint}\n`);
+      if (hint) process.stderr.write(`  how to fix: ${scrubText(hint)}\n`);
       return (error as { exitCode?: number }).exitCode ?? EXIT.badInput;
     }
     throw error;

@@ -2,7 +2,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { publicBlobUrl } from '../storage/public-blob-url.js';
 import { csvHeader, csvLine } from './report-csv.js';
+import type { ReportRow } from './report-row.js';
 import type { RunRecord, RunStore } from './run-store.js';
 
 export type ReportFormat = 'json' | 'csv';
@@ -31,25 +33,37 @@ export function reportHeader(run: RunRecord): Record<string, unknown> {
   };
 }
 
+export interface StreamReportOptions {
+  /**
+   * The URL a row shows for its blob: `report --signed-urls` passes a signer. Default: the stored
+   * URL without any query, so a SAS kept in Redis by an older version never reaches a report.
+   */
+  urlFor?: (row: ReportRow) => string;
+}
+
 /**
  * Streams the report of a run to `out` in one format, rows read from Redis page by page, so a run
  * of any size is never held in memory. Returns the number of rows.
  */
-export async function streamReport(runStore: RunStore, run: RunRecord, format: ReportFormat, out: NodeJS.WritableStream): Promise<number> {
+export async function streamReport(runStore: RunStore, run: RunRecord, format: ReportFormat, out: NodeJS.WritableStream, options: StreamReportOptions = {}): Promise<number> {
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await once(out, 'drain');
+  };
+  const urlFor = options.urlFor ?? ((row: ReportRow) => publicBlobUrl(row.url));
+  const rowsOf = async function* (): AsyncGenerator<ReportRow> {
+    for await (const row of runStore.rows(run.id)) yield { ...row, url: urlFor(row) };
   };
   let rows = 0;
   if (format === 'csv') {
     await write(csvHeader());
-    for await (const row of runStore.rows(run.id)) {
+    for await (const row of rowsOf()) {
       await write(csvLine(row));
       rows += 1;
     }
     return rows;
   }
   await write(`${JSON.stringify(reportHeader(run), null, 2).replace(/\n}$/, ',\n  "rows": [')}`);
-  for await (const row of runStore.rows(run.id)) {
+  for await (const row of rowsOf()) {
     await write(`${rows === 0 ? '' : ','}\n    ${JSON.stringify(row)}`);
     rows += 1;
   }

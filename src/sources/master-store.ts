@@ -8,11 +8,16 @@ import { CONTENT_TYPES } from '../images/image-options.js';
 import { inspectImage } from '../images/verify-image.js';
 import type { SourceImage } from '../image-api/types.js';
 import type { SourceRef } from './source-ref.js';
-import { sourceKey } from './source-ref.js';
+import { displaySource, sourceKey } from './source-ref.js';
+import { describeError } from '../errors/describe-error.js';
 
 /** What a job carries of its master: the bytes stay in Redis, fetched once per run. */
 export interface MasterInfo {
-  /** The manifest's reference (URL or absolute path), for reports. */
+  /**
+   * The manifest's reference (URL without its query, or absolute path), for messages. Never the SAS
+   * of a signed URL: this travels in job data (Redis, Bull Board), and the worker needs no URL, it
+   * reads the bytes the producer stored under `sha256`.
+   */
   ref: string;
   sha256: string;
   contentType: string;
@@ -70,12 +75,13 @@ export class MasterStore {
   }
 
   async #load(ref: SourceRef, line: number): Promise<MasterInfo> {
-    const key = sourceKey(ref);
+    const key = displaySource(ref);
     let bytes: Buffer;
     try {
       bytes = ref.kind === 'file' ? await readFile(ref.path) : await this.#download(ref.url);
     } catch (error) {
-      throw new InputError(`line ${line}: cannot read the source image ${key}: ${error instanceof Error ? error.message : String(error)}`, { hint: 'check the source_image cell: a readable local path, an https URL, or a blob URL with a SAS token' });
+      // describeError: a storage RestError can quote the request URL, SAS included.
+      throw new InputError(`line ${line}: cannot read the source image ${key}: ${describeError(error)}`, { hint: 'check the source_image cell: a readable local path, an https URL, or a blob URL with a SAS token' });
     }
     if (bytes.length > MAX_MASTER_BYTES) throw new InputError(`line ${line}: the source image ${key} is ${Math.round(bytes.length / 1e6)} MB; the edits endpoint takes up to 50 MB`, { hint: 'use a smaller master (png, jpeg or webp)' });
     const facts = inspectImage(bytes);
@@ -88,8 +94,14 @@ export class MasterStore {
 
   async #download(url: string): Promise<Buffer> {
     // The account's URL is the container's without its last segment (Azurite puts the account in the path).
-    const account = this.#storage?.url.replace(/\/[^/]+\/?$/, '/');
-    if (this.#storage && account && url.startsWith(account)) return new BlobClient(url, this.#storage.credential).downloadToBuffer();
+    const storageUrl = this.#storage ? new URL(this.#storage.url) : undefined;
+    const account = storageUrl && `${storageUrl.origin}${storageUrl.pathname}`.replace(/\/[^/]+\/?$/, '/');
+    if (this.#storage && storageUrl && account && url.startsWith(account)) {
+      // Storage configured with a SAS connection string: the client's URLs carry it (an account SAS
+      // reads any container); a URL that brings its own SAS keeps it.
+      const signed = new URL(url).search === '' && storageUrl.search !== '' ? `${url}${storageUrl.search}` : url;
+      return new BlobClient(signed, this.#storage.credential).downloadToBuffer();
+    }
     const response = await this.#fetch(url, { signal: AbortSignal.timeout(60_000) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return Buffer.from(await response.arrayBuffer());

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { publicBlobUrl } from '../storage/public-blob-url.js';
 
 /** Where a master creative comes from: a URL (blob or any https), or a file on this machine. */
 export type SourceRef = { kind: 'url'; url: string } | { kind: 'file'; path: string };
@@ -15,7 +16,7 @@ export function parseSourceRef(cell: string, manifestPath: string): SourceRef | 
     try {
       url = new URL(value);
     } catch {
-      return `'${value}' is not a valid URL`;
+      return `'${publicBlobUrl(value)}' is not a valid URL`;
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return `'${url.protocol}' URLs are not supported; use https, a blob URL or a local path`;
     return { kind: 'url', url: url.toString() };
@@ -32,4 +33,9 @@ export function parseSourceRef(cell: string, manifestPath: string): SourceRef | 
 /** A stable string for a ref: the URL, or the absolute path. */
 export function sourceKey(ref: SourceRef): string {
   return ref.kind === 'url' ? ref.url : ref.path;
+}
+
+/** A ref as it may be stored or shown: a URL without its query (a SAS is a credential), or the path. */
+export function displaySource(ref: SourceRef): string {
+  return ref.kind === 'url' ? publicBlobUrl(ref.url) : ref.path;
 }

@@ -2,6 +2,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
 import { ConfigError } from '../errors/polyglyph-error.js';
 import { assertValidMetadata, assertValidTags } from './blob-metadata.js';
+import { publicBlobUrl } from './public-blob-url.js';
 
 export interface UploadOptions {
   contentType: string;
@@ -24,7 +25,11 @@ export interface StorageSettings {
  * no retry loop here.
  */
 export class BlobStore {
-  constructor(readonly container: ContainerClient) {}
+  /** `service`: the account's client, for what only the account can do (user delegation keys). */
+  constructor(
+    readonly container: ContainerClient,
+    readonly service?: BlobServiceClient,
+  ) {}
 
   /** The configured container, or undefined when no storage is configured (a producer that can do without). */
   static ifConfigured(settings: StorageSettings): BlobStore | undefined {
@@ -46,7 +51,7 @@ export class BlobStore {
     } else {
       throw new ConfigError('no blob storage is configured', { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
     }
-    return new BlobStore(service.getContainerClient(settings.container));
+    return new BlobStore(service.getContainerClient(settings.container), service);
   }
 
   async ensureContainer(): Promise<void> {
@@ -57,8 +62,14 @@ export class BlobStore {
     return this.container.getBlockBlobClient(name).exists();
   }
 
+  /** The blob's URL without any SAS the client authenticates with (public-blob-url.ts): safe to store and show. */
   url(name: string): string {
-    return this.container.getBlockBlobClient(name).url;
+    return publicBlobUrl(this.container.getBlockBlobClient(name).url);
+  }
+
+  /** The container's URL, safe to show (no SAS). */
+  get displayUrl(): string {
+    return publicBlobUrl(this.container.url);
   }
 
   async upload(name: string, body: Buffer, options: UploadOptions): Promise<UploadOutcome> {

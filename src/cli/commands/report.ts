@@ -3,9 +3,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
-import { streamReport, type ReportFormat } from '../../runs/write-report.js';
+import { parseDurationMs } from '../../config/parse-duration.js';
+import { ConfigError } from '../../errors/polyglyph-error.js';
+import { streamReport, type ReportFormat, type StreamReportOptions } from '../../runs/write-report.js';
+import { BlobStore } from '../../storage/blob-store.js';
+import { readUrlSigner } from '../../storage/signed-urls.js';
 import { openRuntime } from '../../../workers/runtime.js';
-import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
 
 export function reportCommand(): Command {
@@ -13,22 +17,35 @@ export function reportCommand(): Command {
     .description('print a run\'s report: one row per image or failed item (CSV is RFC 4180, safe to open in a spreadsheet)')
     .argument('<run>', 'run id')
     .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
-    .option('--out <file>', 'write to this file instead of standard output');
-  addSettings(command, [...CONNECTION_SETTINGS, 'logLevel']);
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--signed-urls <duration>', 'give each image a read-only link that works without an Azure login until it expires, e.g. 24h (at most 7d); needs storage that can sign: an account key, or Entra ID with a user delegation key. Without it, URLs carry no credential');
+  const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel'] as const;
+  addSettings(command, SETTINGS);
   return command.action(async (runId: string, options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, [...CONNECTION_SETTINGS, 'logLevel']));
+    const config = resolveConfig(settingFlags(options, SETTINGS));
+    const signedForMs = typeof options.signedUrls === 'string' ? parseDurationMs(options.signedUrls) : undefined;
+    if (typeof options.signedUrls === 'string' && signedForMs === undefined) {
+      throw new ConfigError(`--signed-urls: expected a duration such as 30m, 24h or 7d, got '${options.signedUrls}'`, { hint: 'e.g. --signed-urls 24h' });
+    }
     const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
     try {
       const run = await getRun(runtime.runStore, runId);
       const format = options.format as ReportFormat;
+      const streamOptions: StreamReportOptions = {};
+      if (signedForMs !== undefined) {
+        const store = BlobStore.ifConfigured(config);
+        if (!store) throw new ConfigError('--signed-urls needs the storage account the images are in', { hint: 'set AZURE_STORAGE_CONNECTION_STRING (with an AccountKey) or AZURE_STORAGE_ACCOUNT_URL' });
+        const sign = await readUrlSigner(store, signedForMs);
+        streamOptions.urlFor = (row) => (row.blobName ? sign(row.blobName) : '');
+      }
       if (typeof options.out === 'string') {
         const file = createWriteStream(options.out, 'utf8');
-        const rows = await streamReport(runtime.runStore, run, format, file);
+        const rows = await streamReport(runtime.runStore, run, format, file, streamOptions);
         file.end();
         await once(file, 'finish');
         process.stderr.write(`${rows} rows written to ${options.out}\n`);
       } else {
-        await streamReport(runtime.runStore, run, format, process.stdout);
+        await streamReport(runtime.runStore, run, format, process.stdout, streamOptions);
       }
     } finally {
       await runtime.close();
