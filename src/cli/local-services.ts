@@ -3,13 +3,14 @@ import { readEnv } from '../config/read-env.js';
 import type { FlagValues } from '../config/resolve-config.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { deploymentModel } from '../deployments/deployment-model.js';
 import { namedModels } from '../deployments/run-models.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { validateManifest } from '../manifest/validate-manifest.js';
 import { startAzurite, type AzuriteProcess } from '../local-services/azurite.js';
 import { lockDir, type DirLock } from '../local-services/dir-lock.js';
 import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
-import { createMockImageApi, type MockImageApi } from '../mock-api/server.js';
+import { createMockImageApi, type MockDeployment, type MockImageApi } from '../mock-api/server.js';
 
 /** Quota the embedded stand-in enforces (and we pace to) when the user set none: a quick demo. */
 export const LOCAL_IMAGES_PER_MINUTE = 120;
@@ -44,20 +45,20 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
     if (!config.endpoint && !config.gptEndpoint) {
       const quotaSet = flags.imagesPerMinute !== undefined || readEnv('POLYGLYPH_IMAGES_PER_MINUTE') !== undefined;
       const imagesPerMinute = quotaSet ? config.imagesPerMinute : LOCAL_IMAGES_PER_MINUTE;
-      const models = await modelsToServe(config, options);
-      mock = createMockImageApi({ deployments: models, imagesPerMinute, latencyMs: 300, latencyJitterMs: 700 });
+      const served = await deploymentsToServe(config, options);
+      mock = createMockImageApi({ deployments: served, imagesPerMinute, latencyMs: 300, latencyJitterMs: 700 });
       const url = await mock.listen(0);
       resolved = { ...resolved, endpoint: url, apiKey: config.apiKey ?? 'local-stand-in-key', imagesPerMinute };
-      if (models.length > 1 || models[0] !== config.deployment) {
+      if (served.length > 1 || served[0]!.name !== config.deployment) {
         // One local deployment per model, each with the stand-in's quota, through the deployments file
         // every worker reads: the pool, the plan and the checks then work as with real deployments.
         const file = join(config.localDir, 'stand-in-deployments.json');
         await mkdir(config.localDir, { recursive: true });
-        const deployments = models.map((model) => ({ name: model, endpoint: url, deployment: model, model, imagesPerMinute, apiKey: resolved.apiKey }));
+        const deployments = served.map(({ name, model }) => ({ name, endpoint: url, deployment: name, model, imagesPerMinute, apiKey: resolved.apiKey }));
         await writeFile(file, `${JSON.stringify({ deployments }, null, 2)}\n`);
         resolved = { ...resolved, deploymentsFile: file };
       }
-      notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API at ${url} for ${models.join(', ')} (${imagesPerMinute} images/min each)`);
+      notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API at ${url} for ${served.map(describeDeployment).join(', ')} (${imagesPerMinute} images/min each)`);
     }
     if (!config.storageConnectionString && !config.storageAccountUrl) {
       // Azurite's data outlives the run, so running the same manifest again finds its images and skips them.
@@ -81,16 +82,26 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
 }
 
 /**
- * The models the stand-in serves: `--models` (or the configured deployment), plus any a `model` cell
- * names, so a manifest that compares models runs locally as it would on Foundry. A user's own
- * deployments file is left alone: its models are what it says.
+ * The deployments the stand-in serves: the configured deployment under its own name, serving its
+ * model (so `AZURE_OPENAI_DEPLOYMENT=img-prod-eastus` runs locally as it would on Azure), or one
+ * deployment per `--models` model; plus one per model a `model` cell names, so a manifest that
+ * compares models runs locally as it would on Foundry. A user's own deployments file is left alone.
  */
-async function modelsToServe(config: Config, options: LocalServicesOptions): Promise<string[]> {
-  const models = new Set(namedModels(config) ?? [config.deployment]);
-  if (options.manifest && options.defaults && !config.deploymentsFile) {
+async function deploymentsToServe(config: Config, options: LocalServicesOptions): Promise<MockDeployment[]> {
+  const configured: MockDeployment = { name: config.deployment, model: deploymentModel(config.deployment, config.model ?? config.gptModel) };
+  if (config.deploymentsFile) return [configured];
+  const named = namedModels(config);
+  const deployments = named ? named.map((model) => ({ name: model, model })) : [configured];
+  if (options.manifest && options.defaults) {
     // A manifest that cannot be read is reported where it is enqueued, with its line and column.
     const summary = await validateManifest(options.manifest, options.defaults).catch(() => undefined);
-    for (const model of Object.keys(summary?.modelLines ?? {})) models.add(model);
+    for (const model of Object.keys(summary?.modelLines ?? {})) {
+      if (!deployments.some((deployment) => deployment.model === model)) deployments.push({ name: model, model });
+    }
   }
-  return config.deploymentsFile ? [config.deployment] : [...models];
+  return deployments;
+}
+
+function describeDeployment({ name, model }: MockDeployment): string {
+  return name === model ? name : `${name} (${model})`;
 }

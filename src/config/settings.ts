@@ -37,13 +37,14 @@ export const SETTINGS = {
   queuePrefix: setting({ flag: '--queue-prefix <prefix>', env: 'POLYGLYPH_QUEUE_PREFIX', default: 'polyglyph', description: 'Redis key prefix of the queues and run records', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
 
   endpoint: setting({ flag: '--endpoint <url>', env: 'AZURE_OPENAI_ENDPOINT', description: 'Azure OpenAI / Foundry resource endpoint, e.g. https://NAME.openai.azure.com (unset: `run` starts the stand-in API)', expected: 'an http(s) URL', schema: url }),
-  deployment: setting({ flag: '--deployment <name>', env: 'AZURE_OPENAI_DEPLOYMENT', default: 'gpt-image-2', description: 'image model deployment name', expected: 'a deployment name', schema: text }),
+  deployment: setting({ flag: '--deployment <name>', env: 'AZURE_OPENAI_DEPLOYMENT', default: 'gpt-image-2', description: 'image model deployment name: decides the URL, the pool member and the report\'s deployment (never sent as the body\'s model on deployment URLs)', expected: 'a deployment name', schema: text }),
+  model: setting({ flag: '--model-name <name>', env: 'AZURE_OPENAI_MODEL', description: 'the model the deployment serves: decides size rules, prices and metadata (default: AZURE_GPT_MODEL, else the deployment name when it names a model such as gpt-image-1.5 or MAI-Image-2e, else gpt-image-2)', expected: 'a model name', schema: text }),
   provider: setting({ flag: '--provider <provider>', env: 'POLYGLYPH_PROVIDER', description: 'image API of the deployment: azure-openai or mai (default: mai for a deployment named MAI-..., else azure-openai)', expected: IMAGE_PROVIDERS.join(' or '), schema: z.enum(IMAGE_PROVIDERS) }),
   apiVersion: setting({ flag: '--api-version <version>', env: 'AZURE_OPENAI_API_VERSION', default: '2025-04-01-preview', description: 'API version for deployment-style URLs', expected: 'an API version such as 2025-04-01-preview', schema: text }),
   apiStyle: setting({ flag: '--api-style <style>', env: 'POLYGLYPH_API_STYLE', default: 'deployment' as 'deployment' | 'v1', description: 'URL style: deployment (/openai/deployments/{d}/...) or v1 (/openai/v1/...)', expected: 'deployment or v1', schema: z.enum(['deployment', 'v1']) }),
   apiKey: setting({ flag: '--api-key <key>', env: 'AZURE_OPENAI_API_KEY', description: 'API key; when unset, Microsoft Entra ID through DefaultAzureCredential', expected: 'a key', schema: text, secret: true }),
   gptEndpoint: setting({ flag: '--gpt-endpoint <url>', env: 'AZURE_GPT_ENDPOINT', description: 'full images/generations URL (as in Microsoft\'s C# sample); overrides --endpoint', expected: 'an http(s) URL', schema: url }),
-  gptModel: setting({ flag: '--gpt-model <name>', env: 'AZURE_GPT_MODEL', description: 'model name sent with --gpt-endpoint (default: --deployment)', expected: 'a model name', schema: text }),
+  gptModel: setting({ flag: '--gpt-model <name>', env: 'AZURE_GPT_MODEL', description: 'the model the deployment serves, as Microsoft\'s C# sample names it; same as --model-name, which wins when both are set', expected: 'a model name', schema: text }),
   entraScope: setting({ flag: '--entra-scope <scope>', env: 'POLYGLYPH_ENTRA_SCOPE', description: 'Entra ID token scope (default: cognitiveservices for deployment URLs, ai.azure.com for v1)', expected: 'a scope URL ending in /.default', schema: text }),
 
   storageConnectionString: setting({ flag: '--storage-connection-string <cs>', env: 'AZURE_STORAGE_CONNECTION_STRING', description: 'storage by connection string (Azurite included); unset with no account URL: `run` starts Azurite', expected: 'a connection string', schema: text, secret: true }),
@@ -99,6 +100,7 @@ export interface Config {
   queuePrefix: string;
   endpoint?: string | undefined;
   deployment: string;
+  model?: string | undefined;
   provider?: ImageProvider | undefined;
   apiVersion: string;
   apiStyle: 'deployment' | 'v1';

@@ -4,12 +4,16 @@ import type { Config } from '../config/settings.js';
 import { ConfigError } from '../errors/polyglyph-error.js';
 import type { ImageApiSettings } from '../image-api/create-image-api.js';
 import { IMAGE_PROVIDERS, providerForModel, type ImageProvider } from '../image-api/provider.js';
+import { deploymentInUrl, deploymentModel } from './deployment-model.js';
 
 /** One deployment of an image model: where it is, how to authenticate, what it may take. */
 export interface DeploymentSpec {
   /** Unique in the pool; names the deployment in reports, metadata and Redis keys. */
   name: string;
-  /** The model it serves; jobs are matched to deployments by it (and it is part of each image's identity). */
+  /**
+   * The model it serves (never its deployment name): jobs are matched to deployments by it, and it
+   * decides size rules, prices and each image's identity (deployment-model.ts).
+   */
   model: string;
   /** Its quota, shared by every worker: a request for n images counts n. */
   imagesPerMinute: number;
@@ -47,10 +51,13 @@ const fileSchema = z.object({ deployments: z.array(entrySchema).min(1, 'list at 
  */
 export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process.env): DeploymentSpec[] {
   if (!config.deploymentsFile) {
-    const api: ImageApiSettings = { ...config };
-    // As resolveEndpoint names it, without needing an endpoint: a producer (`enqueue`) has none.
-    const model = config.gptEndpoint ? (config.gptModel ?? config.deployment) : config.deployment;
-    return [{ name: model, model, imagesPerMinute: config.imagesPerMinute, provider: providerForModel(model, config.provider), api }];
+    // A full deployment-style URL (AZURE_GPT_ENDPOINT) names its deployment itself.
+    const deployment = (config.gptEndpoint && deploymentInUrl(config.gptEndpoint)) || config.deployment;
+    const api: ImageApiSettings = { ...config, deployment };
+    // A forced MAI provider with no model named keeps the deployment name as its model, as before.
+    const configured = config.model ?? config.gptModel ?? (config.provider === 'mai' ? deployment : undefined);
+    const model = deploymentModel(deployment, configured);
+    return [{ name: deployment, model, imagesPerMinute: config.imagesPerMinute, provider: providerForModel(model, config.provider), api }];
   }
   const file = config.deploymentsFile;
   let parsed: unknown;
@@ -74,15 +81,14 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
     const api: ImageApiSettings = {
       endpoint: entry.endpoint,
       gptEndpoint: entry.gptEndpoint,
-      gptModel: entry.model,
-      deployment: entry.deployment ?? config.deployment,
+      deployment: entry.deployment ?? (entry.gptEndpoint && deploymentInUrl(entry.gptEndpoint)) ?? config.deployment,
       apiVersion: entry.apiVersion ?? config.apiVersion,
       apiStyle: entry.apiStyle ?? config.apiStyle,
       apiKey,
       entraScope: entry.entraScope,
       requestTimeoutMs: config.requestTimeoutMs,
     };
-    const model = entry.model ?? api.deployment;
+    const model = deploymentModel(api.deployment, entry.model ?? (entry.provider === 'mai' ? api.deployment : undefined));
     return { name: entry.name, model, imagesPerMinute: entry.imagesPerMinute, provider: providerForModel(model, entry.provider), api };
   });
   const names = new Set<string>();

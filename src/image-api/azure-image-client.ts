@@ -41,7 +41,7 @@ export class AzureImageClient extends HttpImageClient implements ImageApi {
   private parameters(request: ImageRequest): Record<string, string | number> {
     return {
       prompt: request.prompt,
-      model: this.model,
+      ...(this.bodyModel !== undefined ? { model: this.bodyModel } : {}),
       size: request.size,
       quality: request.quality,
       output_format: request.format,

@@ -14,10 +14,10 @@ export function createImageApi(settings: ImageApiSettings, options: { fetch?: ty
 }
 
 /** Options for any provider's client: key auth when a key is set, else Entra ID for the endpoint's scope. */
-export function clientOptions(endpoint: { url: string; model: string; scope: string }, settings: ImageApiSettings, options: { fetch?: typeof fetch }): ImageClientOptions {
+export function clientOptions(endpoint: { url: string; bodyModel: string | undefined; scope: string }, settings: ImageApiSettings, options: { fetch?: typeof fetch }): ImageClientOptions {
   return {
     url: endpoint.url,
-    model: endpoint.model,
+    bodyModel: endpoint.bodyModel,
     auth: settings.apiKey ? apiKeyAuth(settings.apiKey) : entraIdAuth(endpoint.scope),
     timeoutMs: settings.requestTimeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),

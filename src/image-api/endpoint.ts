@@ -5,7 +5,7 @@ export type ApiStyle = 'deployment' | 'v1';
 export interface EndpointSettings {
   endpoint?: string | undefined;
   gptEndpoint?: string | undefined;
-  gptModel?: string | undefined;
+  /** The deployment name: in the URL (deployment style) or the body's `model` (v1). Never the model it serves. */
   deployment: string;
   apiVersion: string;
   apiStyle: ApiStyle;
@@ -16,8 +16,13 @@ export interface ResolvedEndpoint {
   /** The full images/generations URL. */
   url: string;
   style: ApiStyle;
-  /** `model` sent in every request body (Azure: the deployment name). */
-  model: string;
+  /**
+   * The body's `model`: the deployment name on v1 URLs (where it routes the request), nothing on
+   * deployment-style URLs, which route by the URL. Azure answers a deployment name there with
+   * `400 invalid_value "The model 'NAME' does not exist."` (openclaw/openclaw#71526, BerriAI/litellm#26316),
+   * and its own 2025-04-01-preview examples (image_generation.yaml, image_edits.json) send no model.
+   */
+  bodyModel: string | undefined;
   /** Entra ID scope for bearer tokens. */
   scope: string;
 }
@@ -39,7 +44,7 @@ export function resolveEndpoint(settings: EndpointSettings): ResolvedEndpoint {
     return {
       url: settings.gptEndpoint,
       style,
-      model: settings.gptModel ?? settings.deployment,
+      bodyModel: style === 'v1' ? settings.deployment : undefined,
       scope: settings.entraScope ?? SCOPES[style],
     };
   }
@@ -55,5 +60,5 @@ export function resolveEndpoint(settings: EndpointSettings): ResolvedEndpoint {
     settings.apiStyle === 'v1'
       ? `${base}/openai/v1/images/generations`
       : `${base}/openai/deployments/${deployment}/images/generations?api-version=${encodeURIComponent(settings.apiVersion)}`;
-  return { url, style: settings.apiStyle, model: settings.deployment, scope: settings.entraScope ?? SCOPES[settings.apiStyle] };
+  return { url, style: settings.apiStyle, bodyModel: settings.apiStyle === 'v1' ? settings.deployment : undefined, scope: settings.entraScope ?? SCOPES[settings.apiStyle] };
 }

@@ -5,8 +5,8 @@ import type { AuthHeaders } from './auth.js';
 export interface ImageClientOptions {
   /** Full URL of the generations endpoint. */
   url: string;
-  /** `model` sent in the body: the deployment name. */
-  model: string;
+  /** The body's `model` (resolveEndpoint decides it); undefined: not sent. */
+  bodyModel: string | undefined;
   auth: AuthHeaders;
   /** Abandon one HTTP request after this long. Default 300,000 ms: gpt-image-2 at high quality can take minutes. */
   timeoutMs?: number;
@@ -25,7 +25,7 @@ export const DEFAULT_TIMEOUT_MS = 300_000;
  * Never retries: retries belong to the queue, where every worker shares them.
  */
 export abstract class HttpImageClient {
-  readonly model: string;
+  readonly bodyModel: string | undefined;
   protected readonly url: string;
   protected readonly now: () => number;
   readonly #auth: AuthHeaders;
@@ -36,7 +36,7 @@ export abstract class HttpImageClient {
 
   constructor(options: ImageClientOptions) {
     this.url = options.url;
-    this.model = options.model;
+    this.bodyModel = options.bodyModel;
     this.#auth = options.auth;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#fetch = options.fetch ?? globalThis.fetch;

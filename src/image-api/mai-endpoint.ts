@@ -11,7 +11,7 @@ export interface ResolvedMaiEndpoint {
   /** `{resource}/mai/v1/images/generations`. */
   url: string;
   /** `model` sent in every request body: the deployment name, as on the v1 OpenAI surface. */
-  model: string;
+  bodyModel: string;
   scope: string;
 }
 
@@ -23,7 +23,7 @@ export interface ResolvedMaiEndpoint {
  */
 export function resolveMaiEndpoint(settings: EndpointSettings): ResolvedMaiEndpoint {
   const scope = settings.entraScope ?? MAI_ENTRA_SCOPE;
-  if (settings.gptEndpoint) return { url: settings.gptEndpoint, model: settings.gptModel ?? settings.deployment, scope };
+  if (settings.gptEndpoint) return { url: settings.gptEndpoint, bodyModel: settings.deployment, scope };
   if (!settings.endpoint) {
     throw new ConfigError('no endpoint is configured for the MAI deployment', {
       hint: 'set the Foundry resource endpoint, e.g. https://NAME.services.ai.azure.com ("endpoint" in the deployments file, or AZURE_OPENAI_ENDPOINT)',
@@ -33,5 +33,5 @@ export function resolveMaiEndpoint(settings: EndpointSettings): ResolvedMaiEndpo
     .replace(/\/+$/, '')
     .replace(/\/mai\/v1(\/images(\/generations)?)?$/, '')
     .replace(/\/openai(\/v1)?$/, '');
-  return { url: `${base}/mai/v1/images/generations`, model: settings.deployment, scope };
+  return { url: `${base}/mai/v1/images/generations`, bodyModel: settings.deployment, scope };
 }

@@ -34,7 +34,7 @@ export class MaiImageClient extends HttpImageClient implements ImageApi {
     const problem = maiSizeProblem(width, height);
     if (problem) throw refuse(`size ${width}x${height} ${problem} (MAI's limits)`, 'invalid_size');
 
-    const body = JSON.stringify({ model: this.model, prompt: request.prompt, width, height });
+    const body = JSON.stringify({ model: this.bodyModel, prompt: request.prompt, width, height });
     const generation: ImageGeneration = { images: [], usage: undefined, requestId: undefined, durationMs: 0 };
     for (let index = 0; index < request.n; index++) {
       try {

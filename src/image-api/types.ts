@@ -54,8 +54,8 @@ export interface SourceImage {
  * API) and MaiImageClient (Microsoft's MAI models on Foundry); createProviderImageApi picks one.
  */
 export interface ImageApi {
-  /** The `model` sent with each request (the deployment name on Azure). */
-  readonly model: string;
+  /** The body's `model`: the deployment name on v1 and MAI URLs, undefined (not sent) on deployment-style URLs. */
+  readonly bodyModel: string | undefined;
   generate(request: ImageRequest, options?: { signal?: AbortSignal }): Promise<ImageGeneration>;
   /** Edits `source` as the prompt says; absent when the provider has no edits endpoint. */
   edit?(request: ImageRequest, source: SourceImage, options?: { signal?: AbortSignal }): Promise<ImageGeneration>;

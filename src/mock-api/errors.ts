@@ -75,3 +75,21 @@ export function resourceBlocked(): MockResponse {
 export function bodyTooLarge(limit: number): MockResponse {
   return gatewayError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`);
 }
+
+/**
+ * A body `model` that names no model, on a deployment-style URL (where Azure routes by the URL and a
+ * deployment name in the body is "no model"). Body as public reports quote it: openclaw/openclaw#71526,
+ * #71705, BerriAI/litellm#26316.
+ */
+export function modelDoesNotExist(name: string): MockResponse {
+  return { status: 400, body: { error: { code: 'invalid_value', param: 'model', type: 'image_generation_user_error', message: `The model '${name}' does not exist.` } } };
+}
+
+/**
+ * A bearer token Azure does not accept (invalid, expired, or for another audience). Entra failures
+ * come back in this shape, not the `error` envelope, as public reports quote it
+ * (FlowiseAI/Flowise#710, run-llama/llama_index#12484, Azure-Samples/azure-search-openai-demo#458).
+ */
+export function entraUnauthorized(audience: string): MockResponse {
+  return { status: 401, body: { statusCode: 401, message: `Unauthorized. Access token is missing, invalid, audience is incorrect (${audience}), or have expired.` } };
+}

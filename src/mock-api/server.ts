@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { bodyTooLarge, internalServerError, resourceNotFound } from './errors.js';
 import { FaultSchedule } from './faults.js';
 import { MAX_BODY_BYTES, MAX_EDIT_BODY_BYTES, NO_ANSWER, readBody, sendResponse } from './http-io.js';
+import type { MockCredentials } from './auth.js';
+import { DeploymentRegistry } from './deployment-registry.js';
 import { DeploymentQuota } from './quota.js';
 import { ImageRenderer } from './render-image.js';
 import { handleAdmin } from './routes/admin.js';
@@ -16,7 +18,7 @@ import { StatsRecorder } from './stats.js';
 import type { MockFault, MockImageApi, MockImageApiOptions, MockImageApiStats, MockSettingsPatch } from './types.js';
 
 export { MOCK_FAULTS } from './types.js';
-export type { MockFault, MockImageApi, MockImageApiOptions, MockImageApiStats } from './types.js';
+export type { MockDeployment, MockFault, MockImageApi, MockImageApiOptions, MockImageApiStats } from './types.js';
 
 /**
  * A stand-in for Azure OpenAI's image generation API, for tests, benchmarks and local demos: the same
@@ -35,8 +37,8 @@ const CONFIGURABLE = ['latencyMs', 'latencyJitterMs', 'imagesPerMinute', 'faultR
 
 class MockImageApiServer implements MockImageApi {
   private settings: MockSettings;
-  private readonly deployments: ReadonlySet<string>;
-  private readonly apiKey: string | undefined;
+  private readonly deployments: DeploymentRegistry;
+  private readonly credentials: MockCredentials;
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly quota: DeploymentQuota;
@@ -51,13 +53,14 @@ class MockImageApiServer implements MockImageApi {
 
   constructor(options: MockImageApiOptions) {
     const deployments = options.deployments ?? [...MOCK_DEFAULTS.deployments];
-    if (deployments.length === 0 || deployments.some((name) => name.trim() === '')) {
+    if (deployments.length === 0 || deployments.some((entry) => (typeof entry === 'string' ? entry : entry.name).trim() === '')) {
       throw new RangeError(`expected at least one non-empty deployment name, got ${JSON.stringify(deployments)}`);
     }
     if (options.apiKey === '') throw new RangeError('expected a non-empty apiKey or none, got an empty string');
+    if (options.bearerToken === '') throw new RangeError('expected a non-empty bearerToken or none, got an empty string');
     this.settings = initialSettings(pickConfigurable(options));
-    this.deployments = new Set(deployments);
-    this.apiKey = options.apiKey;
+    this.deployments = new DeploymentRegistry(deployments);
+    this.credentials = { apiKey: options.apiKey, bearerToken: options.bearerToken };
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.quota = new DeploymentQuota(this.settings.imagesPerMinute, this.now);
@@ -154,7 +157,7 @@ class MockImageApiServer implements MockImageApi {
     const context: GenerationContext = {
       settings: this.settings,
       deployments: this.deployments,
-      apiKey: this.apiKey,
+      credentials: this.credentials,
       quota: this.quota,
       faults: this.faults,
       renderer: this.renderer,

@@ -1,4 +1,7 @@
 /** Public surface of the stand-in image API (re-exported by server.ts, which other code imports). */
+import type { MockDeployment } from './deployment-registry.js';
+
+export type { MockDeployment } from './deployment-registry.js';
 
 /** Every failure the stand-in can be told to produce, in the order `--help` lists them. */
 export const MOCK_FAULTS = [
@@ -28,13 +31,22 @@ export type MockFault = (typeof MOCK_FAULTS)[number];
 
 export interface MockImageApiOptions {
   /**
-   * Deployment names served. Default `['gpt-image-2']`; any other deployment or model answers 404
-   * DeploymentNotFound. The same names serve the OpenAI routes and MAI's `/mai/v1/images/generations`
-   * (where the body's `model` names the deployment), so list MAI models here too: `['gpt-image-2', 'MAI-Image-2e']`.
+   * The deployments served, each a name and the model it serves: `{name: 'img-prod-eastus', model:
+   * 'gpt-image-2'}`, or a bare name, which serves the model of that name (gpt-image-2 when the name
+   * is no model). Default `['gpt-image-2']`. Any other deployment answers 404 DeploymentNotFound; a
+   * body `model` on a deployment URL that names no model answers 400 "The model '...' does not exist.".
+   * The same names serve the OpenAI routes and MAI's `/mai/v1/images/generations` (where the body's
+   * `model` names the deployment), so list MAI deployments here too: `['gpt-image-2', 'MAI-Image-2e']`.
    */
-  deployments?: string[];
-  /** When set, the `api-key` header must equal it. When unset, any non-empty `api-key` or `Authorization: Bearer` is accepted. Neither: 401. */
+  deployments?: ReadonlyArray<string | MockDeployment>;
+  /** When set, the `api-key` header must equal it (else Azure's gateway 401). When unset, any non-empty `api-key` is accepted. Neither a key nor a token: 401. */
   apiKey?: string;
+  /**
+   * When set, an `Authorization: Bearer` token must equal it. When unset, any token is accepted unless
+   * `apiKey` is set (a key-only resource) or it is a JWT for an audience Azure does not accept. A
+   * refused token answers Entra's `{"statusCode":401,"message":...}`.
+   */
+  bearerToken?: string;
   /** Milliseconds added before answering a generation. Default 0. */
   latencyMs?: number;
   /** Uniformly random extra milliseconds, 0..latencyJitterMs, on top of `latencyMs`. Default 0. */

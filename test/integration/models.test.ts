@@ -87,8 +87,8 @@ describe('one manifest, two models (--models gpt-image-2,MAI-Image-2e)', () => {
       // What each API received: gpt-image-2 a size string and its output parameters, MAI width and height only.
       const sent = api.stats().requestLog.map((entry) => ({ deployment: entry.deployment, parameters: entry.parameters })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
       expect(sent).toEqual([
-        { deployment: 'gpt-image-2', parameters: { model: 'gpt-image-2', size: '1024x1024', quality: 'medium', output_format: 'png', n: 1 } },
-        { deployment: 'gpt-image-2', parameters: { model: 'gpt-image-2', size: '1536x1024', quality: 'medium', output_format: 'png', n: 1 } },
+        { deployment: 'gpt-image-2', parameters: { size: '1024x1024', quality: 'medium', output_format: 'png', n: 1 } },
+        { deployment: 'gpt-image-2', parameters: { size: '1536x1024', quality: 'medium', output_format: 'png', n: 1 } },
         { deployment: 'MAI-Image-2e', parameters: { model: 'MAI-Image-2e', width: 1024, height: 1024 } },
         { deployment: 'MAI-Image-2e', parameters: { model: 'MAI-Image-2e', width: 1248, height: 832 } },
       ]);

@@ -172,8 +172,8 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(run).toMatchObject({ imagesCreated: 2, itemsFailed: 0 });
 
       const sent = Object.fromEntries(api.stats().requestLog.map((entry) => [entry.size, entry.parameters]));
-      expect(sent['1008x1008']).toEqual({ model: 'gpt-image-2', size: '1008x1008', quality: 'medium', output_format: 'png', n: 1 });
-      expect(sent['1248x832']).toEqual({ model: 'gpt-image-2', size: '1248x832', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
+      expect(sent['1008x1008']).toEqual({ size: '1008x1008', quality: 'medium', output_format: 'png', n: 1 });
+      expect(sent['1248x832']).toEqual({ size: '1248x832', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
 
       const rows = await readRows(runtime.runStore, runId);
       expect(rows.map((row) => [row.id, row.size, row.requestedSize]).sort()).toEqual([['big', '1008x1008', '1000x1000'], ['tier', '1248x832', 'small landscape']]);

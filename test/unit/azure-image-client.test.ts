@@ -23,7 +23,7 @@ const request: ImageRequest = { prompt: 'Render 春のセール', size: '1024x10
 
 function client(steps: ReplayStep[], timeoutMs = 5_000) {
   const replay = replayFetch(steps);
-  return { client: new AzureImageClient({ url: URL_, model: 'gpt-image-2', auth: apiKeyAuth('k-123'), fetch: replay.fetch, timeoutMs }), requests: replay.requests };
+  return { client: new AzureImageClient({ url: URL_, bodyModel: undefined, auth: apiKeyAuth('k-123'), fetch: replay.fetch, timeoutMs }), requests: replay.requests };
 }
 
 async function okBody(count = 1, width = 1024, height = 1024, format: 'png' | 'jpeg' | 'webp' = 'png') {
@@ -37,7 +37,8 @@ describe('AzureImageClient', () => {
     const result = await c.generate({ ...request, n: 2 });
     expect(requests[0]?.url).toBe(URL_);
     expect(requests[0]?.headers['api-key']).toBe('k-123');
-    expect(requests[0]?.body).toEqual({ prompt: request.prompt, model: 'gpt-image-2', size: '1024x1024', quality: 'medium', output_format: 'png', n: 2 });
+    // A deployment-style URL routes by the URL: no body model (a deployment name there is Azure's 400).
+    expect(requests[0]?.body).toEqual({ prompt: request.prompt, size: '1024x1024', quality: 'medium', output_format: 'png', n: 2 });
     expect(result.images).toHaveLength(2);
     expect(result.images[0]).toMatchObject({ format: 'png', width: 1024, height: 1024, revisedPrompt: 'revised' });
     expect(result.usage).toEqual({ inputTokens: 50, outputTokens: 1056, totalTokens: 1106, inputTextTokens: 50, inputImageTokens: 0 });
@@ -53,9 +54,9 @@ describe('AzureImageClient', () => {
   it('sends background and moderation only when set, with their documented names', async () => {
     const { client: c, requests } = client([{ status: 200, body: await okBody(1, 1024, 1024, 'webp') }, { status: 200, body: await okBody() }]);
     await c.generate({ ...request, format: 'webp', outputCompression: 40, background: 'transparent', moderation: 'low' });
-    expect(requests[0]?.body).toEqual({ prompt: request.prompt, model: 'gpt-image-2', size: '1024x1024', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
+    expect(requests[0]?.body).toEqual({ prompt: request.prompt, size: '1024x1024', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
     await c.generate({ ...request, outputCompression: 40, background: undefined, moderation: undefined });
-    expect(Object.keys(requests[1]!.body as object).sort()).toEqual(['model', 'n', 'output_format', 'prompt', 'quality', 'size']);
+    expect(Object.keys(requests[1]!.body as object).sort()).toEqual(['n', 'output_format', 'prompt', 'quality', 'size']);
   });
 
   const errorCases: Array<[string, ReplayStep, new (...args: never[]) => Error, boolean]> = [
@@ -97,7 +98,7 @@ describe('AzureImageClient', () => {
 
   it('abandons a request that never answers after the timeout', async () => {
     const hanging = ((_: unknown, init?: RequestInit) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error)))) as typeof fetch;
-    const c = new AzureImageClient({ url: URL_, model: 'gpt-image-2', auth: apiKeyAuth('k'), fetch: hanging, timeoutMs: 50 });
+    const c = new AzureImageClient({ url: URL_, bodyModel: undefined, auth: apiKeyAuth('k'), fetch: hanging, timeoutMs: 50 });
     const error = await c.generate(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APITimeoutError);
     expect(isRetryable(error)).toBe(true);

@@ -11,7 +11,7 @@ describe('resolveEndpoint', () => {
   it('builds the deployment-style URL with api-version and the cognitiveservices scope', () => {
     expect(resolveEndpoint({ ...base, endpoint: 'https://res.openai.azure.com/' })).toEqual({
       url: 'https://res.openai.azure.com/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview',
-      style: 'deployment', model: 'gpt-image-2', scope: 'https://cognitiveservices.azure.com/.default',
+      style: 'deployment', bodyModel: undefined, scope: 'https://cognitiveservices.azure.com/.default',
     });
   });
   it('builds the v1 URL without doubling a pasted /openai/v1 suffix, with the ai.azure.com scope', () => {
@@ -19,9 +19,16 @@ describe('resolveEndpoint', () => {
     expect(resolved.url).toBe('https://res.services.ai.azure.com/openai/v1/images/generations');
     expect(resolved.scope).toBe('https://ai.azure.com/.default');
   });
-  it('uses AZURE_GPT_ENDPOINT as given, with AZURE_GPT_MODEL', () => {
+  it('uses AZURE_GPT_ENDPOINT as given: the deployment name as the body model on v1, no body model on a deployment URL', () => {
     const url = 'https://x.openai.azure.com/openai/v1/images/generations';
-    expect(resolveEndpoint({ ...base, gptEndpoint: url, gptModel: 'gpt-image-2-eu' })).toMatchObject({ url, model: 'gpt-image-2-eu', style: 'v1' });
+    expect(resolveEndpoint({ ...base, deployment: 'img-prod-eastus', gptEndpoint: url })).toMatchObject({ url, bodyModel: 'img-prod-eastus', style: 'v1' });
+    const dated = 'https://x.openai.azure.com/openai/deployments/img-prod-eastus/images/generations?api-version=2025-04-01-preview';
+    expect(resolveEndpoint({ ...base, gptEndpoint: dated })).toMatchObject({ url: dated, bodyModel: undefined, style: 'deployment' });
+  });
+  it('never puts the deployment name in the body on deployment-style URLs; v1 routes by it', () => {
+    const settings = { ...base, deployment: 'img-prod-eastus', endpoint: 'https://res.openai.azure.com' };
+    expect(resolveEndpoint(settings)).toMatchObject({ url: 'https://res.openai.azure.com/openai/deployments/img-prod-eastus/images/generations?api-version=2025-04-01-preview', bodyModel: undefined });
+    expect(resolveEndpoint({ ...settings, apiStyle: 'v1' })).toMatchObject({ url: 'https://res.openai.azure.com/openai/v1/images/generations', bodyModel: 'img-prod-eastus' });
   });
   it('lets the scope be overridden', () => {
     expect(resolveEndpoint({ ...base, endpoint: 'https://r.openai.azure.com', entraScope: 'api://custom/.default' }).scope).toBe('api://custom/.default');

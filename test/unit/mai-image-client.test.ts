@@ -41,7 +41,7 @@ async function start(options: MockImageApiOptions = {}): Promise<MockImageApi> {
 }
 
 function client(options: { model?: string; auth?: AuthHeaders; timeoutMs?: number } = {}): MaiImageClient {
-  return new MaiImageClient({ url: `${api!.url}${MAI_PATH}`, model: options.model ?? 'MAI-Image-2e', auth: options.auth ?? apiKeyAuth('test-key'), timeoutMs: options.timeoutMs ?? 5_000 });
+  return new MaiImageClient({ url: `${api!.url}${MAI_PATH}`, bodyModel: options.model ?? 'MAI-Image-2e', auth: options.auth ?? apiKeyAuth('test-key'), timeoutMs: options.timeoutMs ?? 5_000 });
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -153,7 +153,7 @@ describe('MAI client against the stand-in', () => {
     // The second request of three fails: one image was delivered (and paid for) before it.
     let calls = 0;
     const failing: typeof fetch = (input, init) => (++calls === 2 ? Promise.resolve(new Response(JSON.stringify({ error: { code: 'InternalServerError', message: 'boom' } }), { status: 500 })) : fetch(input, init));
-    const error = await failure(new MaiImageClient({ url: `${api!.url}${MAI_PATH}`, model: 'MAI-Image-2e', auth: apiKeyAuth('k'), fetch: failing }).generate({ ...request, n: 3 }));
+    const error = await failure(new MaiImageClient({ url: `${api!.url}${MAI_PATH}`, bodyModel: 'MAI-Image-2e', auth: apiKeyAuth('k'), fetch: failing }).generate({ ...request, n: 3 }));
     expect(error).toBeInstanceOf(InternalServerError);
     expect(partialGeneration(error)?.images).toHaveLength(1);
     expect(partialGeneration(new Error('other'))).toBeUndefined();
@@ -161,7 +161,7 @@ describe('MAI client against the stand-in', () => {
 
   it('turns network failures and timeouts into retryable connection errors', async () => {
     const replay = replayFetch([{ networkError: 'ECONNRESET' }]);
-    const error = await failure(new MaiImageClient({ url: 'https://res.services.ai.azure.com/mai/v1/images/generations', model: 'm', auth: apiKeyAuth('k'), fetch: replay.fetch }).generate(request));
+    const error = await failure(new MaiImageClient({ url: 'https://res.services.ai.azure.com/mai/v1/images/generations', bodyModel: 'm', auth: apiKeyAuth('k'), fetch: replay.fetch }).generate(request));
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(isRetryable(error)).toBe(true);
     await start({ faultRates: { hang: 1 } });
@@ -176,9 +176,9 @@ describe('MAI endpoint and provider selection', () => {
 
   it('builds {resource}/mai/v1/images/generations from whatever form of the endpoint was pasted', () => {
     for (const endpoint of ['https://res.services.ai.azure.com', 'https://res.services.ai.azure.com/', 'https://res.services.ai.azure.com/openai/v1', 'https://res.services.ai.azure.com/mai/v1/images/generations']) {
-      expect(resolveMaiEndpoint({ ...settings, endpoint })).toEqual({ url: 'https://res.services.ai.azure.com/mai/v1/images/generations', model: 'MAI-Image-2e', scope: 'https://cognitiveservices.azure.com/.default' });
+      expect(resolveMaiEndpoint({ ...settings, endpoint })).toEqual({ url: 'https://res.services.ai.azure.com/mai/v1/images/generations', bodyModel: 'MAI-Image-2e', scope: 'https://cognitiveservices.azure.com/.default' });
     }
-    expect(resolveMaiEndpoint({ ...settings, gptEndpoint: 'https://x.example/mai/v1/images/generations?api-version=preview', gptModel: 'mai-prod' }).url).toBe('https://x.example/mai/v1/images/generations?api-version=preview');
+    expect(resolveMaiEndpoint({ ...settings, gptEndpoint: 'https://x.example/mai/v1/images/generations?api-version=preview' }).url).toBe('https://x.example/mai/v1/images/generations?api-version=preview');
     expect(resolveMaiEndpoint({ ...settings, endpoint: 'https://r.example', entraScope: 'https://ai.azure.com/.default' }).scope).toBe('https://ai.azure.com/.default');
   });
 

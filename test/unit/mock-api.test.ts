@@ -377,7 +377,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
 
 describe('stand-in image API: what the client sends', () => {
   const context = { runId: 'run-1', manifest: 'm.csv', model: 'gpt-image-2', attempts: 1, backoffMs: 10 };
-  const client = () => new AzureImageClient({ url: `${api!.url}${DEPLOYMENT_URL}`, model: 'gpt-image-2', auth: apiKeyAuth('test-key') });
+  const client = () => new AzureImageClient({ url: `${api!.url}${DEPLOYMENT_URL}`, bodyModel: undefined, auth: apiKeyAuth('test-key') });
   const item = (fields: Partial<ManifestItem>): ManifestItem => ({
     line: 2, id: 'hero', message: 'Spring Sale', locales: ['ja'], texts: {}, prompt: '', size: '1024x1024', requestedSize: '1024x1024', quality: 'low', format: 'png', variants: 1, campaign: 'spring', ...fields,
   });
@@ -391,7 +391,7 @@ describe('stand-in image API: what the client sends', () => {
     expect(generation.images.map(({ width, height, format }) => `${width}x${height} ${format}`)).toEqual(['2048x1152 webp', '2048x1152 webp']);
     const [logged] = api!.stats().requestLog;
     expect(logged).toMatchObject({ status: 200, size: '2048x1152', n: 2 });
-    expect(logged!.parameters).toEqual({ model: 'gpt-image-2', size: '2048x1152', quality: 'low', output_format: 'webp', output_compression: 35, background: 'transparent', moderation: 'low', n: 2 });
+    expect(logged!.parameters).toEqual({ size: '2048x1152', quality: 'low', output_format: 'webp', output_compression: 35, background: 'transparent', moderation: 'low', n: 2 });
   });
 
   it('receives no optional parameter a row does not set, and a normalised size rather than the one in the manifest', async () => {
@@ -400,7 +400,7 @@ describe('stand-in image API: what the client sends', () => {
     if (!size.ok) throw new Error(size.message);
     const [job] = itemJobs(item({ size: size.size, requestedSize: size.requested }), context);
     await client().generate(job!.data.request);
-    expect(api!.stats().requestLog[0]!.parameters).toEqual({ model: 'gpt-image-2', size: '2880x2880', quality: 'low', output_format: 'png', n: 1 });
+    expect(api!.stats().requestLog[0]!.parameters).toEqual({ size: '2880x2880', quality: 'low', output_format: 'png', n: 1 });
   });
 
   it('an image of another size than sent fails the item as image_mismatch, not retried', async () => {

@@ -13,7 +13,7 @@ import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { printSummary } from '../print-issues.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')

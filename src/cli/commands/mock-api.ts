@@ -2,14 +2,17 @@ import { Command, Option } from 'commander';
 import { readEnv } from '../../config/read-env.js';
 import { ConfigError } from '../../errors/polyglyph-error.js';
 import { untilStopSignal } from '../stop-signal.js';
-import { MOCK_FAULTS, createMockImageApi, type MockFault, type MockImageApiOptions } from '../../mock-api/server.js';
+import { parseDeploymentEntry } from '../../mock-api/deployment-registry.js';
+import { MOCK_FAULTS, createMockImageApi, type MockDeployment, type MockFault, type MockImageApiOptions } from '../../mock-api/server.js';
 
 /** Flag, environment variable and default of every option, in one place; `--help` is built from it. */
 const OPTIONS = {
   port: { flag: '--port <n>', env: 'POLYGLYPH_MOCK_PORT', default: '8089', description: 'port to listen on; 0 picks a free one' },
   host: { flag: '--host <host>', env: 'POLYGLYPH_MOCK_HOST', default: '127.0.0.1', description: 'interface to listen on; 0.0.0.0 serves other machines' },
-  deployments: { flag: '--deployments <list>', env: 'POLYGLYPH_MOCK_DEPLOYMENTS', default: 'gpt-image-2', description: 'comma-separated deployment names served, on the OpenAI routes and MAI\'s /mai/v1/images/generations (e.g. gpt-image-2,MAI-Image-2e); others answer 404 DeploymentNotFound' },
+  deployments: { flag: '--deployments <list>', env: 'POLYGLYPH_MOCK_DEPLOYMENTS', default: 'gpt-image-2', description: 'comma-separated deployments served, each NAME=MODEL or a bare NAME (serving the model of that name, else gpt-image-2), on the OpenAI routes and MAI\'s /mai/v1/images/generations (e.g. img-prod-eastus=gpt-image-2,MAI-Image-2e); others answer 404 DeploymentNotFound' },
+  deployment: { flag: '--deployment <name=model>', env: 'POLYGLYPH_MOCK_DEPLOYMENT', default: undefined, shown: 'none', description: 'one deployment served, NAME=MODEL (e.g. img-prod-eastus=gpt-image-2); repeatable; replaces the default of --deployments' },
   apiKey: { flag: '--api-key <key>', env: 'POLYGLYPH_MOCK_API_KEY', default: undefined, shown: 'any key or bearer token', description: 'the only api-key accepted' },
+  bearerToken: { flag: '--bearer-token <token>', env: 'POLYGLYPH_MOCK_BEARER_TOKEN', default: undefined, shown: 'any token unless --api-key is set', description: 'the only Entra ID bearer token accepted (others answer Entra\'s 401 {"statusCode":401,...})' },
   latencyMs: { flag: '--latency-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_MS', default: '0', description: 'milliseconds added before answering a generation' },
   latencyJitterMs: { flag: '--latency-jitter-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_JITTER_MS', default: '0', description: 'random extra milliseconds, 0..n, on top of --latency-ms' },
   imagesPerMinute: { flag: '--images-per-minute <n>', env: 'POLYGLYPH_MOCK_IMAGES_PER_MINUTE', default: undefined, shown: 'unlimited', description: 'quota per deployment, enforced evenly with 429s' },
@@ -29,8 +32,8 @@ export function mockApiCommand(): Command {
   for (const option of Object.values(OPTIONS)) {
     const shown = 'shown' in option ? option.shown : option.default;
     const described = new Option(option.flag, `${option.description} (env ${option.env}; default ${shown})`);
-    // Repeated --fault-rate flags add up instead of the last one winning.
-    if (option === OPTIONS.faultRate) described.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    // Repeated --fault-rate and --deployment flags add up instead of the last one winning.
+    if (option === OPTIONS.faultRate || option === OPTIONS.deployment) described.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     command.addOption(described);
   }
   return command.action(async (options: Record<string, unknown>) => {
@@ -45,7 +48,7 @@ export function mockApiCommand(): Command {
         cause: error,
       });
     }
-    const deployments = (settings.api.deployments ?? []).join(', ');
+    const deployments = (settings.api.deployments ?? []).map((entry) => (typeof entry === 'string' ? entry : `${entry.name}=${entry.model}`)).join(', ');
     const quota = settings.api.imagesPerMinute ?? 'unlimited';
     process.stdout.write(`stand-in image API listening on ${url} (deployments: ${deployments}, quota: ${quota} images/min)\n`);
     await untilStopSignal();
@@ -70,13 +73,19 @@ export function mockApiSettings(flags: Record<string, unknown>, env: NodeJS.Proc
   };
   const required = (name: OptionName): Sourced => pick(name) as Sourced;
 
+  // --deployment entries replace the default list; with --deployments (or its variable) they add to it.
+  const single = pick('deployment');
+  const listed = pick('deployments');
+  const listedExplicitly = typeof flags.deployments === 'string' || readEnv(OPTIONS.deployments.env, env) !== undefined;
   const api: MockImageApiOptions = {
-    deployments: parseDeployments(required('deployments')),
+    deployments: [...(single && !listedExplicitly ? [] : parseDeployments(listed as Sourced)), ...(single ? parseDeployments(single) : [])],
     latencyMs: parseNumber(required('latencyMs'), 'a non-negative number of milliseconds', (n) => n >= 0),
     latencyJitterMs: parseNumber(required('latencyJitterMs'), 'a non-negative number of milliseconds', (n) => n >= 0),
   };
   const apiKey = pick('apiKey');
   if (apiKey) api.apiKey = apiKey.value;
+  const bearerToken = pick('bearerToken');
+  if (bearerToken) api.bearerToken = bearerToken.value;
   const imagesPerMinute = pick('imagesPerMinute');
   if (imagesPerMinute) api.imagesPerMinute = parseNumber(imagesPerMinute, 'a positive number of images per minute', (n) => n > 0);
   const faultRate = pick('faultRate');
@@ -101,10 +110,13 @@ function parseNumber(source: Sourced, expected: string, valid: (n: number) => bo
   return n;
 }
 
-function parseDeployments(source: Sourced): string[] {
-  const names = source.value.split(',').map((name) => name.trim());
-  if (names.some((name) => name === '')) throw invalid(source, 'comma-separated deployment names, e.g. gpt-image-2,gpt-image-2-eu');
-  return names;
+function parseDeployments(source: Sourced): Array<string | MockDeployment> {
+  const entries = source.value.split(',').map(parseDeploymentEntry);
+  if (entries.some((entry) => entry === undefined)) throw invalid(source, 'comma-separated deployments, each NAME=MODEL or a bare NAME, e.g. img-prod-eastus=gpt-image-2,MAI-Image-2e');
+  const names = entries.map((entry) => (typeof entry === 'string' ? entry : entry!.name));
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) throw invalid(source, `each deployment name once ('${twice}' is listed twice)`);
+  return entries as Array<string | MockDeployment>;
 }
 
 function parseFaultRates(source: Sourced): Partial<Record<MockFault, number>> {

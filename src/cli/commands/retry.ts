@@ -15,7 +15,7 @@ import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { modelName } from '../start-run.js';
 import { getRun } from './status.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
 
 export function retryCommand(): Command {
   const command = new Command('retry')

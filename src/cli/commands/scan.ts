@@ -13,7 +13,7 @@ import { openRuntime, type Runtime } from '../../../workers/runtime.js';
 import { runStarter } from '../start-run.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'logLevel'] as const;
+export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
 
 /** What a scan pass needs, from the configuration: blobs when storage is configured, the folder when `--drop-dir` is set. */
 export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr): Promise<ScanDeps> {

@@ -13,7 +13,7 @@ import { MANIFEST_SETTINGS, addSettings, settingFlags } from '../settings-option
 import { EXIT, setExitCode } from '../exit.js';
 
 // The model and the quota decide the plan's price and duration, so validate takes them as run does.
-const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'deploymentsFile', 'imagesPerMinute'] as const;
+const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'imagesPerMinute'] as const;
 
 export function validateCommand(): Command {
   const command = new Command('validate')

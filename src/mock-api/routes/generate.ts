@@ -1,9 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { imageSize } from 'image-size';
-import { checkAuth } from '../auth.js';
+import { checkAuth, type MockCredentials } from '../auth.js';
+import type { DeploymentRegistry } from '../deployment-registry.js';
 import { containsBlockedTerm, contentPolicyViolation } from '../content-filter.js';
-import { bodyTooLarge, deploymentNotFound, invalidRequest, rateLimited } from '../errors.js';
+import { bodyTooLarge, deploymentNotFound, invalidRequest, modelDoesNotExist, rateLimited } from '../errors.js';
 import { GATEWAY_FAULTS, faultResponse, isOutputFault, type FaultSchedule } from '../faults.js';
 import { MAX_BODY_BYTES, NO_ANSWER, type MockResponse } from '../http-io.js';
 import type { DeploymentQuota } from '../quota.js';
@@ -16,8 +17,8 @@ import { describeBody, validateGenerationBody } from './validation.js';
 
 export interface GenerationContext {
   settings: MockSettings;
-  deployments: ReadonlySet<string>;
-  apiKey: string | undefined;
+  deployments: DeploymentRegistry;
+  credentials: MockCredentials;
   quota: DeploymentQuota;
   faults: FaultSchedule;
   renderer: ImageRenderer;
@@ -44,21 +45,20 @@ export async function handleGeneration(
   const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { operation: route.operation, deployment: route.style === 'deployment' ? route.deployment : '', n: 1, size: 'auto', prompt: '', parameters: {} };
   const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0): GenerationOutcome => ({ ...trace, answer, imagesReturned });
 
-  const denied = checkAuth(incoming.headers, context.apiKey) ?? checkApiVersion(route);
+  const denied = checkAuth(incoming.headers, context.credentials) ?? checkApiVersion(route);
   if (denied) return finish(denied);
+  // Azure's gateway routes a deployment URL before it reads the body: an unknown deployment is a 404 whatever the body says.
+  if (route.style === 'deployment' && !context.deployments.has(route.deployment)) return finish(deploymentNotFound());
   if (incoming.body === undefined) return finish(bodyTooLarge(MAX_BODY_BYTES));
 
   const parsed = route.operation === 'edits' ? await parseEditBody(incoming.headers['content-type'], incoming.body) : parseJsonBody(incoming.headers['content-type'], incoming.body);
   if ('refused' in parsed) return finish(parsed.refused);
   const { body } = parsed;
   Object.assign(trace, describeBody(body));
-  if (route.style === 'v1') {
-    // On the v1 surface the body's model is the deployment; on deployment URLs Azure routes by the URL and ignores it.
-    if (body.model === undefined || body.model === null) return finish(invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter'));
-    if (typeof body.model !== 'string') return finish(invalidRequest("Invalid type for 'model': expected a string.", 'model', 'invalid_type'));
-    trace.deployment = body.model;
-  }
-  if (!context.deployments.has(trace.deployment)) return finish(deploymentNotFound());
+  // On v1 the body's model names the deployment: logged as such even when it names none.
+  if (route.style === 'v1' && typeof body.model === 'string') trace.deployment = body.model;
+  const modelProblem = checkBodyModel(route, body.model, context.deployments);
+  if (modelProblem) return finish(modelProblem);
 
   const request = validateGenerationBody(body);
   if ('status' in request) return finish(request);
@@ -81,6 +81,27 @@ export async function handleGeneration(
   const success = successBody(request, images, Math.floor(context.now() / 1000));
   if (outputFault === 'malformed') return finish({ status: 200, text: truncated(success) });
   return finish({ status: 200, body: success }, images.length);
+}
+
+/**
+ * The body's `model`, by URL style:
+ * - v1 (`/openai/v1/...`): required, and it names the deployment (Microsoft's v1 API docs; the
+ *   facts sheet): a name that is no deployment, such as the base model name when the deployment is
+ *   named otherwise, is Azure's 404 DeploymentNotFound.
+ * - deployment URLs: optional (Azure's 2025-04-01-preview examples image_generation.yaml and
+ *   image_edits.json send none); when sent it must name a model: a deployment name there is
+ *   `400 invalid_value "The model 'NAME' does not exist."` (openclaw/openclaw#71526, #71705,
+ *   BerriAI/litellm#26316).
+ */
+function checkBodyModel(route: GenerationRoute, model: unknown, deployments: DeploymentRegistry): MockResponse | undefined {
+  if (route.style === 'v1') {
+    if (model === undefined || model === null) return invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+    if (typeof model !== 'string') return invalidRequest("Invalid type for 'model': expected a string.", 'model', 'invalid_type');
+    return deployments.has(model) ? undefined : deploymentNotFound();
+  }
+  if (model === undefined || model === null) return undefined;
+  if (typeof model !== 'string') return invalidRequest("Invalid type for 'model': expected a string.", 'model', 'invalid_type');
+  return deployments.isModel(model) ? undefined : modelDoesNotExist(model);
 }
 
 /**

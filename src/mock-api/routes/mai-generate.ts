@@ -33,7 +33,7 @@ export async function handleMaiGeneration(
   const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { operation: 'generations', deployment: '', n: 1, size: '', prompt: '', parameters: {} };
   const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0): GenerationOutcome => ({ ...trace, answer, imagesReturned });
 
-  const denied = checkAuth(incoming.headers, context.apiKey);
+  const denied = checkAuth(incoming.headers, context.credentials);
   if (denied) return finish(denied);
   if (incoming.body === undefined) return finish(bodyTooLarge(MAX_BODY_BYTES));
   const read = parseBody(incoming.headers['content-type'], incoming.body);
