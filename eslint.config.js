@@ -19,6 +19,20 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The layers: src/ is the library; jobs/ (job processors) and workers/ (process entry points) build
+  // on it. The CLI reaches in-process workers only through src/cli/worker-host.ts, given by the entry.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(jobs|workers)/', message: 'src/ never imports jobs/ or workers/ (they build on src/); reach workers through src/cli/worker-host.ts' }] }],
+    },
+  },
+  {
+    files: ['jobs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)workers/', message: 'jobs/ never imports workers/ (process entry points build on jobs/, not the other way)' }] }],
+    },
+  },
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

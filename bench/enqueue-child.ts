@@ -3,7 +3,7 @@ import { manifestDefaults } from '../src/cli/manifest-defaults.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { enqueueManifest } from '../src/queue/enqueue-manifest.js';
 import { newRunId } from '../src/runs/run-id.js';
-import { openRuntime } from '../workers/runtime.js';
+import { openRuntime } from '../src/runtime/runtime.js';
 import pino from 'pino';
 
 const [manifestPath, redisUrl] = process.argv.slice(2) as [string, string];

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The published entry point: the compiled CLI. `npm ci` builds dist/ through the `prepare` script.
-import { main } from '../dist/src/cli/main.js';
+import { runPolyglyph } from '../dist/workers/polyglyph.js';
 
-main(process.argv).then(
+runPolyglyph(process.argv).then(
   (code) => {
     process.exitCode = code;
     // Everything is closed by now; if a stray handle (a socket in TIME_WAIT, a timer in a

@@ -22,7 +22,7 @@ import type { Logger } from 'pino';
 import type { DeploymentPool, PoolMember } from '../src/deployments/deployment-pool.js';
 import { isRateLimited } from '../src/errors/api-error.js';
 import { errorCode, isRetryable } from '../src/errors/retry-policy.js';
-import type { ImageGeneration, ImageUsage } from '../src/image-api/types.js';
+import type { ImageGeneration } from '../src/image-api/types.js';
 import { CONTENT_TYPES } from '../src/images/image-options.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
 import { parseImageJobData, salvageJobFields } from '../src/queue/image-job-schema.js';
@@ -38,6 +38,7 @@ import { findStoredImages } from '../src/storage/find-stored-image.js';
 import { stagePartialImages } from '../src/storage/stage-partial-images.js';
 import type { MasterStore } from '../src/sources/master-store.js';
 import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
+import { sumUsage } from '../src/image-api/sum-usage.js';
 
 /** Concurrent blob uploads per job. */
 const UPLOAD_CONCURRENCY = 4;
@@ -243,13 +244,6 @@ export async function settleItem(job: Job<ImageJobData>, deps: Pick<GenerateImag
   if (finished.length > 0) await deps.onRunsFinished(finished);
 }
 
-/** Token usage of the generations behind an item (usually one), summed. */
-function sumUsage(usages: Array<ImageUsage | undefined>): ImageUsage | undefined {
-  const known = usages.filter((usage): usage is ImageUsage => usage !== undefined);
-  if (known.length === 0) return undefined;
-  const total = (field: keyof ImageUsage): number | undefined => (known.some((usage) => usage[field] !== undefined) ? known.reduce((sum, usage) => sum + (usage[field] ?? 0), 0) : undefined);
-  return { inputTokens: total('inputTokens'), outputTokens: total('outputTokens'), totalTokens: total('totalTokens'), inputTextTokens: total('inputTextTokens'), inputImageTokens: total('inputImageTokens') };
-}
 
 /** An image stored without its sidecar (a crash between the two uploads) gets one, with what is known. */
 async function ensureSidecar(deps: GenerateImageDeps, data: ImageJobData, variant: number, name: string): Promise<void> {

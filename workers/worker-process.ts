@@ -1,13 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/settings.js';
-import { createImageWorker, imageWorkerOptions } from './image-worker.js';
-import { createWorkerObservability, type WorkerObservability } from './observability.js';
-import { closeAll, openWorkerRuntime } from './runtime.js';
-
-export interface WorkerProcessOptions {
-  /** After the first SIGINT/SIGTERM, in-flight jobs get this long to finish; then they are handed back. */
-  shutdownGraceMs?: number;
-}
+import type { WorkerProcessOptions } from '../src/cli/worker-host.js';
+import { closeAll, openWorkerRuntime } from '../src/runtime/runtime.js';
+import { startImageWorkers } from '../jobs/image-worker.js';
 
 /**
  * `polyglyph worker`: processes jobs until SIGINT/SIGTERM. The first signal stops taking new jobs and
@@ -16,19 +11,8 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(config: Config, logger: Logger, options: WorkerProcessOptions = {}): Promise<void> {
   const runtime = await openWorkerRuntime(config, logger);
-  // Metrics and the health server (POLYGLYPH_HEALTH_PORT): the jobs report into the metrics, and the
-  // server starts once the worker can take jobs.
-  let observability: WorkerObservability;
-  try {
-    observability = createWorkerObservability(runtime, config, logger);
-  } catch (error) {
+  const started = await startImageWorkers(runtime, config, logger).catch(async (error: unknown) => {
     await runtime.close();
-    throw error;
-  }
-  const worker = createImageWorker({ ...runtime, metrics: observability.metrics }, imageWorkerOptions(config));
-  await worker.waitUntilReady();
-  await observability.serve(worker).catch(async (error: unknown) => {
-    await closeAll([() => worker.close(true), () => observability.close(), () => runtime.close()], logger);
     throw error;
   });
   logger.info({ queue: config.queueName, concurrency: config.concurrency, deployments: runtime.pool.members.map((m) => ({ name: m.spec.name, model: m.spec.model, imagesPerMinute: m.spec.imagesPerMinute })) }, 'worker started');
@@ -39,17 +23,17 @@ export async function runWorkerProcess(config: Config, logger: Logger, options: 
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: closing now; unfinished jobs will be recovered by another worker');
-        void worker.close(true).finally(resolve);
+        void started.closeNow().finally(resolve);
         return;
       }
       stopping = true;
       logger.info({ signal, graceMs }, 'stopping: finishing in-flight jobs');
       const timer = setTimeout(() => {
         logger.warn('grace period over: closing now; unfinished jobs will be recovered by another worker');
-        void worker.close(true).finally(resolve);
+        void started.closeNow().finally(resolve);
       }, graceMs);
       timer.unref();
-      void worker.close().finally(() => {
+      void started.worker.close().finally(() => {
         clearTimeout(timer);
         resolve();
       });
@@ -57,6 +41,6 @@ export async function runWorkerProcess(config: Config, logger: Logger, options: 
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  await closeAll([() => worker.close(true), () => observability.close(), () => runtime.close()], logger);
+  await closeAll([() => started.closeNow(), () => runtime.close()], logger);
   logger.info('worker stopped');
 }

@@ -16,14 +16,17 @@ import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { EXIT, takeExitCode } from './exit.js';
 import { printSummary } from './print-issues.js';
+import { packageVersion } from './version.js';
+import { NO_WORKER_HOST, type WorkerHost } from './worker-host.js';
 
-export function createProgram(): Command {
+/** `host` gives `run` and `worker` their workers (see worker-host.ts); without it they refuse to start. */
+export function createProgram(host: WorkerHost = NO_WORKER_HOST): Command {
   const program = new Command('polyglyph')
     .description('Localize images at scale: CSV manifests x locales -> gpt-image-2 -> Azure Blob Storage')
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [runCommand(), enqueueCommand(), workerCommand(), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), dashboardCommand(), mockApiCommand()]) {
+  for (const command of [runCommand(host), enqueueCommand(), workerCommand(host), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), dashboardCommand(), mockApiCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;
@@ -33,9 +36,9 @@ export function createProgram(): Command {
  * Runs the CLI and returns the exit code. Expected failures (bad input, configuration, unreachable
  * services) are printed as a message and a hint, without a stack trace.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], host: WorkerHost): Promise<number> {
   try {
-    await createProgram().parseAsync(argv);
+    await createProgram(host).parseAsync(argv);
     return takeExitCode();
   } catch (error) {
     if (error instanceof CommanderError) {

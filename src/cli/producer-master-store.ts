@@ -1,5 +1,5 @@
 import type { Config } from '../config/settings.js';
-import type { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { MasterStore } from '../sources/master-store.js';
 import { BlobStore } from '../storage/blob-store.js';
 

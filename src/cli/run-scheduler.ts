@@ -5,7 +5,7 @@ import { openProbeConnection, redisReadiness, storageReadiness } from '../observ
 import { SchedulerMetrics } from '../observability/scheduler-metrics.js';
 import { scheduledJobHandler } from '../schedules/run-scheduled.js';
 import { createScheduleWorker, scheduleQueueName } from '../schedules/schedules.js';
-import { closeAll, openRuntime } from '../../workers/runtime.js';
+import { closeAll, openRuntime } from '../runtime/runtime.js';
 import { scanDepsFor } from './commands/scan.js';
 import { untilStopSignal } from './stop-signal.js';
 

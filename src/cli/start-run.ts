@@ -5,10 +5,10 @@ import { runModels } from '../deployments/run-models.js';
 import type { StartRun } from '../drops/ingest-drop.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { enqueueManifest, type EnqueueManifestOptions, type EnqueueResult } from '../queue/enqueue-manifest.js';
-import { publishReport } from '../runs/publish-report.js';
+import { publishFinishedRun } from '../runs/publish-report.js';
 import { newRunId } from '../runs/run-id.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import type { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { manifestDefaults } from './manifest-defaults.js';
 import { planStep } from './plan-run.js';
 import { producerMasterStore } from './producer-master-store.js';
@@ -67,7 +67,7 @@ export function runStarter(runtime: Runtime, config: Config, blobStore: BlobStor
   const producer = producerFor(config, out);
   return async (manifestPath, origin) => {
     const result = await enqueueRun(runtime, config, producer, manifestPath, origin, out);
-    if (result.finished && blobStore) await publishReport(runtime.runStore, blobStore, result.runId);
+    if (result.finished) await publishFinishedRun({ ...runtime, blobStore }, result.runId);
     return { runId: result.runId };
   };
 }

@@ -1,4 +1,4 @@
-/** How long `images` take at a quota: the quota is the bottleneck (PRODUCT.md), not the workers. */
+/** How long `images` take at a quota: the quota is the bottleneck, not the workers. */
 export function durationAtQuotaMs(images: number, imagesPerMinute: number): number {
   if (!(imagesPerMinute > 0)) throw new RangeError(`imagesPerMinute must be positive, got ${imagesPerMinute}`);
   return (images / imagesPerMinute) * 60_000;

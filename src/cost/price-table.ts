@@ -5,7 +5,7 @@ import { usdToMicros } from './money.js';
  * What images cost, per model (the `model` sent with each request: the deployment name on Azure).
  *
  * Azure publishes no price for gpt-image-2, so the built-in entry is OpenAI's published list price
- * (IMAGE-API-FACTS.md); what an Azure resource is billed may differ. The table is therefore
+ * (openai.com/api/pricing, image generation); what an Azure resource is billed may differ. The table is therefore
  * overridable with a price file (`--price-file`, see price-file.ts), which is also how a deployment
  * with its own name gets a price. A model missing from the table has no price: estimates for it are
  * `undefined`, never a guess.

@@ -8,6 +8,7 @@ import type { DashboardDeps } from './dashboard-deps.js';
 import { notFound } from './respond.js';
 import { hostGuard, sameOriginGuard } from './request-guards.js';
 import { runsRouter } from './runs-routes.js';
+import { isRedisConnectionError } from '../redis/connection-errors.js';
 
 /**
  * The dashboard: Bull Board for the queues at `/queues`, the runs pages at `/runs`, their JSON at
@@ -59,18 +60,11 @@ function errorPage(logger: Logger): ErrorRequestHandler {
       response.destroy();
       return;
     }
-    const unavailable = isConnectionError(error);
+    const unavailable = isRedisConnectionError(error);
     response
       .status(unavailable ? 503 : 500)
       .set('Cache-Control', 'no-store')
       .type('text/plain')
       .send(unavailable ? `the dashboard cannot reach Redis right now (${message}); it reconnects by itself, reload in a moment\n` : `internal error: ${message}\n`);
   };
-}
-
-/** ioredis's errors while the server is away: refused, reset, closed, or out of retries. */
-function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  return error.name === 'MaxRetriesPerRequestError' || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) || /Connection is closed|Stream isn't writeable/.test(error.message);
 }

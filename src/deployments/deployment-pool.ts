@@ -59,7 +59,7 @@ export class DeploymentPool {
 
   /**
    * Makes the deployments known to whoever reads the pool's state (the dashboard), with the time a
-   * worker served them; nothing secret is written. Repeated while the worker runs (see workers/runtime.ts).
+   * worker served them; nothing secret is written. Repeated while the worker runs (see src/runtime/runtime.ts).
    */
   async register(now = Date.now()): Promise<void> {
     const entries = this.members.map((member): [string, string] => {

@@ -3,6 +3,8 @@
  * response (as openai-node's `APIError.generate` does). Call sites use the type guards and
  * `isRetryable()` (retry-policy.ts), never raw status numbers.
  */
+import { isRecord } from '../json/is-record.js';
+
 
 /** Error `code`s Azure and OpenAI use for a prompt or an output refused by content filtering. */
 const CONTENT_POLICY_CODES = new Set([
@@ -134,9 +136,6 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function stringOrUndefined(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number') return String(value);

@@ -6,6 +6,8 @@ import { ImageMismatchError } from './azure-image-client.js';
 import { attachPartialGeneration } from './partial-generation.js';
 import { parseGenerationBody } from './parse-response.js';
 import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, ImageUsage } from './types.js';
+import { isRecord } from '../json/is-record.js';
+import { sumUsage } from './sum-usage.js';
 
 /** `url`: `{resource}/mai/v1/images/generations` (resolveMaiEndpoint). */
 export type MaiImageClientOptions = ImageClientOptions;
@@ -45,7 +47,7 @@ export class MaiImageClient extends HttpImageClient implements ImageApi {
         if (mismatch) throw new ImageMismatchError(`image ${index + 1}: ${mismatch}`, answer.requestId);
         const image: GeneratedImage = { bytes: answer.bytes, ...facts, revisedPrompt: answer.revisedPrompt };
         generation.images.push(image);
-        generation.usage = addUsage(generation.usage, answer.usage);
+        generation.usage = sumUsage([generation.usage, answer.usage]);
         generation.requestId ??= answer.requestId;
       } catch (error) {
         throw attachPartialGeneration(error, { ...generation, durationMs: this.now() - started });
@@ -90,16 +92,7 @@ function maiUsage(body: unknown): ImageUsage | undefined {
   return { inputTokens: input, outputTokens: output, totalTokens: input !== undefined && output !== undefined ? input + output : undefined, inputTextTokens: input };
 }
 
-function addUsage(total: ImageUsage | undefined, more: ImageUsage | undefined): ImageUsage | undefined {
-  if (!more) return total;
-  if (!total) return { ...more };
-  const sum = (field: keyof ImageUsage): number | undefined => (total[field] === undefined && more[field] === undefined ? undefined : (total[field] ?? 0) + (more[field] ?? 0));
-  return { inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), totalTokens: sum('totalTokens'), inputTextTokens: sum('inputTextTokens'), inputImageTokens: sum('inputImageTokens') };
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -1,4 +1,5 @@
 import type { ImageUsage } from './types.js';
+import { isRecord } from '../json/is-record.js';
 
 export interface ParsedGeneration {
   images: Array<{ b64: string; revisedPrompt: string | undefined }>;
@@ -32,9 +33,6 @@ function parseUsage(usage: unknown): ImageUsage | undefined {
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MOCK_FAULTS, type MockFault, type MockSettingsPatch } from './types.js';
+import { isRecord } from '../json/is-record.js';
 
 export const MOCK_DEFAULTS = {
   deployments: ['gpt-image-2'],
@@ -68,6 +69,3 @@ function sum(values: Array<number | undefined>): number {
   return values.reduce<number>((total, value) => total + (value ?? 0), 0);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}

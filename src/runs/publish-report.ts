@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { RunStore } from './run-store.js';
 import { writeReport } from './write-report.js';
@@ -29,5 +30,32 @@ export async function publishReport(runStore: RunStore, blobStore: BlobStore, ru
     return name;
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface FinishedRunDeps {
+  runStore: RunStore;
+  /** None when no storage is configured: the report then lives in Redis and `polyglyph report`. */
+  blobStore: BlobStore | undefined;
+  logger: Pick<Logger, 'info' | 'error'>;
+}
+
+/**
+ * The one owner of "a run finished: publish its report". Whoever settled the run's last item calls
+ * it: the worker that settled it, a producer whose every image already existed, a `cancel` that
+ * settled the rest. A report already published is not written again. A failure is logged, not
+ * thrown: the run is done either way, and `polyglyph report <run>` rebuilds the report from Redis.
+ */
+export async function publishFinishedRun(deps: FinishedRunDeps, runId: string): Promise<string | undefined> {
+  if (!deps.blobStore) return undefined;
+  try {
+    const existing = (await deps.runStore.get(runId))?.reportBlob;
+    if (existing) return existing;
+    const name = await publishReport(deps.runStore, deps.blobStore, runId);
+    deps.logger.info({ runId, report: name }, 'run finished; report written');
+    return name;
+  } catch (error) {
+    deps.logger.error({ err: error, runId }, 'run finished but its report could not be written to storage');
+    return undefined;
   }
 }

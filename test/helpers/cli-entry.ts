@@ -1,6 +1,6 @@
 // The CLI from source, for tests (bin/polyglyph.js runs the compiled copy the same way).
-import { main } from '../../src/cli/main.js';
+import { runPolyglyph } from '../../workers/polyglyph.js';
 
-const code = await main(process.argv);
+const code = await runPolyglyph(process.argv);
 process.exitCode = code;
 setTimeout(() => process.exit(code), 3_000).unref();

@@ -12,8 +12,8 @@ import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import type { RunRecord } from '../../src/runs/run-store.js';
-import { createImageWorker } from '../../workers/image-worker.js';
-import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
+import { createImageWorker } from '../../jobs/image-worker.js';
+import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';

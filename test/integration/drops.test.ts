@@ -16,7 +16,7 @@ import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import { scheduledJobHandler } from '../../src/schedules/run-scheduled.js';
 import { addSchedule, createScheduleWorker, listSchedules, openScheduleQueue, removeSchedule, type ScheduleJobData } from '../../src/schedules/schedules.js';
-import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
+import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { runCli } from '../helpers/cli.js';
 import { spawnPolyglyph } from '../helpers/fault-harness.js';

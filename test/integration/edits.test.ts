@@ -9,8 +9,8 @@ import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import { validateManifest } from '../../src/manifest/validate-manifest.js';
-import { createImageWorker } from '../../workers/image-worker.js';
-import { openWorkerRuntime } from '../../workers/runtime.js';
+import { createImageWorker } from '../../jobs/image-worker.js';
+import { openWorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { readRows, silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
 import { encodedImage } from '../helpers/png.js';

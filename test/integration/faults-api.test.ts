@@ -9,8 +9,8 @@ import type { Config } from '../../src/config/settings.js';
 import { createMockImageApi, type MockImageApi, type MockImageApiOptions } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
-import { createImageWorker, imageWorkerOptions } from '../../workers/image-worker.js';
-import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
+import { createImageWorker, imageWorkerOptions } from '../../jobs/image-worker.js';
+import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import {
   FAULT_MANIFEST,

@@ -9,8 +9,8 @@ import { createMockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import type { RunRecord } from '../../src/runs/run-store.js';
-import { createImageWorker, imageWorkerOptions } from '../../workers/image-worker.js';
-import { openWorkerRuntime } from '../../workers/runtime.js';
+import { createImageWorker, imageWorkerOptions } from '../../jobs/image-worker.js';
+import { openWorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import {
   FAULT_MANIFEST,

@@ -10,7 +10,7 @@ import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import { createMockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
-import { openWorkerRuntime } from '../../workers/runtime.js';
+import { openWorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import {
   LARGER_MANIFEST,

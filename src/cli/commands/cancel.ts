@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { cancelRun } from '../../runs/cancel-run.js';
-import { publishReport } from '../../runs/publish-report.js';
+import { publishFinishedRun } from '../../runs/publish-report.js';
 import { isRunComplete } from '../../runs/run-store.js';
 import { BlobStore } from '../../storage/blob-store.js';
-import { openRuntime } from '../../../workers/runtime.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
 
@@ -25,8 +25,10 @@ export function cancelCommand(): Command {
       process.stdout.write(`run ${runId}: ${result.cancelled} items cancelled; ${result.leftRunning} already running or done\n`);
       const run = await getRun(runtime.runStore, runId);
       // If cancelling settled the last item, no worker will: the report is ours to write.
-      const storage = BlobStore.ifConfigured(config);
-      if (isRunComplete(run) && !run.reportBlob && storage) process.stdout.write(`report: ${await publishReport(runtime.runStore, storage, runId)}\n`);
+      if (isRunComplete(run) && !run.reportBlob) {
+        const report = await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, runId);
+        if (report) process.stdout.write(`report: ${report}\n`);
+      }
     } finally {
       await runtime.close();
     }

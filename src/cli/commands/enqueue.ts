@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { openRuntime } from '../../../workers/runtime.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { describeOrigin } from '../../runs/origin.js';
-import { publishReport } from '../../runs/publish-report.js';
+import { publishFinishedRun } from '../../runs/publish-report.js';
 import { BlobStore } from '../../storage/blob-store.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { Progress } from '../progress.js';
@@ -34,8 +34,7 @@ export function enqueueCommand(): Command {
       progress.done(`enqueued ${result.jobs} jobs (${result.summary.images} images) as run ${result.runId}`);
       process.stdout.write(`${result.runId}\n`);
       // Every image already existed, so no worker will finish this run: its report is ours to write.
-      const storage = BlobStore.ifConfigured(config);
-      if (result.finished && storage) await publishReport(runtime.runStore, storage, result.runId);
+      if (result.finished) await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, result.runId);
       if (options.wait === true) {
         const run = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, result.runId, progress));
         process.stderr.write(`${describeOutcome(run)}${run.reportBlob ? `; report in storage: ${run.reportBlob}` : ''}\n`);

@@ -8,7 +8,7 @@ import { ConfigError } from '../../errors/polyglyph-error.js';
 import { streamReport, type ReportFormat, type StreamReportOptions } from '../../runs/write-report.js';
 import { BlobStore } from '../../storage/blob-store.js';
 import { readUrlSigner } from '../../storage/signed-urls.js';
-import { openRuntime } from '../../../workers/runtime.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
 

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
-import { publishReport } from '../../runs/publish-report.js';
+import { publishFinishedRun } from '../../runs/publish-report.js';
 import { retryFailed } from '../../runs/retry-run.js';
 import { BlobStore } from '../../storage/blob-store.js';
-import { openRuntime } from '../../../workers/runtime.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { describeOutcome } from '../describe-outcome.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { manifestDefaults } from '../manifest-defaults.js';
@@ -39,8 +39,7 @@ export function retryCommand(): Command {
         return;
       }
       process.stdout.write(`run ${runId}: ${result.retried} failed items re-enqueued from ${manifestPath}${result.notInManifest ? `; ${result.notInManifest} are no longer in the manifest and stay failed` : ''}\n`);
-      const storage = BlobStore.ifConfigured(config);
-      if (result.finished && storage) await publishReport(runtime.runStore, storage, runId);
+      if (result.finished) await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, runId);
       if (options.wait === true) {
         const finished = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, runId, new Progress(process.stderr)));
         process.stdout.write(`${describeOutcome(finished)}\n`);

@@ -4,11 +4,10 @@ import { createLogger } from '../../logging/create-logger.js';
 import { enqueueManifest } from '../../queue/enqueue-manifest.js';
 import { newRunId } from '../../runs/run-id.js';
 import { describeOrigin } from '../../runs/origin.js';
-import { publishReport } from '../../runs/publish-report.js';
+import { publishFinishedRun } from '../../runs/publish-report.js';
 import { writeReport } from '../../runs/write-report.js';
-import { createImageWorker, imageWorkerOptions } from '../../../workers/image-worker.js';
-import { closeAll, openWorkerRuntime } from '../../../workers/runtime.js';
-import { createWorkerObservability } from '../../../workers/observability.js';
+import { closeAll, openWorkerRuntime } from '../../runtime/runtime.js';
+import type { WorkerHost } from '../worker-host.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { startLocalServices } from '../local-services.js';
 import { manifestDefaults } from '../manifest-defaults.js';
@@ -22,7 +21,7 @@ import { modelName } from '../start-run.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
 
-export function runCommand(): Command {
+export function runCommand(host: WorkerHost): Command {
   const command = new Command('run')
     .description('validate, enqueue and process a manifest with in-process workers until every item is done, then write the report')
     .argument('<manifest>', 'CSV manifest')
@@ -42,13 +41,10 @@ export function runCommand(): Command {
       throw error;
     });
     // Metrics and health endpoints when --health-port is set, as for `polyglyph worker`.
-    const observability = await Promise.resolve()
-      .then(() => createWorkerObservability(runtime, config, logger))
-      .catch(async (error: unknown) => {
-        await closeAll([() => runtime.close(), () => local.stop()], logger);
-        throw error;
-      });
-    const worker = createImageWorker({ ...runtime, metrics: observability.metrics }, imageWorkerOptions(config));
+    const workers = await host.startImageWorkers(runtime, config, logger).catch(async (error: unknown) => {
+      await closeAll([() => runtime.close(), () => local.stop()], logger);
+      throw error;
+    });
     let interrupted = false;
     const onSignal = (): void => {
       interrupted = true;
@@ -56,7 +52,6 @@ export function runCommand(): Command {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      await observability.serve(worker);
       const runId = newRunId();
       const progress = new Progress(out);
       const model = modelName(config);
@@ -82,7 +77,7 @@ export function runCommand(): Command {
       }
       // Whoever settled the last item writes the report to storage; when every image already existed
       // that was this process, while enqueueing.
-      if (result.finished) await publishReport(runtime.runStore, runtime.blobStore, runId);
+      if (result.finished) await publishFinishedRun(runtime, runId);
       run = await waitForReportBlob(runtime.runStore, (await runtime.runStore.get(runId)) ?? run);
       const report = await writeReport(runtime.runStore, run, config.reportDir);
       out.write(`${describeOutcome(run)}\n`);
@@ -91,7 +86,7 @@ export function runCommand(): Command {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await closeAll([() => worker.close(), () => observability.close(), () => runtime.close(), () => local.stop()], logger);
+      await closeAll([() => workers.close(), () => runtime.close(), () => local.stop()], logger);
     }
   });
 }

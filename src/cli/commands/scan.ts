@@ -9,7 +9,7 @@ import { scanDrops } from '../../drops/scan-drops.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { BlobStore } from '../../storage/blob-store.js';
-import { openRuntime, type Runtime } from '../../../workers/runtime.js';
+import { openRuntime, type Runtime } from '../../runtime/runtime.js';
 import { runStarter } from '../start-run.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 

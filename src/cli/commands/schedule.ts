@@ -3,7 +3,7 @@ import { resolveConfig } from '../../config/resolve-config.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { addSchedule, listSchedules, openScheduleQueue, removeSchedule, type ScheduleInfo } from '../../schedules/schedules.js';
-import { openRuntime } from '../../../workers/runtime.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { runScheduler } from '../run-scheduler.js';

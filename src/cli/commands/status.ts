@@ -9,10 +9,12 @@ import { loadPriceTable } from '../../cost/price-file.js';
 import type { PriceTable } from '../../cost/price-table.js';
 import { runCost } from '../../cost/run-cost.js';
 import { readDeploymentUsage } from '../../deployments/deployment-usage.js';
-import { openRuntime } from '../../../workers/runtime.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { runState } from '../../runs/run-state.js';
 import { formatDeployments, formatRun, formatRunList } from '../render-run.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { Progress } from '../progress.js';
+import { readRun } from '../wait-for-run.js';
 
 export function statusCommand(): Command {
   const command = new Command('status')
@@ -45,6 +47,7 @@ export function statusCommand(): Command {
         return;
       }
       const tty = process.stdout.isTTY === true && !json;
+      const redisWait = new Progress(process.stderr);
       let printedLines = 0;
       let lastPlain = 0;
       for (;;) {
@@ -63,7 +66,8 @@ export function statusCommand(): Command {
           return;
         }
         await sleep(1_000);
-        run = await getRun(runtime.runStore, runId);
+        // A Redis restart while watching is waited out (said on stderr), as the workers wait it out.
+        run = (await readRun(runtime.runStore, runId, redisWait)) ?? (await getRun(runtime.runStore, runId));
       }
     } finally {
       await runtime.close();

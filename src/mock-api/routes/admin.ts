@@ -3,6 +3,7 @@ import { isMockFault } from '../faults.js';
 import type { MockResponse } from '../http-io.js';
 import { MOCK_FAULTS, type MockImageApi } from '../types.js';
 import type { AdminAction } from './match-route.js';
+import { isRecord } from '../../json/is-record.js';
 
 type Controls = Pick<MockImageApi, 'stats' | 'injectFaults' | 'configure' | 'resetStats'>;
 
@@ -59,6 +60,3 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

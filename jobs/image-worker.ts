@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { generateImage, invalidJobCounts, invalidJobRow, row, settleItem, type GenerateImageDeps, type GenerateImageResult } from '../jobs/generate-image.js';
+import { generateImage, invalidJobCounts, invalidJobRow, row, settleItem, type GenerateImageDeps, type GenerateImageResult } from './generate-image.js';
 import { isAPIError } from '../src/errors/api-error.js';
 import { InvalidJobError } from '../src/errors/invalid-job-error.js';
 import { errorCode } from '../src/errors/retry-policy.js';
@@ -10,12 +10,15 @@ import type { DeploymentPool } from '../src/deployments/deployment-pool.js';
 import { GENERATE_IMAGE_JOB, type ImageJobData } from '../src/queue/image-job.js';
 import { parseImageJobData } from '../src/queue/image-job-schema.js';
 import { outcomeCounts } from '../src/runs/outcome-counts.js';
-import { publishReport } from '../src/runs/publish-report.js';
+import { publishFinishedRun } from '../src/runs/publish-report.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import type { ImageStaging } from '../src/storage/image-staging.js';
 import type { MasterStore } from '../src/sources/master-store.js';
 import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
+import { createWorkerObservability } from '../src/observability/worker-observability.js';
+import { closeAll, type WorkerRuntime } from '../src/runtime/runtime.js';
+import type { InProcessWorkers } from '../src/cli/worker-host.js';
 
 export interface ImageWorkerDeps {
   connection: Redis;
@@ -131,13 +134,31 @@ async function settleFailure(job: Job<ImageJobData>, error: Error, deps: ImageWo
 
 /** This worker finished these runs (the claim in Redis is exclusive): it writes their reports to storage. */
 async function publishReports(deps: ImageWorkerDeps, runIds: string[]): Promise<void> {
-  for (const runId of runIds) {
-    try {
-      const name = await publishReport(deps.runStore, deps.blobStore, runId);
-      deps.logger.info({ runId, report: name }, 'run finished; report written');
-    } catch (error) {
-      // The run is done either way; `polyglyph report <run>` can always rebuild the report from Redis.
-      deps.logger.error({ err: error, runId }, 'run finished but its report could not be written to storage');
-    }
+  for (const runId of runIds) await publishFinishedRun(deps, runId);
+}
+
+/** A started image worker and its observability, closed together. */
+export interface StartedImageWorker extends InProcessWorkers {
+  worker: Worker<ImageJobData, GenerateImageResult>;
+  /** Closes without waiting for in-flight jobs; they return to the queue through stalled-job recovery. */
+  closeNow(): Promise<void>;
+}
+
+/**
+ * The image worker of a `polyglyph worker` or `run` process over an open runtime: metrics and the
+ * health server (POLYGLYPH_HEALTH_PORT) included, the server started once the worker can take jobs.
+ * Closing leaves the runtime open: its owner closes it.
+ */
+export async function startImageWorkers(runtime: WorkerRuntime, config: Config, logger: Logger): Promise<StartedImageWorker> {
+  const observability = createWorkerObservability(runtime, config, logger);
+  const worker = createImageWorker({ ...runtime, metrics: observability.metrics }, imageWorkerOptions(config));
+  const stop = (force: boolean): Promise<void> => closeAll([() => worker.close(force), () => observability.close()], logger);
+  try {
+    await worker.waitUntilReady();
+    await observability.serve(worker);
+  } catch (error) {
+    await stop(true);
+    throw error;
   }
+  return { worker, close: () => stop(false), closeNow: () => stop(true) };
 }

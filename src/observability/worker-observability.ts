@@ -1,13 +1,13 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '../src/config/settings.js';
-import { loadPriceTable } from '../src/cost/price-file.js';
-import { startHealthServer, type HealthServer } from '../src/observability/health-server.js';
-import { PrometheusWorkerMetrics } from '../src/observability/metrics.js';
-import { openProbeConnection, redisReadiness, storageReadiness } from '../src/observability/readiness-checks.js';
-import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
-import { closeAll, type WorkerRuntime } from './runtime.js';
+import type { Config } from '../config/settings.js';
+import { loadPriceTable } from '../cost/price-file.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+import { PrometheusWorkerMetrics } from './metrics.js';
+import { openProbeConnection, redisReadiness, storageReadiness } from './readiness-checks.js';
+import type { WorkerMetrics } from './worker-metrics.js';
+import { closeAll, type WorkerRuntime } from '../runtime/runtime.js';
 
 /** A worker process's metrics and health server: both off unless a health port is configured. */
 export interface WorkerObservability {

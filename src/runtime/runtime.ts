@@ -1,20 +1,20 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '../src/config/settings.js';
-import { describeError } from '../src/errors/describe-error.js';
-import { ServiceUnavailableError } from '../src/errors/polyglyph-error.js';
-import { DeploymentPool } from '../src/deployments/deployment-pool.js';
-import { REGISTRATION_INTERVAL_MS } from '../src/deployments/deployment-keys.js';
-import { loadDeployments } from '../src/deployments/deployment-spec.js';
-import { createProviderImageApi } from '../src/image-api/create-provider-api.js';
-import { assertRedisReachable } from '../src/local-services/redis-probe.js';
-import type { ImageJobData } from '../src/queue/image-job.js';
-import { createRedis } from '../src/redis/connection.js';
-import { RunStore } from '../src/runs/run-store.js';
-import { BlobStore } from '../src/storage/blob-store.js';
-import { ImageStaging } from '../src/storage/image-staging.js';
-import { MasterStore } from '../src/sources/master-store.js';
+import type { Config } from '../config/settings.js';
+import { describeError } from '../errors/describe-error.js';
+import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
+import { DeploymentPool } from '../deployments/deployment-pool.js';
+import { REGISTRATION_INTERVAL_MS } from '../deployments/deployment-keys.js';
+import { loadDeployments } from '../deployments/deployment-spec.js';
+import { createProviderImageApi } from '../image-api/create-provider-api.js';
+import { assertRedisReachable } from '../local-services/redis-probe.js';
+import type { ImageJobData } from '../queue/image-job.js';
+import { createRedis } from '../redis/connection.js';
+import { RunStore } from '../runs/run-store.js';
+import { BlobStore } from '../storage/blob-store.js';
+import { ImageStaging } from '../storage/image-staging.js';
+import { MasterStore } from '../sources/master-store.js';
 
 /** Everything a producer or a worker process needs, built once from the configuration. */
 export interface Runtime {
