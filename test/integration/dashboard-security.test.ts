@@ -10,8 +10,8 @@ import { startDashboard, type Dashboard } from '../../src/dashboard/start-dashbo
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
-import { createImageWorker } from '../../workers/image-worker.js';
-import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
+import { createImageWorker } from '../../jobs/image-worker.js';
+import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { readRows, silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
