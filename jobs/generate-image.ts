@@ -14,7 +14,9 @@
  * Retries:      429s and quota waits re-queue the job without using an attempt (up to
  *               maxRateLimitedMs of 429s); 408/409/5xx, network errors, timeouts, malformed bodies and
  *               storage errors retry with exponential backoff; content-policy refusals and other 4xx
- *               end the item at once (UnrecoverableError), their code kept for the report.
+ *               end the item at once (UnrecoverableError), their code kept for the report, as does
+ *               a job whose blob name, metadata or tags Azure would refuse (`unstorable_name`,
+ *               found before any request).
  */
 import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import pLimit from 'p-limit';
@@ -32,7 +34,7 @@ import type { ReportRow } from '../src/runs/report-row.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import { imageBlobName, sidecarBlobName } from '../src/storage/blob-name.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
-import { imageMetadata, imageSidecar, imageTags } from '../src/storage/image-blob-fields.js';
+import { blobFieldsProblem, imageMetadata, imageSidecar, imageTags } from '../src/storage/image-blob-fields.js';
 import type { ImageStaging, StagedImage } from '../src/storage/image-staging.js';
 import { findStoredImages } from '../src/storage/find-stored-image.js';
 import { stagePartialImages } from '../src/storage/stage-partial-images.js';
@@ -78,6 +80,10 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   if (!deps.pool.serves(data.model)) {
     return failItem(job, deps, new UnrecoverableError(`job was enqueued for model '${data.model}' but this worker's deployments serve ${[...new Set(deps.pool.members.map((m) => m.spec.model))].join(', ')}`), 'model_mismatch', attempt);
   }
+
+  // Before any request: an image whose blob name, metadata or tags Azure refuses would be paid for and lost.
+  const unstorable = blobFieldsProblem(data, deps.pool.members.filter((member) => member.spec.model === data.model).map((member) => member.spec.name));
+  if (unstorable) return failItem(job, deps, new UnrecoverableError(`the images could not be stored: ${unstorable}`), 'unstorable_name', attempt);
 
   const variants = Array.from({ length: data.request.n }, (_, index) => index + 1);
   const names = new Map(variants.map((variant) => [variant, imageBlobName({ ...data, variant, format: data.request.format })]));

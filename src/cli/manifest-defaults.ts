@@ -3,6 +3,7 @@ import { ConfigError } from '../errors/polyglyph-error.js';
 import { backgroundProblem } from '../images/image-options.js';
 import { normalisedSizeWarning, resolveSize } from '../images/resolve-size.js';
 import { describeAcceptedLocales, parseLocaleList } from '../locales/registry.js';
+import { HAS_LETTER_OR_DIGIT } from '../manifest/check-row.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { loadDeployments } from '../deployments/deployment-spec.js';
 import { modelProviders, namedModels, servedModels } from '../deployments/run-models.js';
@@ -36,6 +37,9 @@ export function manifestDefaults(config: Config, options: ManifestDefaultsOption
   const background = backgroundProblem(config.background, config.format);
   if (background) {
     throw new ConfigError(`--background / POLYGLYPH_BACKGROUND: ${background} (--format is ${config.format})`, { hint: 'use --format png (or webp) with --background transparent, or another background' });
+  }
+  if (config.campaign !== undefined && !HAS_LETTER_OR_DIGIT.test(config.campaign)) {
+    throw new ConfigError(`--campaign / POLYGLYPH_CAMPAIGN: the campaign '${config.campaign}' has no letter or digit, so it cannot name the images' blob folder`, { hint: 'give the campaign at least one letter or digit, e.g. --campaign spring-2026' });
   }
   let locales;
   if (config.locales !== undefined) {

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/polyglyph-error.js';
 import type { ImageApiSettings } from '../image-api/create-image-api.js';
 import { IMAGE_PROVIDERS, providerForModel, type ImageProvider } from '../image-api/provider.js';
 import { deploymentInUrl, deploymentModel } from './deployment-model.js';
+import { assertStorableDeployments } from './storable-names.js';
 
 /** One deployment of an image model: where it is, how to authenticate, what it may take. */
 export interface DeploymentSpec {
@@ -57,7 +58,9 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
     // A forced MAI provider with no model named keeps the deployment name as its model, as before.
     const configured = config.model ?? config.gptModel ?? (config.provider === 'mai' ? deployment : undefined);
     const model = deploymentModel(deployment, configured);
-    return [{ name: deployment, model, imagesPerMinute: config.imagesPerMinute, provider: providerForModel(model, config.provider), api }];
+    const specs = [{ name: deployment, model, imagesPerMinute: config.imagesPerMinute, provider: providerForModel(model, config.provider), api }];
+    assertStorableDeployments(specs, undefined);
+    return specs;
   }
   const file = config.deploymentsFile;
   let parsed: unknown;
@@ -96,5 +99,6 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
     if (names.has(spec.name)) throw new ConfigError(`${file}: two deployments are named '${spec.name}'`, { hint: 'give each deployment its own name' });
     names.add(spec.name);
   }
+  assertStorableDeployments(specs, file);
   return specs;
 }

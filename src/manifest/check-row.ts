@@ -28,6 +28,8 @@ import { modelRowProblems, rowModels, usesAzureOpenAi } from './check-models.js'
 
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 export const CAMPAIGN_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** A campaign is the first segment of every blob name, which must start with a letter or digit. */
+export const HAS_LETTER_OR_DIGIT = /[A-Za-z0-9]/;
 /** C0 controls and DEL, except tab and newline, which free text may hold. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f]/;
@@ -156,8 +158,15 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   const variants = variantsCell === '' ? defaults.variants : /^\d{1,3}$/.test(variantsCell) ? Number(variantsCell) : NaN;
   if (!(variants >= MIN_VARIANTS && variants <= MAX_VARIANTS)) report(at('variants'), 'invalid-variants', `variants '${variantsCell}' is not a whole number from ${MIN_VARIANTS} to ${MAX_VARIANTS}`, `give the number of images per locale, ${MIN_VARIANTS} to ${MAX_VARIANTS}`);
 
-  const campaign = cell('campaign') || defaults.campaign || context.fallbackCampaign;
+  const campaignCell = cell('campaign');
+  const campaign = campaignCell || defaults.campaign || context.fallbackCampaign;
   if (!CAMPAIGN_PATTERN.test(campaign)) report(at('campaign'), 'invalid-campaign', `the campaign '${campaign}' is not 1-64 letters, digits, ".", "_" or "-"`, 'rename the campaign (it becomes the first part of every blob name)');
+  else if (!HAS_LETTER_OR_DIGIT.test(campaign)) {
+    // Its blob-name segment would be empty once the leading ".", "_" and "-" are dropped (blob-name.ts).
+    const from = campaignCell ? '' : defaults.campaign ? ' (from --campaign)' : " (from the manifest's file name)";
+    const hint = campaignCell ? 'give the campaign at least one letter or digit' : defaults.campaign ? 'pass a --campaign with at least one letter or digit' : 'add a campaign column, pass --campaign <name>, or rename the file';
+    report(at('campaign'), 'invalid-campaign', `the campaign '${campaign}'${from} has no letter or digit, so it cannot name the images' blob folder`, hint);
+  }
 
   const direction = cell('prompt');
   // Only a long row can exceed the model's prompt limit; build the prompts just for those.

@@ -2,6 +2,9 @@
  * Azure's rules for blob metadata and index tags, enforced here because Azurite does not: metadata
  * names are C# identifiers, values ASCII, the whole set at most 8 KiB; at most 10 tags, keys 1-128
  * and values 0-256 characters from `[a-zA-Z0-9 +-./:=_]`.
+ * Sources: learn.microsoft.com "Naming and Referencing Containers, Blobs, and Metadata" (metadata
+ * names), "Setting and Retrieving Properties and Metadata for Blob Resources" (8 KB; names and values
+ * are HTTP headers, hence ASCII), and BlobBaseClient.SetTags / "Set Blob Tags" (the tag rules).
  */
 
 export const MAX_METADATA_BYTES = 8 * 1024;
@@ -22,6 +25,18 @@ export function assertValidMetadata(metadata: Record<string, string>): void {
     bytes += key.length + value.length;
   }
   if (bytes > MAX_METADATA_BYTES) throw new BlobMetadataError(`metadata is ${bytes} bytes; Azure allows ${MAX_METADATA_BYTES}`);
+}
+
+/** Why `value` cannot be a metadata value, or undefined when it can. */
+export function metadataValueProblem(value: string): string | undefined {
+  return PRINTABLE_ASCII.test(value) ? undefined : 'metadata values must be printable ASCII';
+}
+
+/** Why `value` cannot be an index tag value, or undefined when it can. */
+export function tagValueProblem(value: string): string | undefined {
+  if (value.length > 256) return `index tag values are at most 256 characters (this one is ${value.length})`;
+  const bad = [...value].find((char) => !TAG_TEXT.test(char));
+  return bad === undefined ? undefined : `index tag values take only letters, digits, space and + - . / : = _ (not '${bad}')`;
 }
 
 export function assertValidTags(tags: Record<string, string>): void {

@@ -1,6 +1,8 @@
 import type { GeneratedImage, ImageUsage } from '../image-api/types.js';
 import { getLocale } from '../locales/registry.js';
 import type { ImageJobData } from '../queue/image-job.js';
+import { assertValidMetadata, assertValidTags } from './blob-metadata.js';
+import { imageBlobName } from './blob-name.js';
 
 /**
  * Blob metadata: ASCII-only facts a DAM can filter on. Everything non-ASCII or long (message, text,
@@ -92,4 +94,22 @@ export function imageSidecar(data: ImageJobData, facts: SidecarFacts): Record<st
     timings: facts.timings ?? null,
     ...(facts.recovered ? { recovered: true } : {}),
   };
+}
+
+/**
+ * Why this job's images could not be stored (a blob name, metadata or tag Azure would refuse), or
+ * undefined. Checked by the worker before it pays for an image, so that a job whose names slipped
+ * past validation (enqueued by an older version, or by hand) fails at once, unpaid, instead of
+ * generating images whose upload is refused on every attempt. Each deployment is tried by name,
+ * with the largest size figures, since either may end up in the metadata.
+ */
+export function blobFieldsProblem(data: ImageJobData, deployments: readonly string[]): string | undefined {
+  try {
+    for (let variant = 1; variant <= data.request.n; variant += 1) imageBlobName({ ...data, variant, format: data.request.format });
+    for (const deployment of deployments) assertValidMetadata(imageMetadata(data, data.request.n, { width: 99_999, height: 99_999, format: data.request.format }, deployment));
+    assertValidTags(imageTags(data));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
