@@ -17,6 +17,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY jobs ./jobs
 COPY workers ./workers
+# `npm run build` compiles to dist/ and copies the Lua scripts (src/redis/commands/*.lua) beside the
+# compiled loader: tsc copies no .lua, and the runtime stage takes dist/ only.
 RUN npm run build
 
 # ---- runtime: production dependencies and compiled output only ---------------------------------

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisClient } from '../src/redis/connection.js';
 import type { Logger } from 'pino';
 import { generateImage, invalidJobCounts, invalidJobRow, row, settleItem, type GenerateImageDeps, type GenerateImageResult } from './generate-image.js';
 import { isAPIError } from '../src/errors/api-error.js';
@@ -21,7 +21,7 @@ import { closeAll, type WorkerRuntime } from '../src/runtime/runtime.js';
 import type { InProcessWorkers } from '../src/cli/worker-host.js';
 
 export interface ImageWorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   queue: Queue<ImageJobData>;
   pool: DeploymentPool;
   blobStore: BlobStore;
@@ -71,7 +71,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
   };
   // BullMQ treats a connection it is handed as shared and leaves it open on close(): this one is the
   // worker's own (blocking fetches need maxRetriesPerRequest: null), so it is closed with the worker.
-  const connection = deps.connection.duplicate({ maxRetriesPerRequest: null });
+  const connection = duplicateRedis(deps.connection, { maxRetriesPerRequest: null });
   connection.on('error', (error) => deps.logger.debug({ err: error }, 'worker redis connection error'));
   const worker = new Worker<ImageJobData, GenerateImageResult>(
     deps.queue.name,
@@ -107,7 +107,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
 
 /**
  * Counts what the job could not count itself: a retry of a failure outside the image API (storage,
- * Redis; the job counts API retries, with their deployment), and an item failed by BullMQ rather
+ * RedisClient; the job counts API retries, with their deployment), and an item failed by BullMQ rather
  * than by the job (its final attempt threw, or it stalled too often; the job's own failures are
  * UnrecoverableErrors it has counted).
  */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/connection.js';
 import { RunStore, isRunComplete, type RunRecord } from '../../src/runs/run-store.js';
 import { CleanupStack, pollUntil } from './lifecycle.js';
 import { benchItems, writeManifest } from './manifest.js';
@@ -23,7 +23,7 @@ const POOL_REGION_NAMES = ['east', 'west', 'north', 'south', 'central'];
 export interface PolyglyphServices {
   redisUrl: string;
   /** The bench's own connection, for reading run records and counting registered workers. */
-  redis: Redis;
+  redis: RedisClient;
   storageConnectionString: string;
 }
 
@@ -149,11 +149,11 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
 }
 
 /**
- * Until every worker has registered its BullMQ connection in Redis (so it is ready to take jobs).
+ * Until every worker has registered its BullMQ connection in RedisClient (so it is ready to take jobs).
  * A worker that exits first has refused its configuration: for the pool, that is the sign the
  * deployments file is not supported yet (exit code 2 is Polyglyph's bad-configuration code).
  */
-async function waitForWorkers(workers: readonly WorkerProcess[], prefix: string, redis: Redis, interrupted: AbortSignal): Promise<void> {
+async function waitForWorkers(workers: readonly WorkerProcess[], prefix: string, redis: RedisClient, interrupted: AbortSignal): Promise<void> {
   // BullMQ does not close a connection it was given, so this one is ours to quit.
   const connection = redis.duplicate();
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
@@ -169,7 +169,7 @@ async function waitForWorkers(workers: readonly WorkerProcess[], prefix: string,
       },
       { deadline: Date.now() + WORKER_READY_TIMEOUT_MS, intervalMs: 100, signal: interrupted },
     );
-    if (!ready) throw new Error(`workers did not register with Redis within ${WORKER_READY_TIMEOUT_MS / 1000} s:\n${workers.map(describeWorker).join('\n')}`);
+    if (!ready) throw new Error(`workers did not register with RedisClient within ${WORKER_READY_TIMEOUT_MS / 1000} s:\n${workers.map(describeWorker).join('\n')}`);
   } finally {
     await queue.close();
     await connection.quit();

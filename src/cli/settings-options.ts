@@ -31,7 +31,7 @@ export function settingFlags(options: Record<string, unknown>, names: readonly S
   return flags;
 }
 
-export const CONNECTION_SETTINGS = ['redisUrl', 'queueName', 'queuePrefix'] as const satisfies readonly SettingName[];
+export const CONNECTION_SETTINGS = ['redisUrl', 'redisClusterNodes', 'queueName', 'queuePrefix'] as const satisfies readonly SettingName[];
 export const API_SETTINGS = ['endpoint', 'deployment', 'provider', 'apiVersion', 'apiStyle', 'apiKey', 'gptEndpoint', 'gptModel', 'model', 'entraScope', 'requestTimeoutMs', 'deploymentsFile'] as const satisfies readonly SettingName[];
 export const STORAGE_SETTINGS = ['storageConnectionString', 'storageAccountUrl', 'container'] as const satisfies readonly SettingName[];
 export const WORKER_SETTINGS = ['imagesPerMinute', 'concurrency', 'maxRateLimitedMs', 'breakerFailures', 'breakerCooldownMs', 'stalledIntervalMs', 'healthPort', 'healthHost', 'logLevel'] as const satisfies readonly SettingName[];

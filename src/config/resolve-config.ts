@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/polyglyph-error.js';
+import { clusterSafePrefix } from '../redis/cluster-prefix.js';
 import { readEnv } from './read-env.js';
 import { SETTINGS, type Config, type Setting, type SettingName } from './settings.js';
 
@@ -28,7 +29,9 @@ export function resolveConfig(flags: FlagValues = {}, env: NodeJS.ProcessEnv = p
       hint: 'fix the flag or environment variable named above (`polyglyph <command> --help` lists them with their defaults)',
     });
   }
-  return resolved as unknown as Config;
+  const config = resolved as unknown as Config;
+  // On a cluster every key a script touches must share a slot: one {hash tag} over the whole prefix.
+  return { ...config, queuePrefix: clusterSafePrefix(config.queuePrefix, config.redisClusterNodes !== undefined) };
 }
 
 function describeSource(setting: Setting, fromFlag: boolean): string {

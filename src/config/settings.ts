@@ -33,8 +33,9 @@ function setting<T>(s: Setting<T>): Setting<T> {
 
 export const SETTINGS = {
   redisUrl: setting({ flag: '--redis-url <url>', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis connection', expected: 'a redis:// or rediss:// URL', schema: z.string().regex(/^rediss?:\/\//) }),
+  redisClusterNodes: setting({ flag: '--redis-cluster-nodes <list>', env: 'REDIS_CLUSTER_NODES', description: 'comma-separated host:port seeds of a Redis Cluster: connect in cluster mode (credentials and TLS from REDIS_URL; the queue prefix gets a {hash tag})', expected: 'host:port pairs separated by commas, e.g. 10.0.0.4:6379,10.0.0.5:6379', schema: z.string().regex(/^\s*(\[[^\]]+\]|[^\s:,]+):\d{1,5}\s*(,\s*(\[[^\]]+\]|[^\s:,]+):\d{1,5}\s*)*$/) }),
   queueName: setting({ flag: '--queue <name>', env: 'POLYGLYPH_QUEUE', default: 'images', description: 'BullMQ queue name', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
-  queuePrefix: setting({ flag: '--queue-prefix <prefix>', env: 'POLYGLYPH_QUEUE_PREFIX', default: 'polyglyph', description: 'Redis key prefix of the queues and run records', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
+  queuePrefix: setting({ flag: '--queue-prefix <prefix>', env: 'POLYGLYPH_QUEUE_PREFIX', default: 'polyglyph', description: 'Redis key prefix of the queues and run records (on a cluster it is wrapped in a {hash tag} unless it is one)', expected: 'letters, digits, . _ -, optionally in one {hash tag}', schema: z.string().regex(/^(\{[A-Za-z0-9._-]{1,64}\}|[A-Za-z0-9._-]{1,64})$/) }),
 
   endpoint: setting({ flag: '--endpoint <url>', env: 'AZURE_OPENAI_ENDPOINT', description: 'Azure OpenAI / Foundry resource endpoint, e.g. https://NAME.openai.azure.com (unset: `run` starts the stand-in API)', expected: 'an http(s) URL', schema: url }),
   deployment: setting({ flag: '--deployment <name>', env: 'AZURE_OPENAI_DEPLOYMENT', default: 'gpt-image-2', description: 'image model deployment name: decides the URL, the pool member and the report\'s deployment (never sent as the body\'s model on deployment URLs)', expected: 'a deployment name', schema: text }),
@@ -96,6 +97,7 @@ export type SettingName = keyof typeof SETTINGS;
 /** The resolved configuration (resolveConfig). Settings with a default are always present. */
 export interface Config {
   redisUrl: string;
+  redisClusterNodes?: string | undefined;
   queueName: string;
   queuePrefix: string;
   endpoint?: string | undefined;

@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
+import { runScript } from '../redis/scripts.js';
 import { breakerEffect } from '../errors/retry-policy.js';
 import type { ImageApi } from '../image-api/types.js';
 import type { DeploymentSpec } from './deployment-spec.js';
 import { deploymentKey, deploymentRegistryKey, type DeploymentInfo, type DeploymentKeyPart } from './deployment-keys.js';
-import { ACQUIRE, COUNT_NOW, HOLD, RECORD_FAILURE } from './pool-scripts.js';
+import { countNow } from './usage-counters.js';
 
 export interface PoolMember {
   spec: DeploymentSpec;
@@ -27,11 +28,11 @@ export type Acquired = { granted: true; member: PoolMember } | { granted: false;
  */
 export class DeploymentPool {
   readonly members: readonly PoolMember[];
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keyBase: string;
   readonly #breaker: BreakerOptions;
 
-  constructor(redis: Redis, keyBase: string, members: PoolMember[], breaker: BreakerOptions) {
+  constructor(redis: RedisClient, keyBase: string, members: PoolMember[], breaker: BreakerOptions) {
     if (members.length === 0) throw new RangeError('a deployment pool needs at least one deployment');
     this.#redis = redis;
     this.#keyBase = keyBase;
@@ -53,7 +54,7 @@ export class DeploymentPool {
     const candidates = this.#serving(model);
     const keys = candidates.map((member) => this.#key(member, 'tat'));
     const intervals = candidates.map((member) => String(60_000 / member.spec.imagesPerMinute));
-    const [index, waitMs] = (await this.#redis.eval(ACQUIRE, keys.length, ...keys, String(images), ...intervals)) as [number, number];
+    const [index, waitMs] = (await runScript(this.#redis, 'acquire', keys, [String(images), ...intervals])) as [number, number];
     return index >= 0 ? { granted: true, member: candidates[index]! } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
   }
 
@@ -71,14 +72,14 @@ export class DeploymentPool {
 
   /** After a 429: no worker starts on this deployment for `ms`; the refusal is counted for this minute. */
   async hold(member: PoolMember, ms: number): Promise<void> {
-    await this.#redis.eval(HOLD, 2, this.#key(member, 'tat'), this.#key(member, 'paused'), String(Math.ceil(ms)), 'rate-limited');
-    await this.#redis.eval(COUNT_NOW, 1, this.#key(member, 'rate-limited'), '1');
+    await runScript(this.#redis, 'hold', [this.#key(member, 'tat'), this.#key(member, 'paused')], [String(Math.ceil(ms)), 'rate-limited']);
+    await countNow(this.#redis, this.#key(member, 'rate-limited'), 1);
   }
 
   /** A call succeeded with `images` images: the breaker's count starts over, the images count for this minute. */
   async recordSuccess(member: PoolMember, images: number): Promise<void> {
     await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'));
-    if (images > 0) await this.#redis.eval(COUNT_NOW, 1, this.#key(member, 'images'), String(images));
+    if (images > 0) await countNow(this.#redis, this.#key(member, 'images'), images);
   }
 
   /**
@@ -90,7 +91,7 @@ export class DeploymentPool {
     const effect = breakerEffect(error);
     if (effect === 'none') return 0;
     const keys = [this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'tat'), this.#key(member, 'paused')];
-    const held = await this.#redis.eval(RECORD_FAILURE, keys.length, ...keys, String(this.#breaker.failures), String(this.#breaker.cooldownMs), effect === 'trip' ? '1' : '0');
+    const held = await runScript(this.#redis, 'record-failure', keys, [String(this.#breaker.failures), String(this.#breaker.cooldownMs), effect === 'trip' ? '1' : '0']);
     return Number(held);
   }
 

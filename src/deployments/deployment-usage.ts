@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { formatDuration } from '../cost/duration.js';
 import { deploymentKey, deploymentRegistryKey, REGISTRATION_INTERVAL_MS, type DeploymentInfo } from './deployment-keys.js';
-import { USAGE_BUCKET_MS } from './pool-scripts.js';
+import { USAGE_BUCKET_MS } from './usage-counters.js';
 
 /** Minutes averaged for the usage figures: long enough to smooth pacing, short enough to be "now". */
 export const USAGE_WINDOW_MINUTES = 5;
@@ -36,7 +36,7 @@ export interface DeploymentUsage extends DeploymentInfo {
  * (DeploymentPool): images against the quota, 429s, and whether it is paused. One round trip per
  * deployment; times are Redis's, as the workers' counters are.
  */
-export async function readDeploymentUsage(redis: Redis, keyBase: string): Promise<DeploymentUsage[]> {
+export async function readDeploymentUsage(redis: RedisClient, keyBase: string): Promise<DeploymentUsage[]> {
   const [registry, [seconds, micros]] = await Promise.all([redis.hgetall(deploymentRegistryKey(keyBase)), redis.time()]);
   const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   const current = Math.floor(now / USAGE_BUCKET_MS);
@@ -47,12 +47,13 @@ export async function readDeploymentUsage(redis: Redis, keyBase: string): Promis
     infos.map(async (info) => {
       const images = deploymentKey(keyBase, info.name, 'images');
       const limited = deploymentKey(keyBase, info.name, 'rate-limited');
-      const values = await redis.mget(
-        ...buckets.map((bucket) => `${images}:${bucket}`),
-        ...buckets.map((bucket) => `${limited}:${bucket}`),
-        deploymentKey(keyBase, info.name, 'failures'),
-        deploymentKey(keyBase, info.name, 'paused'),
-      );
+      // One slot for all of them (the prefix's hash tag), so MGET is fine on a cluster as well.
+      const [imageValues, limitedValues, states] = await Promise.all([
+        redis.hmget(images, ...buckets.map(String)),
+        redis.hmget(limited, ...buckets.map(String)),
+        redis.mget(deploymentKey(keyBase, info.name, 'failures'), deploymentKey(keyBase, info.name, 'paused')),
+      ]);
+      const values = [...imageValues, ...limitedValues, ...states];
       const [pausedUntil = '0', pausedBecause] = (values.pop() ?? '').split('|');
       const numbers = values.map((value) => Number(value ?? 0));
       const imageCounts = numbers.slice(0, buckets.length);

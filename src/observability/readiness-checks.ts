@@ -1,5 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health-server.js';
 
@@ -8,19 +8,19 @@ import type { ReadinessCheck } from './health-server.js';
  * (`enableOfflineQueue: false`): the worker's own connection queues commands through an outage,
  * which is right for jobs and wrong for a probe.
  */
-export function redisReadiness(redis: Pick<Redis, 'ping'>): ReadinessCheck {
+export function redisReadiness(redis: Pick<RedisClient, 'ping'>): ReadinessCheck {
   return async () => {
-    // An error reply (LOADING while Redis replays its AOF, NOAUTH) rejects.
+    // An error reply (LOADING while RedisClient replays its AOF, NOAUTH) rejects.
     await redis.ping();
   };
 }
 
 /**
- * A connection for the Redis readiness check, beside the process's own: it fails a PING at once while
+ * A connection for the RedisClient readiness check, beside the process's own: it fails a PING at once while
  * Redis is away (no offline queue, no retries), where the process's connection waits through an outage.
  */
-export function openProbeConnection(redis: Redis, logger: Logger): Redis {
-  const probe = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+export function openProbeConnection(redis: RedisClient, logger: Logger): RedisClient {
+  const probe = duplicateRedis(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   probe.on('error', (error) => logger.debug({ err: error }, 'readiness probe redis connection error'));
   return probe;
 }

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/connection.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { loadPriceTable } from '../cost/price-file.js';
@@ -37,7 +37,7 @@ export function createWorkerObservability(runtime: WorkerRuntime, settings: Obse
     onCollectError: (error) => logger.warn({ err: error }, 'metrics scrape without queue job counts'),
   });
   let server: HealthServer | undefined;
-  let probe: Redis | undefined;
+  let probe: RedisClient | undefined;
   let closed: Promise<void> | undefined;
   return {
     metrics,

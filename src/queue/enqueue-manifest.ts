@@ -89,7 +89,7 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
  */
 export async function enqueueItems(
   deps: { queue: Queue<ImageJobData>; runStore: RunStore },
-  options: Omit<EnqueueManifestOptions, 'manifestPath'> & { manifestPath: string; manifest: string },
+  options: Omit<EnqueueManifestOptions, 'manifestPath'> & { manifestPath: string; manifest: string; /** Retry: old outcomes do not count, every item runs again. */ fresh?: boolean },
   wanted: (job: PlannedJob) => boolean,
 ): Promise<number> {
   const chunkSize = options.chunkSize ?? 500;
@@ -98,8 +98,9 @@ export async function enqueueItems(
   let chunk: PlannedJob[] = [];
   let jobs = 0;
   const flush = async (): Promise<void> => {
-    await deps.runStore.attach(options.runId, chunk.map((job) => job.opts.jobId));
-    await deps.queue.addBulk(chunk);
+    // Items that settled moments ago gave the run their outcome: adding their jobs again would pay twice.
+    const settled = new Set(await deps.runStore.attach(options.runId, chunk.map((job) => job.opts.jobId), { fresh: options.fresh ?? false }));
+    await deps.queue.addBulk(settled.size === 0 ? chunk : chunk.filter((job) => !settled.has(job.opts.jobId)));
     jobs += chunk.length;
     chunk = [];
     options.onProgress?.(jobs);

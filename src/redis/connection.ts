@@ -1,4 +1,7 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+/** A connection to one Redis or to a Redis Cluster: the rest of Polyglyph works with either. */
+export type RedisClient = Redis | Cluster;
 
 export interface RedisConnectionOptions {
   /**
@@ -6,13 +9,85 @@ export interface RedisConnectionOptions {
    * `maxRetriesPerRequest: null` for them); producers and CLI queries should fail fast instead.
    */
   role: 'worker' | 'client';
+  /**
+   * `REDIS_CLUSTER_NODES`: comma-separated `host:port` seeds of a Redis Cluster. When set, the client
+   * is an ioredis Cluster over these seeds; credentials and TLS (`rediss:`) still come from the URL.
+   */
+  clusterNodes?: string | undefined;
 }
 
-export function createRedis(url: string, options: RedisConnectionOptions): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: options.role === 'worker' ? null : 3,
+/** Exponential reconnect, capped: Azure Cache for Redis fails over in seconds. */
+const reconnect = (times: number): number => Math.min(100 * 2 ** times, 5_000);
+
+export function createRedis(url: string, options: RedisConnectionOptions): RedisClient {
+  const shared = { maxRetriesPerRequest: options.role === 'worker' ? null : 3, enableReadyCheck: true } satisfies RedisOptions;
+  const seeds = parseClusterNodes(options.clusterNodes);
+  if (seeds.length === 0) return new Redis(url, { ...shared, retryStrategy: reconnect });
+  return new Cluster(seeds, clusterOptions(url, seeds, shared));
+}
+
+/**
+ * ioredis Cluster options for these seeds. Credentials and TLS come from the URL (its host is not
+ * used). TLS checks the certificate against the seed's host name: cluster nodes announce themselves
+ * by IP (Azure Cache for Redis, Azure Managed Redis with the OSS policy), so the nodes are dialled
+ * by the address they announce, with the seed's name as the TLS server name (ioredis's advice for
+ * TLS clusters).
+ */
+export function clusterOptions(url: string, seeds: ReadonlyArray<{ host: string; port: number }>, shared: RedisOptions = {}): ClusterOptions {
+  const parsed = new URL(url);
+  const tls = parsed.protocol === 'rediss:';
+  const redisOptions: RedisOptions = {
+    ...shared,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(tls ? { tls: { servername: seeds[0]!.host } } : {}),
+  };
+  return {
+    redisOptions,
+    ...(tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+    // A node that restarts keeps its slots (no failover): reconnect to it and hold its commands
+    // meanwhile, instead of dropping the node and failing them after a few redirections.
+    clusterNodeRetryStrategy: reconnect,
+    clusterRetryStrategy: reconnect,
+    // CLUSTERDOWN while a master is away, TRYAGAIN during a reshard: retry for a while (64 tries
+    // 300 ms apart, ~20 s) rather than surfacing the error at the first refusal.
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 300,
+    retryDelayOnFailover: 300,
+    maxRedirections: 64,
     enableReadyCheck: true,
-    // Exponential reconnect, capped: Azure Cache for Redis fails over in seconds.
-    retryStrategy: (times) => Math.min(100 * 2 ** times, 5_000),
+  };
+}
+
+/** `host:port,host:port` -> seeds; '' or undefined -> none. Throws RangeError on a malformed entry. */
+export function parseClusterNodes(value: string | undefined): Array<{ host: string; port: number }> {
+  if (!value?.trim()) return [];
+  return value.split(',').map((entry) => {
+    const match = /^\s*(\[[^\]]+\]|[^\s:]+):(\d{1,5})\s*$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65_535) throw new RangeError(`expected host:port, got "${entry.trim()}"`);
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
   });
+}
+
+/** The URL for one seed: REDIS_URL's scheme and credentials with the seed's host and port (for probes). */
+export function seedUrl(url: string, seed: { host: string; port: number }): string {
+  const parsed = new URL(url);
+  parsed.hostname = seed.host.includes(':') ? `[${seed.host}]` : seed.host;
+  parsed.port = String(seed.port);
+  parsed.pathname = '';
+  return parsed.toString();
+}
+
+/**
+ * Another connection like `redis`, with some options changed (a probe that fails fast, a worker's own
+ * blocking connection). On a cluster the options apply to every node's connection, and
+ * `enableOfflineQueue` to the cluster client too.
+ */
+export function duplicateRedis(redis: RedisClient, overrides: Partial<RedisOptions>): RedisClient {
+  if (redis instanceof Cluster) {
+    const offline = overrides.enableOfflineQueue === undefined ? {} : { enableOfflineQueue: overrides.enableOfflineQueue };
+    return redis.duplicate(undefined, { ...offline, redisOptions: { ...redis.options.redisOptions, ...overrides } });
+  }
+  return redis.duplicate(overrides);
 }

@@ -79,7 +79,7 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
   }
   await deps.runStore.reopen(options.runId, taken, counts);
   const jobKey = (data: ImageJobData): string => key(data.messageId, data.locale, data.modelInBlobName ? data.model : undefined);
-  const retried = await enqueueItems(deps, { ...options, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath }, (job) => found.has(jobKey(job.data)));
+  const retried = await enqueueItems(deps, { ...options, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true }, (job) => found.has(jobKey(job.data)));
   const finished = await deps.runStore.markEnqueued(options.runId, now());
   const stillThere = [...failed].filter(([withModel, withoutModel]) => found.has(withModel) || found.has(withoutModel)).length;
   return { retried, notInManifest: failed.size - stillThere, finished };

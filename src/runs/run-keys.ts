@@ -1,6 +1,8 @@
 /**
  * Redis keys of runs and items. All of them start with the queue's own prefix and name so one
- * `{...}` hash tag in the prefix keeps everything in one slot on a Redis Cluster, as BullMQ advises.
+ * `{...}` hash tag in the prefix keeps everything in one slot on a Redis Cluster, as BullMQ advises
+ * (the prefix gets one when REDIS_CLUSTER_NODES is set). Scripts are given these keys; none builds a
+ * key name itself, and none reads BullMQ's own keys.
  */
 export class RunKeys {
   readonly base: string;
@@ -34,9 +36,5 @@ export class RunKeys {
   /** Short-lived record of an item's outcome, covering the moment between settling and job removal. */
   itemDone(jobId: string): string {
     return `${this.base}:item:${jobId}:done`;
-  }
-  /** BullMQ's own hash of a job (`queue.toKey(id)`). */
-  job(jobId: string): string {
-    return `${this.base}:${jobId}`;
   }
 }

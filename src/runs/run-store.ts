@@ -1,11 +1,17 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
+import { runScript } from '../redis/scripts.js';
 import type { OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import { RunKeys } from './run-keys.js';
-import { ATTACH_SCRIPT, CANCEL_ITEM_SCRIPT, MARK_ENQUEUED_SCRIPT, REOPEN_SCRIPT, SETTLE_SCRIPT } from './run-scripts.js';
 
-/** Seconds an item's done marker outlives the settle; it only has to cover BullMQ removing the job. */
+/**
+ * Seconds an item's done marker outlives the settle. It has to cover BullMQ removing the job, a
+ * worker that died between settling and completing (the job stalls, runs again and settles nothing
+ * twice), and a failure BullMQ decides after that (onlyIfUnsettled).
+ */
 const DONE_MARKER_TTL_SECONDS = 600;
+/** Rounds of "read the waiting runs, settle them" before settle gives up: runs attach in between only briefly. */
+const SETTLE_ROUNDS = 20;
 
 export interface LocaleProgress {
   /** Images the run asks for in this locale. */
@@ -54,12 +60,19 @@ export type NewRun = Pick<RunRecord, 'id' | 'manifest' | 'manifestPath' | 'manif
   imagesByLocale: Partial<Record<string, number>>;
 };
 
-/** Runs as records in Redis: counters, report rows, and the item-to-run links that settle them. */
+/**
+ * Runs as records in Redis: counters, report rows, and the item-to-run links that settle them.
+ *
+ * Completion is exact with any number of workers and runs sharing an item (the same manifest enqueued
+ * twice shares its jobs): a run attaches to its items before their jobs are added (commands/attach.lua),
+ * and an item's final outcome is settled into every run waiting for it (commands/settle.lua). Every
+ * key those scripts touch is passed to them; with a `{hash-tagged}` prefix they run on a Redis Cluster.
+ */
 export class RunStore {
   readonly keys: RunKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     queueName: string,
   ) {
@@ -81,15 +94,21 @@ export class RunStore {
       .exec();
   }
 
-  /** Makes the run wait for these items (see ATTACH_SCRIPT). Call before adding their jobs. */
-  async attach(runId: string, jobIds: readonly string[]): Promise<number> {
-    if (jobIds.length === 0) return 0;
-    return Number(await this.redis.eval(ATTACH_SCRIPT, 0, this.keys.base, runId, String(DONE_MARKER_TTL_SECONDS), ...jobIds));
+  /**
+   * Makes the run wait for these items (commands/attach.lua). Call before adding their jobs, and add
+   * only the ones not returned: those settled moments ago and the run has their outcome already.
+   * `fresh` (retry): old outcomes are dropped and every item waits for a new job.
+   */
+  async attach(runId: string, jobIds: readonly string[], options: { fresh?: boolean } = {}): Promise<string[]> {
+    if (jobIds.length === 0) return [];
+    const keys = [this.keys.run(runId), this.keys.rows(runId), this.keys.failures(runId), this.keys.runItems(runId)];
+    for (const jobId of jobIds) keys.push(this.keys.itemRuns(jobId), this.keys.itemDone(jobId));
+    return (await runScript(this.redis, 'attach', keys, [runId, options.fresh ? '1' : '0', ...jobIds])) as string[];
   }
 
   /** Every item is enqueued. True when they had all settled already: the caller finished the run and writes its report. */
   async markEnqueued(runId: string, at: number): Promise<boolean> {
-    return Number(await this.redis.eval(MARK_ENQUEUED_SCRIPT, 1, this.keys.run(runId), String(at))) === 1;
+    return Number(await runScript(this.redis, 'mark-enqueued', [this.keys.run(runId)], [String(at)])) === 1;
   }
 
   /**
@@ -98,14 +117,21 @@ export class RunStore {
    */
   async settle(jobId: string, rows: readonly ReportRow[], counts: OutcomeCounts, options: { onlyIfUnsettled?: boolean } = {}): Promise<{ runs: number; finished: string[] }> {
     const outcome = JSON.stringify({ rows: rows.map((row) => JSON.stringify(row)), counts });
-    const [runs, finished] = (await this.redis.eval(SETTLE_SCRIPT, 0, this.keys.base, jobId, outcome, String(DONE_MARKER_TTL_SECONDS), options.onlyIfUnsettled ? '1' : '0')) as [number, string[]];
-    return { runs: Number(runs), finished };
+    // The script may only touch the keys it is given: read the waiting runs, pass their keys, and
+    // read again if a run attached in between (the script then changes nothing).
+    for (let round = 1; ; round++) {
+      const runIds = await this.redis.smembers(this.keys.itemRuns(jobId));
+      const keys = [this.keys.itemRuns(jobId), this.keys.itemDone(jobId), ...runIds.flatMap((runId) => [this.keys.run(runId), this.keys.rows(runId), this.keys.failures(runId)])];
+      const [runs, finished] = (await runScript(this.redis, 'settle', keys, [outcome, String(DONE_MARKER_TTL_SECONDS), options.onlyIfUnsettled ? '1' : '0', ...runIds])) as [number, string[]];
+      if (Number(runs) >= 0) return { runs: Number(runs), finished };
+      if (round >= SETTLE_ROUNDS) throw new Error(`item ${jobId}: runs kept attaching while it settled (${SETTLE_ROUNDS} rounds)`);
+    }
   }
 
   /** Settles an item of this run as cancelled, unless it already settled. True when it did. */
   async cancelItem(runId: string, jobId: string, row: ReportRow, counts: OutcomeCounts): Promise<boolean> {
     const keys = [this.keys.run(runId), this.keys.rows(runId), this.keys.itemRuns(jobId)];
-    return Number(await this.redis.eval(CANCEL_ITEM_SCRIPT, keys.length, ...keys, runId, JSON.stringify(row), JSON.stringify(counts))) === 1;
+    return Number(await runScript(this.redis, 'cancel-item', keys, [runId, JSON.stringify(row), JSON.stringify(counts)])) === 1;
   }
 
   /** How many runs still wait for an item. */
@@ -124,7 +150,7 @@ export class RunStore {
   async reopen(runId: string, failedRows: readonly ReportRow[], counts: OutcomeCounts): Promise<number> {
     if (failedRows.length === 0) return 0;
     const keys = [this.keys.run(runId), this.keys.rows(runId), this.keys.failures(runId)];
-    return Number(await this.redis.eval(REOPEN_SCRIPT, keys.length, ...keys, ...failedRows.map((row) => JSON.stringify(row)), '--', JSON.stringify(counts)));
+    return Number(await runScript(this.redis, 'reopen', keys, [...failedRows.map((row) => JSON.stringify(row)), '--', JSON.stringify(counts)]));
   }
 
   async setReportBlob(runId: string, name: string): Promise<void> {

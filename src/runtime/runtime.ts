@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/connection.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { describeError } from '../errors/describe-error.js';
@@ -19,7 +19,7 @@ import { MasterStore } from '../sources/master-store.js';
 /** Everything a producer or a worker process needs, built once from the configuration. */
 export interface Runtime {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   queue: Queue<ImageJobData>;
   runStore: RunStore;
   logger: Logger;
@@ -28,7 +28,7 @@ export interface Runtime {
 }
 
 export interface WorkerRuntime extends Runtime {
-  connection: Redis;
+  connection: RedisClient;
   pool: DeploymentPool;
   blobStore: BlobStore;
   staging: ImageStaging;

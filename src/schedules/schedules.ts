@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
 import { InputError } from '../errors/polyglyph-error.js';
 
@@ -29,7 +29,7 @@ export function scheduleQueueName(queueName: string): string {
   return `${queueName}-schedules`;
 }
 
-export function openScheduleQueue(connection: Redis, settings: { queueName: string; queuePrefix: string }): Queue<ScheduleJobData> {
+export function openScheduleQueue(connection: RedisClient, settings: { queueName: string; queuePrefix: string }): Queue<ScheduleJobData> {
   return new Queue<ScheduleJobData>(scheduleQueueName(settings.queueName), { connection, prefix: settings.queuePrefix });
 }
 
@@ -81,12 +81,12 @@ export async function removeSchedule(queue: Queue<ScheduleJobData>, name: string
  * fires once whatever the number of schedulers.
  */
 export function createScheduleWorker(
-  connection: Redis,
+  connection: RedisClient,
   settings: { queueName: string; queuePrefix: string },
   handle: (job: Job<ScheduleJobData>) => Promise<unknown>,
   logger?: Logger,
 ): Worker<ScheduleJobData> {
-  const own = connection.duplicate({ maxRetriesPerRequest: null });
+  const own = duplicateRedis(connection, { maxRetriesPerRequest: null });
   own.on('error', (error) => logger?.debug({ err: error }, 'scheduler redis connection error'));
   const worker = new Worker<ScheduleJobData>(scheduleQueueName(settings.queueName), handle, { connection: own, prefix: settings.queuePrefix, concurrency: 1 });
   worker.on('error', (error) => logger?.error({ err: error }, 'scheduler worker error'));

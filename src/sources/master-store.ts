@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { BlobClient, type ContainerClient } from '@azure/storage-blob';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { InputError } from '../errors/polyglyph-error.js';
 import { CONTENT_TYPES } from '../images/image-options.js';
 import { inspectImage } from '../images/verify-image.js';
@@ -11,7 +11,7 @@ import type { SourceRef } from './source-ref.js';
 import { displaySource, sourceKey } from './source-ref.js';
 import { describeError } from '../errors/describe-error.js';
 
-/** What a job carries of its master: the bytes stay in Redis, fetched once per run. */
+/** What a job carries of its master: the bytes stay in RedisClient, fetched once per run. */
 export interface MasterInfo {
   /**
    * The manifest's reference (URL without its query, or absolute path), for messages. Never the SAS
@@ -35,7 +35,7 @@ const MASTER_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  * them from there, so a run localizing one master into six languages downloads it once.
  */
 export class MasterStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keyBase: string;
   readonly #fetch: typeof fetch;
   readonly #storage: ContainerClient | undefined;
@@ -45,7 +45,7 @@ export class MasterStore {
   readonly #recent = new Map<string, Buffer>();
 
   /** `storage`: blob URLs on its account are read with its credentials (no SAS needed). */
-  constructor(redis: Redis, keyBase: string, options: { fetch?: typeof fetch; storage?: ContainerClient } = {}) {
+  constructor(redis: RedisClient, keyBase: string, options: { fetch?: typeof fetch; storage?: ContainerClient } = {}) {
     this.#redis = redis;
     this.#keyBase = keyBase;
     this.#fetch = options.fetch ?? globalThis.fetch;

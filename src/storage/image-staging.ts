@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { GeneratedImage, ImageUsage } from '../image-api/types.js';
 
 /** What is known of a generated image besides its bytes, for the sidecar and the report. */
@@ -19,16 +19,16 @@ export interface StagedImage {
 const STAGING_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * Generated images waiting for their upload, kept in Redis (durable with AOF, shared by every
+ * Generated images waiting for their upload, kept in RedisClient (durable with AOF, shared by every
  * worker) under the blob name they are going to. An image is paid for when it is generated; if the
  * upload then fails or the worker dies, whichever worker retries the job uploads these bytes instead
  * of generating (and paying) again. Dropped once the blob exists.
  */
 export class ImageStaging {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keyBase: string;
 
-  constructor(redis: Redis, keyBase: string) {
+  constructor(redis: RedisClient, keyBase: string) {
     this.#redis = redis;
     this.#keyBase = keyBase;
   }

@@ -6,7 +6,7 @@ import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import type { Config } from '../../src/config/settings.js';
 import { Redis } from 'ioredis';
 import { deploymentKey, deploymentRegistryKey } from '../../src/deployments/deployment-keys.js';
-import { USAGE_BUCKET_MS } from '../../src/deployments/pool-scripts.js';
+import { USAGE_BUCKET_MS } from '../../src/deployments/usage-counters.js';
 import { loadDeployments } from '../../src/deployments/deployment-spec.js';
 import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
@@ -150,8 +150,9 @@ describe('deployment usage', () => {
       const images = deploymentKey(base, 'east', 'images');
       // 20 in the current bucket, 10 in each of the five before it, 60 in the one 60-70 s ago, 1 long before.
       const counts: Array<[number, number]> = [[0, 20], [1, 10], [2, 10], [3, 10], [4, 10], [5, 10], [6, 60], [20, 1]];
-      await redis.mset(...counts.flatMap(([back, count]) => [`${images}:${bucket - back}`, count]));
-      await redis.mset(`${deploymentKey(base, 'east', 'rate-limited')}:${bucket - 3}`, 2);
+      // One hash per deployment and event, field = bucket (what commands/count-now-1.lua writes).
+      await redis.hset(images, Object.fromEntries(counts.map(([back, count]) => [String(bucket - back), count])));
+      await redis.hset(deploymentKey(base, 'east', 'rate-limited'), String(bucket - 3), 2);
       const [usage] = await readDeploymentUsage(redis, base);
       const after = await redisNow(redis);
       expect(Math.floor(after / USAGE_BUCKET_MS)).toBe(bucket);

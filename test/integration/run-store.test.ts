@@ -4,6 +4,7 @@ import type { ReportRow } from '../../src/runs/report-row.js';
 import { isRunComplete, RunStore } from '../../src/runs/run-store.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { uniquePrefix } from '../helpers/unique.js';
+import { runScript } from '../../src/redis/scripts.js';
 
 let server: TestRedis;
 let redis: Redis;
@@ -29,8 +30,8 @@ async function newStore() {
 describe('RunStore: exact completion when runs share items', () => {
   it('settles every run waiting for an item, once, even if the item settles twice', async () => {
     const store = await newStore();
-    await store.attach('r1', ['a', 'b']);
-    await store.attach('r2', ['a']);
+    expect(await store.attach('r1', ['a', 'b'])).toEqual([]);
+    expect(await store.attach('r2', ['a'])).toEqual([]);
     expect(await store.markEnqueued('r1', 2)).toBe(false);
     expect(await store.markEnqueued('r2', 2)).toBe(false);
     // r2 waits only for 'a': settling it finishes r2, and says so exactly once
@@ -52,32 +53,43 @@ describe('RunStore: exact completion when runs share items', () => {
     expect(await store.failures('r2', 10)).toEqual({ rows: [], total: 0 });
   });
 
-  it('a run attaching after the item settled, while its job still exists, takes the outcome at once', async () => {
+  it('a run attaching moments after the item settled takes the outcome at once, and its job is not added again', async () => {
     const store = await newStore();
     await store.attach('r1', ['j']);
-    await redis.hset(store.keys.job('j'), 'name', 'generate-image'); // BullMQ has not removed the job yet
     await store.settle('j', [row('j')], { imagesCreated: 1 });
-    expect(await store.attach('r2', ['j'])).toBe(1);
+    expect(await store.attach('r2', ['j', 'new'])).toEqual(['j']);
     // for r2 the image was already there: it counts as found, not created (nor paid)
-    expect(await store.get('r2')).toMatchObject({ total: 1, settled: 1, imagesCreated: 0, imagesExisting: 1 });
+    expect(await store.get('r2')).toMatchObject({ total: 2, settled: 1, imagesCreated: 0, imagesExisting: 1 });
     const [taken] = await (async () => { const r = []; for await (const x of store.rows('r2')) r.push(x); return r; })();
     expect(taken?.status).toBe('exists');
     // a failed outcome taken this way lands in the failures list too
     await store.attach('r1', ['f']);
-    await redis.hset(store.keys.job('f'), 'name', 'generate-image');
     await store.settle('f', [row('f', 'failed')], { itemsFailed: 1 });
-    expect(await store.attach('r2', ['f'])).toBe(1);
+    expect(await store.attach('r2', ['f'])).toEqual(['f']);
     expect((await store.failures('r2', 10)).rows.map((r) => r.id)).toEqual(['f']);
-    // every item had settled before enqueueing ended: the producer finishes the run
+    // once 'new' settles, every item has: the producer's markEnqueued finishes the run
+    await store.settle('new', [row('new')], { imagesCreated: 1 });
     expect(await store.markEnqueued('r2', 3)).toBe(true);
     expect(await store.markEnqueued('r2', 4)).toBe(false);
   });
 
-  it('a run attaching after the job is gone waits for the new job, not the old outcome', async () => {
+  it('settle refuses to run with a stale list of waiting runs, and settle() reads them again', async () => {
+    const store = await newStore();
+    await store.attach('r1', ['s']);
+    await store.attach('r2', ['s']);
+    // As if r2 attached between settle() reading the waiting runs and the script running: nothing changes.
+    const keys = [store.keys.itemRuns('s'), store.keys.itemDone('s'), store.keys.run('r1'), store.keys.rows('r1'), store.keys.failures('r1')];
+    expect(await runScript(redis, 'settle', keys, [JSON.stringify({ rows: [], counts: {} }), '60', '0', 'r1'])).toEqual([-1, []]);
+    expect(await store.waitingRuns('s')).toBe(2);
+    expect(await store.settle('s', [row('s')], { imagesCreated: 1 })).toEqual({ runs: 2, finished: [] });
+    expect(await store.get('r2')).toMatchObject({ settled: 1, imagesCreated: 1 });
+  });
+
+  it('a retry (fresh) waits for the new job, not the old outcome', async () => {
     const store = await newStore();
     await store.attach('r1', ['k']);
-    await store.settle('k', [row('k')], { imagesCreated: 1 });
-    expect(await store.attach('r2', ['k'])).toBe(0);
+    await store.settle('k', [row('k', 'failed')], { itemsFailed: 1 });
+    expect(await store.attach('r2', ['k'], { fresh: true })).toEqual([]);
     expect(await store.get('r2')).toMatchObject({ total: 1, settled: 0 });
     // a failure BullMQ decides itself must not be swallowed by the previous job's marker
     expect(await store.settle('k', [row('k', 'failed')], { itemsFailed: 1 }, { onlyIfUnsettled: true })).toMatchObject({ runs: 1 });
