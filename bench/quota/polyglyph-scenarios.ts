@@ -169,7 +169,7 @@ async function waitForWorkers(workers: readonly WorkerProcess[], prefix: string,
       },
       { deadline: Date.now() + WORKER_READY_TIMEOUT_MS, intervalMs: 100, signal: interrupted },
     );
-    if (!ready) throw new Error(`workers did not register with RedisClient within ${WORKER_READY_TIMEOUT_MS / 1000} s:\n${workers.map(describeWorker).join('\n')}`);
+    if (!ready) throw new Error(`workers did not register with Redis within ${WORKER_READY_TIMEOUT_MS / 1000} s:\n${workers.map(describeWorker).join('\n')}`);
   } finally {
     await queue.close();
     await connection.quit();

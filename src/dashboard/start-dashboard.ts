@@ -4,11 +4,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { loadPriceTable } from '../cost/price-file.js';
 import { listen, type Listening } from '../http/listen.js';
-import { assertRedisReachable } from '../local-services/redis-probe.js';
 import type { ReadinessCheck } from '../observability/health-server.js';
 import { openProbeConnection, redisReadiness, storageReadiness } from '../observability/readiness-checks.js';
 import { readDeploymentUsage } from '../deployments/deployment-usage.js';
-import { createRedis } from '../redis/connection.js';
+import { assertReachable, createRedis } from '../redis/connection.js';
 import { RunStore } from '../runs/run-store.js';
 import { openScheduleQueue } from '../schedules/schedules.js';
 import { BlobStore } from '../storage/blob-store.js';
@@ -17,7 +16,7 @@ import { createDashboardApp } from './dashboard-app.js';
 
 export type DashboardSettings = Pick<
   Config,
-  'redisUrl' | 'queueName' | 'queuePrefix' | 'storageConnectionString' | 'storageAccountUrl' | 'container' | 'priceFile' | 'dashboardHost' | 'dashboardPort' | 'dashboardAllowedHosts' | 'dashboardToken' | 'dashboardUser' | 'dashboardPassword'
+  'redisUrl' | 'redisClusterNodes' | 'queueName' | 'queuePrefix' | 'storageConnectionString' | 'storageAccountUrl' | 'container' | 'priceFile' | 'dashboardHost' | 'dashboardPort' | 'dashboardAllowedHosts' | 'dashboardToken' | 'dashboardUser' | 'dashboardPassword'
 >;
 
 export interface Dashboard extends Listening {
@@ -33,9 +32,9 @@ export interface Dashboard extends Listening {
 export async function startDashboard(settings: DashboardSettings, logger: Logger, options: { allowJobActions?: boolean } = {}): Promise<Dashboard> {
   const credentials: DashboardCredentials = { token: settings.dashboardToken, user: settings.dashboardUser, password: settings.dashboardPassword };
   assertSafeToListen(settings.dashboardHost, credentials);
-  await assertRedisReachable(settings.redisUrl);
+  await assertReachable(settings.redisUrl, settings.redisClusterNodes);
 
-  const redis = createRedis(settings.redisUrl, { role: 'client' });
+  const redis = createRedis(settings.redisUrl, { role: 'client', clusterNodes: settings.redisClusterNodes });
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
   const probe = openProbeConnection(redis, logger);
   const imageQueue = new Queue(settings.queueName, { connection: redis, prefix: settings.queuePrefix });

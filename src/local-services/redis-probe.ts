@@ -63,6 +63,25 @@ export async function assertRedisReachable(url: string, timeoutMs = 3000): Promi
 }
 
 /**
+ * assertRedisReachable for a Redis Cluster: resolves as soon as one seed answers (the client learns
+ * the rest of the cluster from it); throws what the first seed said when none does.
+ */
+export async function assertClusterReachable(url: string, seeds: ReadonlyArray<{ host: string; port: number }>, timeoutMs = 3000): Promise<void> {
+  let first: unknown;
+  for (const seed of seeds) {
+    const parsed = new URL(url);
+    parsed.hostname = seed.host.includes(':') ? `[${seed.host}]` : seed.host;
+    parsed.port = String(seed.port);
+    try {
+      return await assertRedisReachable(parsed.toString(), timeoutMs);
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  throw first;
+}
+
+/**
  * The URL with any password replaced by `***` (userinfo and a `password` query parameter), for logs
  * and error messages. A string that is not a URL is returned with anything like `//user:secret@` masked.
  */

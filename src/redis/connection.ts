@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { assertClusterReachable, assertRedisReachable } from '../local-services/redis-probe.js';
 
 /** A connection to one Redis or to a Redis Cluster: the rest of Polyglyph works with either. */
 export type RedisClient = Redis | Cluster;
@@ -18,6 +19,16 @@ export interface RedisConnectionOptions {
 
 /** Exponential reconnect, capped: Azure Cache for Redis fails over in seconds. */
 const reconnect = (times: number): number => Math.min(100 * 2 ** times, 5_000);
+
+/**
+ * Fails fast with a clear message when Redis (or every seed of the cluster) does not answer, before
+ * BullMQ would retry forever.
+ */
+export async function assertReachable(url: string, clusterNodes: string | undefined): Promise<void> {
+  const seeds = parseClusterNodes(clusterNodes);
+  if (seeds.length === 0) await assertRedisReachable(url);
+  else await assertClusterReachable(url, seeds);
+}
 
 export function createRedis(url: string, options: RedisConnectionOptions): RedisClient {
   const shared = { maxRetriesPerRequest: options.role === 'worker' ? null : 3, enableReadyCheck: true } satisfies RedisOptions;
@@ -68,15 +79,6 @@ export function parseClusterNodes(value: string | undefined): Array<{ host: stri
     if (!match || port < 1 || port > 65_535) throw new RangeError(`expected host:port, got "${entry.trim()}"`);
     return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
   });
-}
-
-/** The URL for one seed: REDIS_URL's scheme and credentials with the seed's host and port (for probes). */
-export function seedUrl(url: string, seed: { host: string; port: number }): string {
-  const parsed = new URL(url);
-  parsed.hostname = seed.host.includes(':') ? `[${seed.host}]` : seed.host;
-  parsed.port = String(seed.port);
-  parsed.pathname = '';
-  return parsed.toString();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { RedisClient } from '../src/redis/connection.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { describeError } from '../errors/describe-error.js';
@@ -8,9 +8,8 @@ import { DeploymentPool } from '../deployments/deployment-pool.js';
 import { REGISTRATION_INTERVAL_MS } from '../deployments/deployment-keys.js';
 import { loadDeployments } from '../deployments/deployment-spec.js';
 import { createProviderImageApi } from '../image-api/create-provider-api.js';
-import { assertRedisReachable } from '../local-services/redis-probe.js';
 import type { ImageJobData } from '../queue/image-job.js';
-import { createRedis } from '../redis/connection.js';
+import { assertReachable, createRedis } from '../redis/connection.js';
 import { RunStore } from '../runs/run-store.js';
 import { BlobStore } from '../storage/blob-store.js';
 import { ImageStaging } from '../storage/image-staging.js';
@@ -40,8 +39,8 @@ export interface WorkerRuntime extends Runtime {
  * worker's quota, staging and settle calls must outlast a failover, a CLI query should not.
  */
 export async function openRuntime(config: Config, logger: Logger, role: 'worker' | 'client' = 'client'): Promise<Runtime> {
-  await assertRedisReachable(config.redisUrl);
-  const redis = createRedis(config.redisUrl, { role });
+  await assertReachable(config.redisUrl, config.redisClusterNodes);
+  const redis = createRedis(config.redisUrl, { role, clusterNodes: config.redisClusterNodes });
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
   const queue: Queue<ImageJobData> = new Queue(config.queueName, { connection: redis, prefix: config.queuePrefix });
   queue.on('error', (error) => logger.error({ err: error }, 'queue error'));

@@ -14,7 +14,7 @@ export interface CliResult {
  * only what its test gives it, whatever the shell that ran the tests had exported.
  */
 export function hermeticEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(POLYGLYPH_|AZURE_|REDIS_URL$)/.test(name)));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(POLYGLYPH_|AZURE_|REDIS_URL$|REDIS_CLUSTER_NODES$)/.test(name)));
   return { ...inherited, ...env };
 }
 
