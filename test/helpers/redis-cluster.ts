@@ -43,7 +43,7 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
   const ports: number[] = [];
   const children: Array<ChildProcess | undefined> = [];
   const stopAll = async (): Promise<void> => {
-    await Promise.allSettled(children.map((child) => child && terminate(child, STOP_GRACE_MS)));
+    await Promise.allSettled(children.map((child) => (child ? terminate(child, STOP_GRACE_MS) : Promise.resolve())));
     await Promise.allSettled(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   };
   try {

@@ -187,7 +187,8 @@ describe('Redis Cluster', () => {
       expect(Object.entries(perNode).filter(([, count]) => count > 0).map(([port]) => Number(port))).toEqual([slotOwner]);
 
       const images = (await readRows(runtime.runStore, runA)).length;
-      console.log(`redis cluster e2e: ${info.cluster_known_nodes} masters, ${info.cluster_slots_assigned} slots assigned, prefix ${config.queuePrefix} on port ${slotOwner}; master on port ${cluster.ports[owner]} restarted mid-run; run A ${a.settled}/${a.total} items, ${images} images (${a.imagesCreated} created), report ${a.reportBlob}; run B (schedule) ${b.settled}/${b.total}; cancel ${cancelled.runId} 2 cancelled; retry run ${broken.runId} 0 failed; keys per master ${JSON.stringify(perNode)}`);
+      const report = (await runtime.runStore.get(runA))?.reportBlob;
+      console.log(`redis cluster e2e: ${info.cluster_known_nodes} masters, ${info.cluster_slots_assigned} slots assigned, prefix ${config.queuePrefix} on port ${slotOwner}; master on port ${cluster.ports[owner]} restarted mid-run; run A ${a.settled}/${a.total} items, ${images} images (${a.imagesCreated} created), report ${report}; run B (schedule) ${b.settled}/${b.total}; cancel ${cancelled.runId} 2 cancelled; retry run ${broken.runId} 0 failed; keys per master ${JSON.stringify(perNode)}`);
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));
       await runtime.close();
