@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { RedisClient } from '../src/redis/connection.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { loadPriceTable } from '../cost/price-file.js';

@@ -27,7 +27,7 @@ import { newRunId } from '../../src/runs/run-id.js';
 import type { RunRecord } from '../../src/runs/run-store.js';
 import { scheduledJobHandler } from '../../src/schedules/run-scheduled.js';
 import { addSchedule, createScheduleWorker, openScheduleQueue, removeSchedule, type ScheduleJobData } from '../../src/schedules/schedules.js';
-import { openWorkerRuntime, type WorkerRuntime } from '../../workers/runtime.js';
+import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { runCli } from '../helpers/cli.js';
 import { FAULT_MANIFEST, FAULT_MANIFEST_IMAGES, FAULT_MANIFEST_ITEMS, expectEveryItemOnceAndPaidOnce, expectedItems, inFlight, spawnWorker, type WorkerChild } from '../helpers/fault-harness.js';
