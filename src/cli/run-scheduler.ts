@@ -7,7 +7,7 @@ import { scheduledJobHandler } from '../schedules/run-scheduled.js';
 import { createScheduleWorker, scheduleQueueName } from '../schedules/schedules.js';
 import { closeAll, openRuntime } from '../runtime/runtime.js';
 import { scanDepsFor } from './commands/scan.js';
-import { untilStopSignal } from './stop-signal.js';
+import { listenForStop } from './stop-signal.js';
 
 /**
  * `polyglyph scheduler`: runs the fired schedules until SIGINT/SIGTERM. With POLYGLYPH_HEALTH_PORT it
@@ -15,11 +15,16 @@ import { untilStopSignal } from './stop-signal.js';
  * the schedule worker running), as a worker does.
  */
 export async function runScheduler(config: Config, logger: Logger): Promise<void> {
-  const runtime = await openRuntime(config, logger, 'worker');
+  // Listening from the start: a signal while storage is checked (and never answers) ends the wait.
+  const stop = listenForStop();
+  const runtime = await openRuntime(config, logger, 'worker').catch((error: unknown) => {
+    stop.dispose();
+    throw error;
+  });
   const metrics = config.healthPort !== undefined ? new SchedulerMetrics() : undefined;
-  const cleanup: Array<() => Promise<void>> = [() => runtime.close()];
+  const cleanup: Array<() => Promise<void>> = [() => runtime.close(), () => Promise.resolve(stop.dispose())];
   try {
-    const scan = await scanDepsFor(runtime, config, process.stderr);
+    const scan = await scanDepsFor(runtime, config, process.stderr, { stop: stop.signal });
     scan.onOutcome = metrics ? (outcome) => metrics.drop(outcome) : undefined;
     const worker = createScheduleWorker(runtime.redis, config, scheduledJobHandler({ scan, startRun: scan.startRun }), runtime.logger);
     cleanup.unshift(() => worker.close());
@@ -44,7 +49,7 @@ export async function runScheduler(config: Config, logger: Logger): Promise<void
       logger.info({ health: server.url, endpoints: ['/metrics', '/livez', '/readyz'] }, 'health server listening');
     }
     runtime.logger.info({ queue: scheduleQueueName(config.queueName) }, 'scheduler started');
-    await untilStopSignal();
+    await new Promise<void>((resolve) => (stop.signal.aborted ? resolve() : stop.signal.addEventListener('abort', () => resolve(), { once: true })));
   } finally {
     await closeAll(cleanup, logger);
   }

@@ -51,6 +51,8 @@ export const SETTINGS = {
   storageConnectionString: setting({ flag: '--storage-connection-string <cs>', env: 'AZURE_STORAGE_CONNECTION_STRING', description: 'storage by connection string (Azurite included); unset with no account URL: `run` starts Azurite', expected: 'a connection string', schema: text, secret: true }),
   storageAccountUrl: setting({ flag: '--storage-account-url <url>', env: 'AZURE_STORAGE_ACCOUNT_URL', description: 'storage by account URL with Entra ID', expected: 'an http(s) URL', schema: url }),
   container: setting({ flag: '--container <name>', env: 'POLYGLYPH_CONTAINER', default: 'localized-assets', description: 'blob container for images', expected: 'a container name: 3-63 lowercase letters, digits and single hyphens', schema: z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/) }),
+  storageTimeoutMs: setting({ flag: '--storage-timeout-ms <ms>', env: 'POLYGLYPH_STORAGE_TIMEOUT_MS', default: 120_000, description: 'how long one blob storage operation (the storage SDK\'s own retries included) may take before it is abandoned; a storage endpoint that accepts connections and never answers fails after this', expected: 'a positive integer of milliseconds', schema: positiveInt }),
+  storageMaxTries: setting({ flag: '--storage-max-tries <n>', env: 'POLYGLYPH_STORAGE_MAX_TRIES', default: 4, description: 'tries per blob storage operation: the storage SDK retries connection errors, 500 and 503 itself, within --storage-timeout-ms', expected: 'a positive integer', schema: positiveInt }),
 
   deploymentsFile: setting({ flag: '--deployments-file <path>', env: 'POLYGLYPH_DEPLOYMENTS_FILE', description: 'JSON file listing several deployments (endpoint, auth, model, quota each); replaces the single deployment from AZURE_OPENAI_*', expected: 'a path to a JSON file', schema: text }),
   imagesPerMinute: setting({ flag: '--images-per-minute <n>', env: 'POLYGLYPH_IMAGES_PER_MINUTE', default: 6, description: 'the deployment\'s quota, shared by every worker (a request for n images counts n)', expected: 'a positive integer', schema: positiveInt }),
@@ -113,6 +115,8 @@ export interface Config {
   storageConnectionString?: string | undefined;
   storageAccountUrl?: string | undefined;
   container: string;
+  storageTimeoutMs: number;
+  storageMaxTries: number;
   deploymentsFile?: string | undefined;
   imagesPerMinute: number;
   requestTimeoutMs: number;

@@ -21,7 +21,17 @@ export interface ScanDeps {
   heartbeatMs?: number | undefined;
   /** Told of every manifest a pass dealt with (metrics). */
   onOutcome?: ((outcome: DropOutcome) => void) | undefined;
+  /**
+   * Runs one storage operation with its abort signal: the store's deadline and the command's stop
+   * signal (BlobStore.call). Unset: no deadline.
+   */
+  storageCall?: StorageCall | undefined;
 }
+
+/** BlobStore.call's shape: `run` gets the signal to hand to the SDK call. */
+export type StorageCall = <T>(operation: string, run: (abortSignal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+
+const withoutDeadline: StorageCall = (_operation, run) => run(undefined);
 
 /** One pass over the drop locations: every manifest found is started, rejected or recognised as a duplicate. */
 export async function scanDrops(deps: ScanDeps): Promise<DropOutcome[]> {
@@ -47,7 +57,14 @@ export function dropBase(prefix: string): string {
 async function scanBlobs(deps: ScanDeps, container: ContainerClient): Promise<DropOutcome[]> {
   const outcomes: DropOutcome[] = [];
   const base = dropBase(deps.dropPrefix);
-  for await (const item of container.listBlobsFlat({ prefix: deps.dropPrefix })) {
+  const call = deps.storageCall ?? withoutDeadline;
+  // Listed first, under one deadline, then ingested one by one: an ingest may take long.
+  const listed = await call(`listing ${deps.dropPrefix}`, async (abortSignal) => {
+    const items = [];
+    for await (const item of container.listBlobsFlat({ prefix: deps.dropPrefix, abortSignal })) items.push(item);
+    return items;
+  });
+  for (const item of listed) {
     const name = item.name.slice(deps.dropPrefix.length);
     if (!name || name.endsWith('/')) continue;
     const etag = item.properties.etag ?? '';
@@ -57,7 +74,7 @@ async function scanBlobs(deps: ScanDeps, container: ContainerClient): Promise<Dr
     const path = join(dir, basename(name));
     try {
       try {
-        await blob.downloadToFile(path, 0, undefined, { conditions: { ifMatch: etag } });
+        await call(`downloading ${item.name}`, (abortSignal) => blob.downloadToFile(path, 0, undefined, { conditions: { ifMatch: etag }, abortSignal }));
       } catch (error) {
         // Gone (another scanner finished it) or replaced since the listing (the next pass sees the new one).
         if (isGoneOrChanged(error)) {
@@ -67,7 +84,7 @@ async function scanBlobs(deps: ScanDeps, container: ContainerClient): Promise<Dr
         throw error;
       }
       const decision = await ingestDrop(path, name, `blob:${name}@${etag}`, deps);
-      await settleBlob(container, item.name, base, name, path, etag, decision);
+      await settleBlob(container, call, item.name, base, name, path, etag, decision);
       outcomes.push({ where: 'blob', name, ...withoutSha(decision) });
     } catch (error) {
       outcomes.push({ where: 'blob', name, action: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -79,13 +96,13 @@ async function scanBlobs(deps: ScanDeps, container: ContainerClient): Promise<Dr
 }
 
 /** Moves the dropped blob (upload of the bytes we hashed, then a delete conditional on their etag). */
-async function settleBlob(container: ContainerClient, dropped: string, base: string, name: string, path: string, etag: string, decision: IngestDecision): Promise<void> {
+async function settleBlob(container: ContainerClient, call: StorageCall, dropped: string, base: string, name: string, path: string, etag: string, decision: IngestDecision): Promise<void> {
   if (decision.action === 'skipped' && decision.finishMove !== true) return;
   const headers = { blobHTTPHeaders: { blobContentType: 'text/csv; charset=utf-8' } };
   if (decision.action === 'rejected') {
-    await container.getBlockBlobClient(`${base}rejected/${name}`).uploadFile(path, headers);
+    await call(`uploading ${base}rejected/${name}`, (abortSignal) => container.getBlockBlobClient(`${base}rejected/${name}`).uploadFile(path, { ...headers, abortSignal }));
     const text = `${(decision.errors ?? []).join('\n')}\n`;
-    await container.getBlockBlobClient(`${base}rejected/${name}.errors.txt`).uploadData(Buffer.from(text, 'utf8'), { blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } });
+    await call(`uploading ${base}rejected/${name}.errors.txt`, (abortSignal) => container.getBlockBlobClient(`${base}rejected/${name}.errors.txt`).uploadData(Buffer.from(text, 'utf8'), { blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' }, abortSignal }));
   } else {
     const metadata: Record<string, string> = { sha256: decision.sha256 };
     if (decision.action !== 'duplicate' && decision.runId) metadata.runid = decision.runId;
@@ -94,10 +111,10 @@ async function settleBlob(container: ContainerClient, dropped: string, base: str
       if (decision.earlierRunId) metadata.runid = decision.earlierRunId;
       metadata.note = encodeURIComponent(`same content as ${decision.earlierSource ?? 'an earlier drop'}; no new run`);
     }
-    await container.getBlockBlobClient(`${base}processed/${name}`).uploadFile(path, { ...headers, metadata });
+    await call(`uploading ${base}processed/${name}`, (abortSignal) => container.getBlockBlobClient(`${base}processed/${name}`).uploadFile(path, { ...headers, metadata, abortSignal }));
   }
   try {
-    await container.getBlockBlobClient(dropped).delete({ conditions: { ifMatch: etag } });
+    await call(`deleting ${dropped}`, (abortSignal) => container.getBlockBlobClient(dropped).delete({ conditions: { ifMatch: etag }, abortSignal }));
   } catch (error) {
     if (!isGoneOrChanged(error)) throw error;
   }

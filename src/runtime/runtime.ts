@@ -2,8 +2,7 @@ import { Queue } from 'bullmq';
 import type { RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
-import { describeError } from '../errors/describe-error.js';
-import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
+import { interruptedOr } from '../errors/interrupted.js';
 import { DeploymentPool } from '../deployments/deployment-pool.js';
 import { REGISTRATION_INTERVAL_MS } from '../deployments/deployment-keys.js';
 import { loadDeployments } from '../deployments/deployment-spec.js';
@@ -56,19 +55,21 @@ export async function openRuntime(config: Config, logger: Logger, role: 'worker'
   };
 }
 
-export async function openWorkerRuntime(config: Config, logger: Logger, options: { fetch?: typeof fetch } = {}): Promise<WorkerRuntime> {
+/**
+ * `stop` (the command's first SIGINT/SIGTERM) ends the start-up early, whatever it is waiting for,
+ * with an InterruptedError (exit 130).
+ */
+export async function openWorkerRuntime(config: Config, logger: Logger, options: { fetch?: typeof fetch; stop?: AbortSignal } = {}): Promise<WorkerRuntime> {
   // Each deployment gets the client of its provider: Azure OpenAI's images API, or MAI's.
   const members = loadDeployments(config).map((spec) => ({ spec, api: createProviderImageApi(spec.provider, spec.api, options) }));
   const blobStore = BlobStore.fromSettings(config);
   const runtime = await openRuntime(config, logger, 'worker');
   try {
-    await blobStore.ensureContainer();
+    logger.debug({ storage: blobStore.displayUrl }, 'checking blob storage');
+    await blobStore.ensureContainer({ stop: options.stop });
   } catch (error) {
     await runtime.close();
-    throw new ServiceUnavailableError(`cannot reach blob storage at ${blobStore.displayUrl} (${describeError(error)})`, {
-      hint: 'check AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL and that the account (or Azurite) is running',
-      cause: error,
-    });
+    throw interruptedOr(error, options.stop, `waiting for blob storage at ${blobStore.displayUrl}`);
   }
   const keyBase = runtime.runStore.keys.base;
   const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs });

@@ -26,7 +26,8 @@ export function scheduledJobHandler(deps: { scan: ScanDeps; startRun: StartRun }
     const dir = await mkdtemp(join(tmpdir(), 'polyglyph-scheduled-'));
     try {
       const path = join(dir, basename(data.manifest));
-      await container.getBlockBlobClient(data.manifest).downloadToFile(path);
+      const call = deps.scan.storageCall ?? ((_operation, run) => run(undefined));
+      await call(`downloading ${data.manifest}`, (abortSignal) => container.getBlockBlobClient(data.manifest).downloadToFile(path, 0, undefined, { abortSignal }));
       return (await deps.startRun(path, origin)).runId;
     } finally {
       await rm(dir, { recursive: true, force: true });

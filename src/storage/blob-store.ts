@@ -1,6 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
-import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, RestError, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { ConfigError } from '../errors/polyglyph-error.js';
+import { StorageTimeoutError, storageUnusable } from '../errors/storage-error.js';
 import { assertValidMetadata, assertValidTags } from './blob-metadata.js';
 import { publicBlobUrl } from './public-blob-url.js';
 
@@ -17,19 +18,35 @@ export interface StorageSettings {
   storageConnectionString?: string | undefined;
   storageAccountUrl?: string | undefined;
   container: string;
+  /** Deadline of one storage operation, the SDK's retries included. Default DEFAULT_STORAGE_TIMEOUT_MS. */
+  storageTimeoutMs?: number | undefined;
+  /** Tries per operation (the SDK's own retry policy). Default 4, the SDK's. */
+  storageMaxTries?: number | undefined;
 }
+
+/** POLYGLYPH_STORAGE_TIMEOUT_MS's default: two minutes for one operation, a 4K image upload included. */
+export const DEFAULT_STORAGE_TIMEOUT_MS = 120_000;
 
 /**
  * The image container. Uploads are create-only (`If-None-Match: *`), so a job that runs twice never
  * overwrites or duplicates an image; the storage SDK retries its own transient failures, so there is
  * no retry loop here.
+ *
+ * Every operation has a deadline (`storageTimeoutMs`, an AbortSignal): the SDK's `tryTimeoutInMs` only
+ * sends the server a `timeout=` query parameter (StorageRetryPolicyV2 in @azure/storage-common 12.x),
+ * which cannot end a request to an endpoint that accepts the connection and never answers.
  */
 export class BlobStore {
+  readonly timeoutMs: number;
+
   /** `service`: the account's client, for what only the account can do (user delegation keys). */
   constructor(
     readonly container: ContainerClient,
     readonly service?: BlobServiceClient,
-  ) {}
+    options: { timeoutMs?: number | undefined } = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS;
+  }
 
   /** The configured container, or undefined when no storage is configured (a producer that can do without). */
   static ifConfigured(settings: StorageSettings): BlobStore | undefined {
@@ -38,28 +55,53 @@ export class BlobStore {
 
   static fromSettings(settings: StorageSettings): BlobStore {
     let service: BlobServiceClient;
+    const pipeline: StoragePipelineOptions = { retryOptions: { maxTries: settings.storageMaxTries ?? 4 } };
     if (settings.storageConnectionString) {
       try {
-        service = BlobServiceClient.fromConnectionString(settings.storageConnectionString);
+        service = BlobServiceClient.fromConnectionString(settings.storageConnectionString, pipeline);
       } catch (error) {
         throw new ConfigError(`AZURE_STORAGE_CONNECTION_STRING is not a valid connection string (${error instanceof Error ? error.message : String(error)})`, {
           hint: 'copy it from the storage account\'s "Access keys" page, or use AZURE_STORAGE_ACCOUNT_URL with Entra ID',
         });
       }
     } else if (settings.storageAccountUrl) {
-      service = new BlobServiceClient(settings.storageAccountUrl, new DefaultAzureCredential());
+      service = new BlobServiceClient(settings.storageAccountUrl, new DefaultAzureCredential(), pipeline);
     } else {
       throw new ConfigError('no blob storage is configured', { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
     }
-    return new BlobStore(service.getContainerClient(settings.container), service);
+    return new BlobStore(service.getContainerClient(settings.container), service, { timeoutMs: settings.storageTimeoutMs });
   }
 
-  async ensureContainer(): Promise<void> {
-    await this.container.createIfNotExists();
+  /**
+   * Runs one storage operation under this store's deadline (and `stop`, a caller's signal such as
+   * SIGTERM). A deadline that passes becomes a StorageTimeoutError naming the operation; an abort by
+   * `stop` is rethrown as the SDK's AbortError. For code that calls the ContainerClient itself.
+   */
+  async call<T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>, stop?: AbortSignal): Promise<T> {
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    try {
+      return await run(stop ? AbortSignal.any([deadline, stop]) : deadline);
+    } catch (error) {
+      if (deadline.aborted && !stop?.aborted) throw new StorageTimeoutError(operation, this.timeoutMs, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the container when missing: the start-up check of every command that uses storage. Its
+   * failures are one-line errors (exit 2) saying what to fix; `stop` ends the wait early (a signal).
+   */
+  async ensureContainer(options: { stop?: AbortSignal } = {}): Promise<void> {
+    try {
+      await this.call(`creating container ${this.container.containerName}`, (abortSignal) => this.container.createIfNotExists({ abortSignal }), options.stop);
+    } catch (error) {
+      if (options.stop?.aborted) throw error;
+      throw storageUnusable(error, this.container.url);
+    }
   }
 
   async exists(name: string): Promise<boolean> {
-    return this.container.getBlockBlobClient(name).exists();
+    return this.call(`checking ${name}`, (abortSignal) => this.container.getBlockBlobClient(name).exists({ abortSignal }));
   }
 
   /** The blob's URL without any SAS the client authenticates with (public-blob-url.ts): safe to store and show. */
@@ -76,12 +118,15 @@ export class BlobStore {
     if (options.metadata) assertValidMetadata(options.metadata);
     if (options.tags) assertValidTags(options.tags);
     try {
-      await this.container.getBlockBlobClient(name).uploadData(body, {
-        blobHTTPHeaders: { blobContentType: options.contentType },
-        ...(options.metadata ? { metadata: options.metadata } : {}),
-        ...(options.tags ? { tags: options.tags } : {}),
-        conditions: { ifNoneMatch: '*' },
-      });
+      await this.call(`uploading ${name}`, (abortSignal) =>
+        this.container.getBlockBlobClient(name).uploadData(body, {
+          blobHTTPHeaders: { blobContentType: options.contentType },
+          ...(options.metadata ? { metadata: options.metadata } : {}),
+          ...(options.tags ? { tags: options.tags } : {}),
+          conditions: { ifNoneMatch: '*' },
+          abortSignal,
+        }),
+      );
       return 'created';
     } catch (error) {
       if (isAlreadyExists(error)) return 'exists';
@@ -94,7 +139,7 @@ export class BlobStore {
    * decided in Redis (a run reopened by `retry` gets a new report under the same name).
    */
   async uploadFile(name: string, path: string, contentType: string): Promise<void> {
-    await this.container.getBlockBlobClient(name).uploadFile(path, { blobHTTPHeaders: { blobContentType: contentType } });
+    await this.call(`uploading ${name}`, (abortSignal) => this.container.getBlockBlobClient(name).uploadFile(path, { blobHTTPHeaders: { blobContentType: contentType }, abortSignal }));
   }
 
   async uploadJson(name: string, value: unknown, options: Omit<UploadOptions, 'contentType'> = {}): Promise<UploadOutcome> {

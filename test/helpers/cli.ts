@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,16 +20,29 @@ export function hermeticEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv
 
 /** Runs the CLI from source in a child process, as a user would run `polyglyph ...`. */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], {
-      cwd: ROOT,
-      env: hermeticEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return startCli(args, env, timeoutMs).result;
+}
+
+export interface StartedCli {
+  child: ChildProcess;
+  /** Output so far, while the command runs. */
+  output(): { stdout: string; stderr: string };
+  /** Settles when the process has exited (killed with SIGKILL after `timeoutMs`, code null then). */
+  result: Promise<CliResult>;
+}
+
+/** Starts the CLI from source and hands back the process, for tests that signal it while it runs. */
+export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): StartedCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], {
+    cwd: ROOT,
+    env: hermeticEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -37,4 +50,5 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, output: () => ({ stdout, stderr }), result };
 }

@@ -18,6 +18,7 @@ import { Progress } from '../progress.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { modelName } from '../start-run.js';
+import { listenForStop } from '../stop-signal.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
 
@@ -33,24 +34,27 @@ export function runCommand(host: WorkerHost): Command {
     const defaults = manifestDefaults(base);
     const out = process.stdout;
     const logger = createLogger(base.logLevel ?? 'warn');
-    const local = await startLocalServices(base, flags, { manifest, defaults });
+    // Listening from the start: the first signal ends a start-up that waits (storage that never
+    // answers), and later leaves the run queued for `polyglyph worker`.
+    const stop = listenForStop();
+    const local = await startLocalServices(base, flags, { manifest, defaults }).catch((error: unknown) => {
+      stop.dispose();
+      throw error;
+    });
     for (const note of local.notes) out.write(`${note}\n`);
     const config = local.config;
-    const runtime = await openWorkerRuntime(config, logger).catch(async (error: unknown) => {
+    const runtime = await openWorkerRuntime(config, logger, { stop: stop.signal }).catch(async (error: unknown) => {
+      stop.dispose();
       await local.stop();
       throw error;
     });
     // Metrics and health endpoints when --health-port is set, as for `polyglyph worker`.
     const workers = await host.startImageWorkers(runtime, config, logger).catch(async (error: unknown) => {
+      stop.dispose();
       await closeAll([() => runtime.close(), () => local.stop()], logger);
       throw error;
     });
-    let interrupted = false;
-    const onSignal = (): void => {
-      interrupted = true;
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupted = (): boolean => stop.signal.aborted;
     try {
       const runId = newRunId();
       const progress = new Progress(out);
@@ -69,8 +73,8 @@ export function runCommand(host: WorkerHost): Command {
       progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${capacity} images/min`);
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
 
-      let run = await waitForRun(runtime.runStore, runId, progress, () => interrupted);
-      if (interrupted) {
+      let run = await waitForRun(runtime.runStore, runId, progress, interrupted);
+      if (interrupted()) {
         out.write(`interrupted: run ${runId} stays queued; \`polyglyph worker\` processes the rest\n`);
         setExitCode(EXIT.interrupted);
         return;
@@ -84,8 +88,7 @@ export function runCommand(host: WorkerHost): Command {
       out.write(`report: ${report.jsonPath} and ${report.csvPath} (${report.rows} rows)${run.reportBlob ? `; in storage: ${run.reportBlob}` : ''}\n`);
       setExitCode(run.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.dispose();
       await closeAll([() => workers.close(), () => runtime.close(), () => local.stop()], logger);
     }
   });

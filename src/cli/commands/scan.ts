@@ -6,23 +6,30 @@ import type { DropOutcome } from '../../drops/ingest-drop.js';
 import { IngestLedger } from '../../drops/ingest-ledger.js';
 import type { ScanDeps } from '../../drops/scan-drops.js';
 import { scanDrops } from '../../drops/scan-drops.js';
+import { interruptedOr } from '../../errors/interrupted.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { BlobStore } from '../../storage/blob-store.js';
 import { openRuntime, type Runtime } from '../../runtime/runtime.js';
 import { runStarter } from '../start-run.js';
+import { listenForStop } from '../stop-signal.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
 
 /** What a scan pass needs, from the configuration: blobs when storage is configured, the folder when `--drop-dir` is set. */
-export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr): Promise<ScanDeps> {
+export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr, options: { stop?: AbortSignal } = {}): Promise<ScanDeps> {
   const blobStore = BlobStore.ifConfigured(config);
   if (!blobStore && config.dropDir === undefined) {
     throw new InputError('nothing to scan: no blob storage is configured and no drop folder is set', { hint: 'set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_URL), or --drop-dir / POLYGLYPH_DROP_DIR' });
   }
-  await blobStore?.ensureContainer();
+  try {
+    await blobStore?.ensureContainer({ stop: options.stop });
+  } catch (error) {
+    throw interruptedOr(error, options.stop, `waiting for blob storage at ${storageUrl(blobStore)}`);
+  }
   return {
+    storageCall: blobStore ? (operation, run) => blobStore.call(operation, run, options.stop) : undefined,
     ledger: new IngestLedger(runtime.redis, runtime.runStore.keys.base),
     startRun: runStarter(runtime, config, blobStore, out),
     container: blobStore?.container,
@@ -30,6 +37,10 @@ export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.
     dropDir: config.dropDir,
     logger: runtime.logger,
   };
+}
+
+function storageUrl(blobStore: BlobStore | undefined): string {
+  return blobStore ? blobStore.displayUrl : 'no storage';
 }
 
 /** One line per manifest: `started spring.csv -> run <id>`. */
@@ -59,24 +70,26 @@ export function scanCommand(): Command {
     const config = resolveConfig(settingFlags(options, SCAN_SETTINGS));
     const intervalMs = Number(options.intervalMs);
     if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new InputError(`--interval-ms: expected a whole number of milliseconds >= 100, got ${String(options.intervalMs)}`);
-    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
-    const stop = new AbortController();
-    const onSignal = (): void => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // Listening before anything can hang: the first signal abandons whatever storage call is waiting.
+    const stop = listenForStop();
     try {
-      const deps = await scanDepsFor(runtime, config);
-      do {
-        const outcomes = await scanDrops(deps);
-        for (const outcome of outcomes) process.stdout.write(`${describeDrop(outcome)}\n`);
-        if (outcomes.length === 0 && options.watch !== true) process.stdout.write('no manifests dropped\n');
-        if (options.watch !== true) break;
-        await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
-      } while (!stop.signal.aborted);
+      const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+      try {
+        const deps = await scanDepsFor(runtime, config, process.stderr, { stop: stop.signal });
+        do {
+          const outcomes = await scanDrops(deps).catch((error: unknown) => {
+            throw interruptedOr(error, stop.signal, 'scanning for dropped manifests (a manifest being ingested is taken up again by the next scan)');
+          });
+          for (const outcome of outcomes) process.stdout.write(`${describeDrop(outcome)}\n`);
+          if (outcomes.length === 0 && options.watch !== true) process.stdout.write('no manifests dropped\n');
+          if (options.watch !== true) break;
+          await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+        } while (!stop.signal.aborted);
+      } finally {
+        await runtime.close();
+      }
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await runtime.close();
+      stop.dispose();
     }
   });
 }
