@@ -12,13 +12,15 @@
  *               payload fails as `invalid_job` (settled into its run, if one waits for it) and
  *               costs nothing.
  * Retries:      429s and quota waits re-queue the job without using an attempt (up to
- *               maxRateLimitedMs of 429s); 408/409/5xx, network errors, timeouts, malformed bodies and
- *               storage errors retry with exponential backoff; content-policy refusals and other 4xx
+ *               maxRateLimitedMs of 429s); 408/409/5xx, network errors, timeouts and malformed bodies
+ *               are tried again with exponential backoff without using an attempt either, until the
+ *               item has met them for maxTransientMs (transient-retry.ts); storage errors retry with
+ *               BullMQ's backoff and attempts; content-policy refusals and other 4xx
  *               end the item at once (UnrecoverableError), their code kept for the report, as does
  *               a job whose blob name, metadata or tags Azure would refuse (`unstorable_name`,
  *               found before any request).
  */
-import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { DeploymentPool, PoolMember } from '../src/deployments/deployment-pool.js';
@@ -27,6 +29,7 @@ import { errorCode, isRetryable } from '../src/errors/retry-policy.js';
 import type { ImageGeneration } from '../src/image-api/types.js';
 import { CONTENT_TYPES } from '../src/images/image-options.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
+import { decideTransientRetry } from '../src/queue/transient-retry.js';
 import { parseImageJobData, salvageJobFields } from '../src/queue/image-job-schema.js';
 import { InvalidJobError } from '../src/errors/invalid-job-error.js';
 import { outcomeCounts } from '../src/runs/outcome-counts.js';
@@ -56,6 +59,8 @@ export interface GenerateImageDeps {
   rateLimit: (ms: number) => Promise<void>;
   /** How long an item may keep being answered 429 before it fails as `rate_limited`. */
   maxRateLimitedMs: number;
+  /** How long an item may keep meeting transient failures (5xx, timeouts, network, malformed) before it fails. */
+  maxTransientMs: number;
   /** Called with the runs an item's outcome finished: their reports are to be written (once, here). */
   onRunsFinished: (runIds: string[]) => Promise<void>;
   /** This process's metrics (generations, 429s, retries, uploads, failed items); none when absent. */
@@ -69,13 +74,15 @@ export interface GenerateImageResult {
   existing: number;
 }
 
-export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageDeps): Promise<GenerateImageResult> {
+/** `token`: the worker's lock on the job, needed to put it back as delayed (a transient failure). */
+export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageDeps, token?: string): Promise<GenerateImageResult> {
   const parsed = parseImageJobData(job.data);
   if (!parsed.ok) return refuseInvalidJob(job, deps, parsed.message);
   const data = parsed.data;
   const now = deps.now ?? Date.now;
   let log = deps.logger.child({ runId: data.runId, jobId: job.id, messageId: data.messageId, locale: data.locale });
-  const attempt = job.attemptsMade + 1;
+  // Tries of the item so far, this one included: counted attempts plus the transient failures retried without one.
+  const attempt = job.attemptsMade + 1 + (data.transientRetries ?? 0);
 
   if (!deps.pool.serves(data.model)) {
     return failItem(job, deps, new UnrecoverableError(`job was enqueued for model '${data.model}' but this worker's deployments serve ${[...new Set(deps.pool.members.map((m) => m.spec.model))].join(', ')}`), 'model_mismatch', attempt);
@@ -105,7 +112,7 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   if (staged.size > 0) log.info({ variants: [...staged.keys()] }, 'uploading images generated earlier (staged), not generating them again');
 
   if (toGenerate.length > 0) {
-    const generated = await generate(job, deps, toGenerate.map((variant) => names.get(variant)!), attempt, rows, log);
+    const generated = await generate(job, deps, toGenerate.map((variant) => names.get(variant)!), attempt, rows, log, token);
     for (const [index, image] of generated.generation.images.entries()) {
       const variant = toGenerate[index]!;
       const entry: StagedImage = { image, facts: { deployment: generated.member.spec.name, requestId: generated.generation.requestId, usage: generated.generation.usage, generateMs: generated.generation.durationMs, startedAt: generated.startedAt } };
@@ -135,7 +142,7 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
  * One API call for the images to be stored under `names` (in order), on the pool's deployment free
  * soonest; 429s and breaker state handled for everyone.
  */
-async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: readonly string[], attempt: number, stored: ReportRow[], log: Logger): Promise<{ generation: ImageGeneration; member: PoolMember; startedAt: number }> {
+async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: readonly string[], attempt: number, stored: ReportRow[], log: Logger, token: string | undefined): Promise<{ generation: ImageGeneration; member: PoolMember; startedAt: number }> {
   const data = job.data;
   const now = deps.now ?? Date.now;
   // An edits job needs its master before it takes a quota slot.
@@ -179,14 +186,31 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
     }
     const heldMs = await deps.pool.recordFailure(member, error);
     if (heldMs > 0) log.error({ deployment: member.spec.name, heldMs, code: errorCode(error) }, 'deployment taken out of the pool (circuit breaker)');
-    const final = !isRetryable(error) || attempt >= (job.opts.attempts ?? 1);
-    log.warn({ err: error, deployment: member.spec.name, attempt, final, code: errorCode(error) }, 'image generation failed');
-    if (!final) {
-      deps.metrics?.retrying({ code: errorCode(error), deployment: member.spec.name });
-      throw error;
+    if (!isRetryable(error)) {
+      log.warn({ err: error, deployment: member.spec.name, attempt, final: true, code: errorCode(error) }, 'image generation failed');
+      return failItem(job, deps, error, errorCode(error), attempt, stored);
     }
-    return failItem(job, deps, error, errorCode(error), attempt, stored);
+    // Transient: tried again later without using an attempt, for as long as the item's own time lasts
+    // (transient-retry.ts); a deployment that keeps failing is the breaker's to take out, above.
+    const decision = decideTransientRetry({ since: data.transientSince, retries: data.transientRetries ?? 0 }, { now: now(), maxTransientMs: deps.maxTransientMs, backoffMs: backoffMsOf(job) });
+    log.warn({ err: error, deployment: member.spec.name, attempt, final: decision.action === 'fail', code: errorCode(error) }, 'image generation failed');
+    if (decision.action === 'fail') {
+      const message = `${error instanceof Error ? error.message : String(error)} (still failing after ${Math.round(decision.elapsedMs / 1000)} s of transient failures, POLYGLYPH_MAX_TRANSIENT_MS)`;
+      return failItem(job, deps, error, errorCode(error), attempt, stored, message);
+    }
+    deps.metrics?.retrying({ code: errorCode(error), deployment: member.spec.name });
+    await job.updateData({ ...data, transientSince: decision.since, transientRetries: decision.retries });
+    // BullMQ's documented way to retry later from inside the processor without counting an attempt.
+    await job.moveToDelayed(now() + decision.delayMs, token);
+    throw new DelayedError();
   }
+}
+
+/** The job's own backoff (enqueue sets `exponential` from POLYGLYPH_BACKOFF_MS): the first transient delay. */
+function backoffMsOf(job: Job<ImageJobData>): number {
+  const backoff = job.opts.backoff;
+  if (typeof backoff === 'number') return backoff;
+  return backoff?.delay ?? 10_000;
 }
 
 /** Uploads one image and its sidecar, then forgets the staged bytes. */

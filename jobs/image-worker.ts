@@ -39,6 +39,8 @@ export interface ImageWorkerOptions {
   prefix: string;
   /** How long an item may keep being answered 429 before it fails as `rate_limited`. Default 30 min. */
   maxRateLimitedMs?: number;
+  /** How long an item may keep meeting transient API failures before it fails. Default 30 min. */
+  maxTransientMs?: number;
   /**
    * Job lock and stalled-job check, in ms: the jobs of a worker that died (kill -9, lost machine) go
    * back to the queue within about twice this. Default 30 s.
@@ -48,7 +50,7 @@ export interface ImageWorkerOptions {
 
 /** The worker options a configuration asks for. */
 export function imageWorkerOptions(config: Config): ImageWorkerOptions {
-  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, stalledIntervalMs: config.stalledIntervalMs };
+  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, maxTransientMs: config.maxTransientMs, stalledIntervalMs: config.stalledIntervalMs };
 }
 
 /**
@@ -66,6 +68,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     logger: deps.logger,
     rateLimit: (ms) => deps.queue.rateLimit(ms),
     maxRateLimitedMs: options.maxRateLimitedMs ?? 1_800_000,
+    maxTransientMs: options.maxTransientMs ?? 1_800_000,
     onRunsFinished: (runIds) => publishReports(deps, runIds),
     metrics: deps.metrics,
   };
@@ -75,9 +78,9 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
   connection.on('error', (error) => deps.logger.debug({ err: error }, 'worker redis connection error'));
   const worker = new Worker<ImageJobData, GenerateImageResult>(
     deps.queue.name,
-    async (job) => {
+    async (job, token) => {
       if (job.name !== GENERATE_IMAGE_JOB) throw new InvalidJobError(job.id, `unknown job type '${job.name}' (this queue runs ${GENERATE_IMAGE_JOB} jobs)`);
-      return generateImage(job, jobDeps);
+      return generateImage(job, jobDeps, token);
     },
     {
       connection,

@@ -62,8 +62,9 @@ export const SETTINGS = {
   breakerCooldownMs: setting({ flag: '--breaker-cooldown-ms <ms>', env: 'POLYGLYPH_BREAKER_COOLDOWN_MS', default: 60_000, description: 'how long a deployment stays out of the pool before it is tried again', expected: 'a positive integer of milliseconds', schema: positiveInt }),
   stalledIntervalMs: setting({ flag: '--stalled-interval-ms <ms>', env: 'POLYGLYPH_STALLED_INTERVAL_MS', default: 30_000, description: 'job lock and stalled-job check: how soon the jobs of a crashed worker go to another', expected: 'a positive integer of milliseconds', schema: positiveInt }),
   concurrency: setting({ flag: '--concurrency <n>', env: 'POLYGLYPH_CONCURRENCY', default: 4, description: 'image requests in flight per worker process', expected: 'a positive integer', schema: positiveInt }),
-  attempts: setting({ flag: '--attempts <n>', env: 'POLYGLYPH_ATTEMPTS', default: 5, description: 'attempts per item for retryable failures (429s do not count)', expected: 'a positive integer', schema: positiveInt }),
+  attempts: setting({ flag: '--attempts <n>', env: 'POLYGLYPH_ATTEMPTS', default: 5, description: 'attempts per item for failures outside the image API, e.g. storage (429s and transient API failures do not count: see --max-transient-ms)', expected: 'a positive integer', schema: positiveInt }),
   backoffMs: setting({ flag: '--backoff-ms <ms>', env: 'POLYGLYPH_BACKOFF_MS', default: 10_000, description: 'first retry delay; doubles each attempt', expected: 'a non-negative integer of milliseconds', schema: nonNegativeInt }),
+  maxTransientMs: setting({ flag: '--max-transient-ms <ms>', env: 'POLYGLYPH_MAX_TRANSIENT_MS', default: 1_800_000, description: 'how long one item may keep meeting transient image API failures (5xx, timeouts, network errors, malformed answers) before it fails; they are retried with backoff and use no attempt meanwhile (a deployment that is down is left to the circuit breaker)', expected: 'a positive integer of milliseconds', schema: positiveInt }),
 
   locales: setting({ flag: '--locales <list>', env: 'POLYGLYPH_LOCALES', description: 'target locales for rows without a locales cell, e.g. ja,ko,hi,bn,zh-Hans', expected: 'locales separated by , ; | or spaces', schema: text }),
   campaign: setting({ flag: '--campaign <name>', env: 'POLYGLYPH_CAMPAIGN', description: 'campaign for rows without one (default: the manifest file name)', expected: 'letters, digits, . _ - (at most 64)', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
@@ -127,6 +128,7 @@ export interface Config {
   concurrency: number;
   attempts: number;
   backoffMs: number;
+  maxTransientMs: number;
   locales?: string | undefined;
   campaign?: string | undefined;
   size: string;

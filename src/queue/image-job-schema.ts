@@ -38,6 +38,8 @@ export const imageJobDataSchema = z.looseObject({
   modelInBlobName: z.literal(true).optional(),
   source: z.looseObject({ ref: z.string(), sha256: z.string(), contentType: z.string(), filename: z.string() }).optional(),
   rateLimitedSince: z.number().optional(),
+  transientSince: z.number().optional(),
+  transientRetries: z.number().int().nonnegative().optional(),
 });
 
 export type ParsedImageJob = { ok: true; data: ImageJobData } | { ok: false; message: string };

@@ -40,6 +40,10 @@ export interface ImageJobData {
   source?: MasterInfo | undefined;
   /** When the API first answered this item with 429 (set by the worker; caps how long it may go on). */
   rateLimitedSince?: number;
+  /** When the item first met a transient failure (5xx, timeout, network, malformed answer): caps how long it may go on. */
+  transientSince?: number;
+  /** Transient failures the item has met so far; each was retried without using an attempt. */
+  transientRetries?: number;
 }
 
 export interface ImageIdentityInput {
