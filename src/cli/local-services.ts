@@ -9,6 +9,7 @@ import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { validateManifest } from '../manifest/validate-manifest.js';
 import { startAzurite, type AzuriteProcess } from '../local-services/azurite.js';
 import { lockDir, type DirLock } from '../local-services/dir-lock.js';
+import { findSharedServices, publishSharedServices } from '../local-services/shared-services.js';
 import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
 import { createMockImageApi, type MockDeployment, type MockImageApi } from '../mock-api/server.js';
 
@@ -19,6 +20,10 @@ export interface LocalServicesOptions {
   /** The run's manifest and defaults: the stand-in serves every model they name (--models, model cells). */
   manifest?: string;
   defaults?: ManifestDefaults;
+  /** false: only use services another process on this data folder runs (`enqueue`); start none. */
+  start?: boolean;
+  /** false: no image API needed (`enqueue`, `retry` without workers): only storage is looked for. */
+  api?: boolean;
 }
 
 export interface LocalServices {
@@ -28,21 +33,39 @@ export interface LocalServices {
 }
 
 /**
- * For `polyglyph run` on a machine with nothing configured: the stand-in image API when no endpoint
- * is set, and Azurite when no storage is set. With real endpoints configured this starts nothing.
+ * For a machine with nothing configured (`run`, `worker`, `retry`, `enqueue`): the stand-in image API
+ * when no endpoint is set, and Azurite when no storage is set; those another process on the same data
+ * folder already runs are used instead of starting new ones (see shared-services.ts). With real
+ * endpoints configured this starts nothing.
  */
 export async function startLocalServices(config: Config, flags: FlagValues, options: LocalServicesOptions = {}): Promise<LocalServices> {
   const notes: string[] = [];
   let mock: MockImageApi | undefined;
   let azurite: AzuriteProcess | undefined;
   let azuriteLock: DirLock | undefined;
+  let unpublish: (() => Promise<void>) | undefined;
   let resolved = config;
   const stop = async (): Promise<void> => {
+    await unpublish?.().catch(() => undefined);
     await Promise.allSettled([mock?.close(), azurite?.stop()]);
     await azuriteLock?.release();
   };
+  const needsApi = !config.endpoint && !config.gptEndpoint && options.api !== false;
+  const needsStorage = !config.storageConnectionString && !config.storageAccountUrl;
+  if (!needsApi && !needsStorage) return { config, notes, stop };
+  // Another process on this data folder runs them already: use its services, start none of ours.
+  const shared = await findSharedServices(config.localDir);
+  if (needsApi && shared?.api) {
+    resolved = { ...resolved, endpoint: shared.api.endpoint, apiKey: config.apiKey ?? shared.api.apiKey, imagesPerMinute: shared.api.imagesPerMinute, deploymentsFile: shared.api.deploymentsFile ?? resolved.deploymentsFile };
+    notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API of polyglyph (pid ${shared.pid}) at ${shared.api.endpoint}`);
+  }
+  if (needsStorage && shared?.storage) {
+    resolved = { ...resolved, storageConnectionString: shared.storage.connectionString };
+    notes.push(`no AZURE_STORAGE_CONNECTION_STRING: using the Azurite of polyglyph (pid ${shared.pid}) at ${shared.storage.blobEndpoint}`);
+  }
+  if (options.start === false) return { config: resolved, notes, stop };
   try {
-    if (!config.endpoint && !config.gptEndpoint) {
+    if (needsApi && !shared?.api) {
       const quotaSet = flags.imagesPerMinute !== undefined || readEnv('POLYGLYPH_IMAGES_PER_MINUTE') !== undefined;
       const imagesPerMinute = quotaSet ? config.imagesPerMinute : LOCAL_IMAGES_PER_MINUTE;
       const served = await deploymentsToServe(config, options);
@@ -60,7 +83,7 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
       }
       notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API at ${url} for ${served.map(describeDeployment).join(', ')} (${imagesPerMinute} images/min each)`);
     }
-    if (!config.storageConnectionString && !config.storageAccountUrl) {
+    if (needsStorage && !shared?.storage) {
       // Azurite's data outlives the run, so running the same manifest again finds its images and skips them.
       const location = join(config.localDir, 'azurite');
       await mkdir(config.localDir, { recursive: true });
@@ -73,6 +96,14 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
       azurite = await startAzurite({ location });
       resolved = { ...resolved, storageConnectionString: azurite.connectionString };
       notes.push(`no AZURE_STORAGE_CONNECTION_STRING: started Azurite at ${azurite.blobEndpoint} (data in ${location}/)`);
+    }
+    if (mock || azurite) {
+      // For the other processes on this data folder (workers in other terminals, enqueue, retry).
+      await mkdir(config.localDir, { recursive: true });
+      unpublish = await publishSharedServices(config.localDir, {
+        api: mock ? { endpoint: resolved.endpoint!, apiKey: resolved.apiKey!, imagesPerMinute: resolved.imagesPerMinute, deploymentsFile: resolved.deploymentsFile } : undefined,
+        storage: azurite ? { blobEndpoint: azurite.blobEndpoint, connectionString: azurite.connectionString } : undefined,
+      });
     }
   } catch (error) {
     await stop();

@@ -17,6 +17,7 @@ import { workerCommand } from './commands/worker.js';
 import { EXIT, takeExitCode } from './exit.js';
 import { printSummary } from './print-issues.js';
 import { packageVersion } from './version.js';
+import { exitQuietlyWhenReaderGoes } from './closed-pipe.js';
 import { NO_WORKER_HOST, type WorkerHost } from './worker-host.js';
 
 /** `host` gives `run` and `worker` their workers (see worker-host.ts); without it they refuse to start. */
@@ -26,7 +27,7 @@ export function createProgram(host: WorkerHost = NO_WORKER_HOST): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [runCommand(host), enqueueCommand(), workerCommand(host), validateCommand(), statusCommand(), reportCommand(), retryCommand(), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), dashboardCommand(), mockApiCommand()]) {
+  for (const command of [runCommand(host), enqueueCommand(), workerCommand(host), validateCommand(), statusCommand(), reportCommand(), retryCommand(host), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), dashboardCommand(), mockApiCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;
@@ -37,6 +38,7 @@ export function createProgram(host: WorkerHost = NO_WORKER_HOST): Command {
  * services) are printed as a message and a hint, without a stack trace.
  */
 export async function main(argv: string[], host: WorkerHost): Promise<number> {
+  exitQuietlyWhenReaderGoes();
   try {
     await createProgram(host).parseAsync(argv);
     return takeExitCode();

@@ -10,9 +10,25 @@ export async function readRun(store: RunStore, runId: string, progress?: Progres
   });
 }
 
+export interface WaitForRunOptions {
+  /** Asked now and then: a warning to print once (e.g. that no worker serves the queue), or undefined. */
+  unserved?: () => Promise<string | undefined>;
+}
+
+/** How often `unserved` is asked, in polls of 250 ms: every 5 s. */
+const UNSERVED_EVERY_POLLS = 20;
+
 /** Polls the run until every item has settled (or `stop()` says to give up), showing progress. */
-export async function waitForRun(store: RunStore, runId: string, progress: Progress, stop: () => boolean = () => false): Promise<RunRecord> {
-  for (;;) {
+export async function waitForRun(store: RunStore, runId: string, progress: Progress, stop: () => boolean = () => false, options: WaitForRunOptions = {}): Promise<RunRecord> {
+  let warned = false;
+  for (let poll = 0; ; poll++) {
+    if (options.unserved && !warned && poll % UNSERVED_EVERY_POLLS === 0) {
+      const warning = await options.unserved().catch(() => undefined);
+      if (warning) {
+        progress.done(`warning: ${warning}`);
+        warned = true;
+      }
+    }
     const run = await readRun(store, runId, progress);
     if (!run) throw new Error(`run ${runId} disappeared from Redis`);
     if (isRunComplete(run) || stop()) {

@@ -2,6 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { duplicateRedis, type RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
 import { InputError } from '../errors/polyglyph-error.js';
+import { nextFireTimes } from './cron.js';
 
 /** What a schedule does when it fires: one scan pass, or a run of one manifest (a local path or a blob name). */
 export type ScheduleJobData = { schedule: string; kind: 'scan' } | { schedule: string; kind: 'manifest'; manifest: string };
@@ -39,6 +40,8 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 export async function addSchedule(queue: Queue<ScheduleJobData>, name: string, spec: ScheduleSpec): Promise<ScheduleInfo> {
   if (!NAME.test(name)) throw new InputError(`schedule name: expected letters, digits, . _ - (at most 64), got '${name}'`);
   if (spec.tz !== undefined && !isTimeZone(spec.tz)) throw new InputError(`--tz: expected an IANA time zone such as Europe/Berlin, got '${spec.tz}'`);
+  // Checked here, before BullMQ sees it: BullMQ's parser accepts 4 fields and reads them shifted.
+  nextFireTimes(spec.cron, { tz: spec.tz });
   const data: ScheduleJobData = spec.job.kind === 'scan' ? { schedule: name, kind: 'scan' } : { schedule: name, kind: 'manifest', manifest: spec.job.manifest };
   try {
     await queue.upsertJobScheduler(name, { pattern: spec.cron, ...(spec.tz !== undefined ? { tz: spec.tz } : {}) }, {

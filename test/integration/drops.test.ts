@@ -353,11 +353,13 @@ describe('schedules', () => {
     const added = await runCli(['schedule', 'add', 'nightly', '--cron', '0 2 * * *', '--tz', 'Europe/Berlin', '--scan'], env);
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^next three fire times \(Europe\/Berlin\): \d{4}-\d\d-\d\d 02:00, \d{4}-\d\d-\d\d 02:00, \d{4}-\d\d-\d\d 02:00$/m);
     const listed = await runCli(['schedule', 'list'], env);
     expect(listed.stdout).toMatch(/^nightly\t0 2 \* \* \* \(Europe\/Berlin\)\tscan/m);
     expect((await runCli(['schedule', 'remove', 'nightly'], env)).code).toBe(0);
     expect((await runCli(['schedule', 'list'], env)).stdout).toBe('no schedules\n');
     const both = await runCli(['schedule', 'add', 'x', '--cron', '0 2 * * *'], env);
     expect(both.code).toBe(2);
-  });
+    // Six CLI processes, ~5 s each on two loaded cores: well within a third of this limit.
+  }, 120_000);
 });

@@ -11,9 +11,11 @@ import { describeOutcome } from '../describe-outcome.js';
 import { enqueueRun, producerFor } from '../start-run.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { printSummary } from '../print-issues.js';
+import { noWorkerWarning } from '../worker-presence.js';
+import { startLocalServices } from '../local-services.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'localDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')
@@ -22,7 +24,10 @@ export function enqueueCommand(): Command {
     .option('--wait', 'wait until every item of the run is finished, then print the summary (exit 1 when items failed)');
   addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, SETTINGS));
+    const flags = settingFlags(options, SETTINGS);
+    const base = resolveConfig(flags);
+    // Nothing configured: the storage of a `run` or `worker` on this data folder, for the report.
+    const config = (await startLocalServices(base, flags, { start: false, api: false })).config;
     const producer = producerFor(config);
     const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
     try {
@@ -36,7 +41,7 @@ export function enqueueCommand(): Command {
       // Every image already existed, so no worker will finish this run: its report is ours to write.
       if (result.finished) await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, result.runId);
       if (options.wait === true) {
-        const run = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, result.runId, progress));
+        const run = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, result.runId, progress, undefined, { unserved: () => noWorkerWarning(runtime) }));
         process.stderr.write(`${describeOutcome(run)}${run.reportBlob ? `; report in storage: ${run.reportBlob}` : ''}\n`);
         setExitCode(run.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
       }

@@ -4,29 +4,38 @@ import { createLogger } from '../../logging/create-logger.js';
 import { publishFinishedRun } from '../../runs/publish-report.js';
 import { retryFailed } from '../../runs/retry-run.js';
 import { BlobStore } from '../../storage/blob-store.js';
-import { openRuntime } from '../../runtime/runtime.js';
+import { closeAll, openRuntime, openWorkerRuntime } from '../../runtime/runtime.js';
+import { writeReport } from '../../runs/write-report.js';
+import { startLocalServices } from '../local-services.js';
+import type { WorkerHost } from '../worker-host.js';
 import { describeOutcome } from '../describe-outcome.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { Progress } from '../progress.js';
 import { producerMasterStore } from '../producer-master-store.js';
-import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { API_SETTINGS, WORKER_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { modelName } from '../start-run.js';
 import { getRun } from './status.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
 
-export function retryCommand(): Command {
+export function retryCommand(host: WorkerHost): Command {
   const command = new Command('retry')
     .description('re-enqueue only the failed items of a run, under the same run (after fixing the configuration or the manifest)')
     .argument('<run>', 'run id')
     .option('--manifest <path>', 'read the items from this (fixed) manifest instead of the one the run was made from')
-    .option('--wait', 'wait until the retried items are finished (needs `polyglyph worker` running)');
+    .option('--wait', 'wait until the retried items are finished; with no `polyglyph worker` on the queue, process them in this process');
   addSettings(command, SETTINGS);
   return command.action(async (runId: string, options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, SETTINGS));
-    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+    const flags = settingFlags(options, SETTINGS);
+    const base = resolveConfig(flags);
+    const logger = createLogger(base.logLevel ?? 'warn');
+    const runtime = await openRuntime(base, logger);
+    // Nothing configured: the stand-in and Azurite a `run` or `worker` on this data folder runs.
+    const joined = await startLocalServices(base, flags, { start: false });
+    const config = joined.config;
+    const cleanup: Array<() => Promise<void>> = [() => runtime.close()];
     try {
       const run = await getRun(runtime.runStore, runId);
       const manifestPath = typeof options.manifest === 'string' ? options.manifest : run.manifestPath;
@@ -41,12 +50,26 @@ export function retryCommand(): Command {
       process.stdout.write(`run ${runId}: ${result.retried} failed items re-enqueued from ${manifestPath}${result.notInManifest ? `; ${result.notInManifest} are no longer in the manifest and stay failed` : ''}\n`);
       if (result.finished) await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, runId);
       if (options.wait === true) {
+        if (!result.finished && (await runtime.queue.getWorkersCount()) === 0) {
+          // Nothing would ever take the re-queued jobs: process them here, as `run` does.
+          const local = await startLocalServices(base, flags);
+          cleanup.unshift(() => local.stop());
+          for (const note of local.notes) process.stderr.write(`${note}\n`);
+          process.stderr.write(`no worker serves queue '${config.queueName}': processing the retried items in this process\n`);
+          const workerRuntime = await openWorkerRuntime(local.config, logger);
+          cleanup.unshift(() => workerRuntime.close());
+          const workers = await host.startImageWorkers(workerRuntime, local.config, logger);
+          cleanup.unshift(() => workers.close());
+        }
         const finished = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, runId, new Progress(process.stderr)));
         process.stdout.write(`${describeOutcome(finished)}\n`);
+        // The report of a local run is rewritten with the retried items' new outcome.
+        const report = await writeReport(runtime.runStore, finished, config.reportDir);
+        process.stdout.write(`report: ${report.jsonPath} and ${report.csvPath} (${report.rows} ${report.rows === 1 ? 'row' : 'rows'})${finished.reportBlob ? `; in storage: ${finished.reportBlob}` : ''}\n`);
         setExitCode(finished.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
       }
     } finally {
-      await runtime.close();
+      await closeAll(cleanup, logger);
     }
   });
 }

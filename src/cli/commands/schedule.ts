@@ -8,6 +8,15 @@ import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-opti
 import { EXIT, setExitCode } from '../exit.js';
 import { runScheduler } from '../run-scheduler.js';
 import { SCAN_SETTINGS } from './scan.js';
+import { nextFireTimes } from '../../schedules/cron.js';
+
+/** `2026-11-30 02:00` in the schedule's zone (UTC without one), as a person reads a fire time. */
+function formatInZone(time: Date, tz: string | undefined): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(time);
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  const seconds = part('second') === '00' ? '' : `:${part('second')}`;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}${seconds}`;
+}
 
 const LOG_SETTINGS = [...CONNECTION_SETTINGS, 'logLevel'] as const;
 const SCHEDULER_SETTINGS = [...SCAN_SETTINGS, 'healthPort', 'healthHost'] as const;
@@ -36,7 +45,7 @@ export function scheduleCommand(): Command {
   const add = new Command('add')
     .description('add (or replace) a schedule')
     .argument('<name>', 'schedule name: letters, digits, . _ -')
-    .requiredOption('--cron <pattern>', 'cron pattern, e.g. "0 2 * * *" (6 fields: seconds first)')
+    .requiredOption('--cron <pattern>', 'cron pattern of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * *", or 6 with seconds first')
     .option('--tz <zone>', 'IANA time zone of the pattern, e.g. Europe/Berlin (default: the scheduler\'s)')
     .option('--scan', 'run one scan pass of the drop locations')
     .option('--manifest <path-or-blob>', 'start a run of this manifest: a path on the scheduler\'s machine, or a blob name in the container');
@@ -48,6 +57,9 @@ export function scheduleCommand(): Command {
       addSchedule(queue, name, { cron: String(options.cron), tz: typeof options.tz === 'string' ? options.tz : undefined, job: manifest !== undefined ? { kind: 'manifest', manifest } : { kind: 'scan' } }),
     );
     process.stdout.write(`${describeSchedule(info)}\n`);
+    const tz = typeof options.tz === 'string' ? options.tz : undefined;
+    const next = nextFireTimes(String(options.cron), { tz });
+    process.stdout.write(`next three fire times${tz ? ` (${tz})` : ' (UTC)'}: ${next.map((time) => formatInZone(time, tz)).join(', ')}\n`);
   });
   const list = new Command('list').description('list the schedules');
   addSettings(list, LOG_SETTINGS);

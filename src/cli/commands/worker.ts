@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
+import { assertRedisReachable } from '../../local-services/redis-probe.js';
+import { startLocalServices } from '../local-services.js';
 import type { WorkerHost } from '../worker-host.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, STORAGE_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 // priceFile: the cost metric (polyglyph_cost_microdollars_total) prices token usage with it.
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, 'priceFile'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, 'priceFile', 'localDir'] as const;
 
 export function workerCommand(host: WorkerHost): Command {
   const command = new Command('worker')
@@ -13,9 +15,20 @@ export function workerCommand(host: WorkerHost): Command {
     .option('--shutdown-grace-ms <ms>', 'how long in-flight jobs may finish after the first signal (default 60000)');
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, SETTINGS));
+    const flags = settingFlags(options, SETTINGS);
+    const base = resolveConfig(flags);
     const grace = options.shutdownGraceMs === undefined ? undefined : Number(options.shutdownGraceMs);
+    // Nothing configured: the stand-in and Azurite that `run` or another worker on this data folder
+    // runs, else our own, found by the processes that come after (see local-services.ts).
+    await assertRedisReachable(base.redisUrl);
+    const local = await startLocalServices(base, flags);
+    for (const note of local.notes) process.stderr.write(`${note}\n`);
+    const config = local.config;
     const logger = createLogger(config.logLevel ?? 'info', {}, { secrets: [config.apiKey, config.storageConnectionString] });
-    await host.runWorkerProcess(config, logger, grace === undefined || Number.isNaN(grace) ? {} : { shutdownGraceMs: grace });
+    try {
+      await host.runWorkerProcess(config, logger, grace === undefined || Number.isNaN(grace) ? {} : { shutdownGraceMs: grace });
+    } finally {
+      await local.stop();
+    }
   });
 }

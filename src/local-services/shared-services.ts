@@ -1,0 +1,69 @@
+// The embedded services of a data folder, shared: the first process that needs them (`run`, `worker`)
+// starts the stand-in image API and Azurite and writes where they listen to `<localDir>/services.json`;
+// every other process on that folder (more workers, `enqueue --wait`, `retry`) finds them there, so a
+// local run works in separate terminals as it does in one, with one Azurite per data folder.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+
+/** What a process that started local services writes for the others. Nothing secret: the stand-in's key and Azurite's key are fixed development values. */
+export interface SharedServices {
+  pid: number;
+  /** The stand-in image API, when this process runs one. */
+  api?: { endpoint: string; apiKey: string; imagesPerMinute: number; deploymentsFile?: string | undefined } | undefined;
+  /** Azurite, when this process runs one. */
+  storage?: { blobEndpoint: string; connectionString: string } | undefined;
+}
+
+export function sharedServicesFile(localDir: string): string {
+  return join(localDir, 'services.json');
+}
+
+/**
+ * The services another live process runs for this data folder, each only if it answers now;
+ * undefined when there are none (no file, its process is gone, nothing answers).
+ */
+export async function findSharedServices(localDir: string, timeoutMs = 1_000): Promise<SharedServices | undefined> {
+  let shared: SharedServices;
+  try {
+    shared = JSON.parse(await readFile(sharedServicesFile(localDir), 'utf8')) as SharedServices;
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(shared.pid) || shared.pid === process.pid || !isAlive(shared.pid)) return undefined;
+  const [apiUp, storageUp] = await Promise.all([shared.api && answers(shared.api.endpoint, timeoutMs), shared.storage && answers(shared.storage.blobEndpoint, timeoutMs)]);
+  const found: SharedServices = { pid: shared.pid, api: apiUp ? shared.api : undefined, storage: storageUp ? shared.storage : undefined };
+  return found.api || found.storage ? found : undefined;
+}
+
+/** Publishes this process's services; the returned function removes the file if it is still ours. */
+export async function publishSharedServices(localDir: string, services: Omit<SharedServices, 'pid'>): Promise<() => Promise<void>> {
+  const file = sharedServicesFile(localDir);
+  await writeFile(file, `${JSON.stringify({ pid: process.pid, ...services }, null, 2)}\n`);
+  return async () => {
+    const current = await readFile(file, 'utf8').catch(() => '');
+    if (current.includes(`"pid": ${process.pid},`)) await rm(file, { force: true });
+  };
+}
+
+/** Any HTTP answer counts: the stand-in answers 404 on `/`, Azurite 400. */
+function answers(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'GET', timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
