@@ -46,5 +46,5 @@ describe('waiting on a run through a Redis restart', () => {
     expect(await watch.exitCode, watch.output()).toBe(0);
     for (const child of [enqueue, watch]) expect(child.output()).not.toMatch(/MaxRetriesPerRequestError|Connection is closed/);
     expect(watch.output()).toMatch(/cancelled/);
-  }, 150_000);
+  }, 180_000);
 });
