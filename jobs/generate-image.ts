@@ -300,5 +300,7 @@ export function row(data: ImageJobData, deps: Pick<GenerateImageDeps, 'blobStore
     size: fields.size ?? data.request.size,
     requestedSize: data.requestedSize ?? data.request.size,
     requestId: fields.requestId ?? '',
+    text: data.text ?? '',
+    textSource: data.textSource ?? (data.text ? 'manifest' : 'model'),
   };
 }

@@ -69,7 +69,7 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
       const quotaSet = flags.imagesPerMinute !== undefined || readEnv('POLYGLYPH_IMAGES_PER_MINUTE') !== undefined;
       const imagesPerMinute = quotaSet ? config.imagesPerMinute : LOCAL_IMAGES_PER_MINUTE;
       const served = await deploymentsToServe(config, options);
-      mock = createMockImageApi({ deployments: served, imagesPerMinute, latencyMs: 300, latencyJitterMs: 700 });
+      mock = createMockImageApi({ deployments: served, chatDeployments: [config.translationDeployment], imagesPerMinute, latencyMs: 300, latencyJitterMs: 700 });
       const url = await mock.listen(0);
       resolved = { ...resolved, endpoint: url, apiKey: config.apiKey ?? 'local-stand-in-key', imagesPerMinute };
       if (served.length > 1 || served[0]!.name !== config.deployment) {

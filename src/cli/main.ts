@@ -12,6 +12,7 @@ import { runCommand } from './commands/run.js';
 import { scanCommand } from './commands/scan.js';
 import { scheduleCommand, schedulerCommand } from './commands/schedule.js';
 import { statusCommand } from './commands/status.js';
+import { translateCommand } from './commands/translate.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { EXIT, takeExitCode } from './exit.js';
@@ -27,7 +28,7 @@ export function createProgram(host: WorkerHost = NO_WORKER_HOST): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [runCommand(host), enqueueCommand(), workerCommand(host), validateCommand(), statusCommand(), reportCommand(), retryCommand(host), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), dashboardCommand(), mockApiCommand()]) {
+  for (const command of [runCommand(host), enqueueCommand(), workerCommand(host), validateCommand(), translateCommand(), statusCommand(), reportCommand(), retryCommand(host), cancelCommand(), scanCommand(), scheduleCommand(), schedulerCommand(), dashboardCommand(), mockApiCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

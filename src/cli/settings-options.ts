@@ -36,4 +36,5 @@ export const API_SETTINGS = ['endpoint', 'deployment', 'provider', 'apiVersion',
 export const STORAGE_SETTINGS = ['storageConnectionString', 'storageAccountUrl', 'container', 'storageTimeoutMs', 'storageMaxTries'] as const satisfies readonly SettingName[];
 export const WORKER_SETTINGS = ['imagesPerMinute', 'concurrency', 'maxRateLimitedMs', 'maxTransientMs', 'breakerFailures', 'breakerCooldownMs', 'stalledIntervalMs', 'healthPort', 'healthHost', 'logLevel'] as const satisfies readonly SettingName[];
 export const MANIFEST_SETTINGS = ['locales', 'campaign', 'models', 'size', 'quality', 'format', 'variants', 'outputCompression', 'background', 'moderation', 'priceFile', 'maxCost'] as const satisfies readonly SettingName[];
+export const TRANSLATION_SETTINGS = ['translationDeployment', 'translationModel', 'translationEndpoint', 'translationApiKey', 'glossary', 'maxTextChars'] as const satisfies readonly SettingName[];
 export const JOB_SETTINGS = ['attempts', 'backoffMs'] as const satisfies readonly SettingName[];

@@ -48,6 +48,13 @@ export const SETTINGS = {
   gptModel: setting({ flag: '--gpt-model <name>', env: 'AZURE_GPT_MODEL', description: 'the model the deployment serves, as Microsoft\'s C# sample names it; same as --model-name, which wins when both are set', expected: 'a model name', schema: text }),
   entraScope: setting({ flag: '--entra-scope <scope>', env: 'POLYGLYPH_ENTRA_SCOPE', description: 'Entra ID token scope (default: cognitiveservices for deployment URLs, ai.azure.com for v1)', expected: 'a scope URL ending in /.default', schema: text }),
 
+  translationDeployment: setting({ flag: '--translation-deployment <name>', env: 'POLYGLYPH_TRANSLATION_DEPLOYMENT', default: 'gpt-4.1-mini', description: 'chat model deployment that fills missing text:<locale> cells (`translate`, `run --translate`), on the same endpoint and key as the images unless set below', expected: 'a deployment name', schema: text }),
+  translationModel: setting({ flag: '--translation-model <name>', env: 'POLYGLYPH_TRANSLATION_MODEL', description: 'the model that deployment serves, for prices and the translation cache (default: the deployment name)', expected: 'a model name', schema: text }),
+  translationEndpoint: setting({ flag: '--translation-endpoint <url>', env: 'POLYGLYPH_TRANSLATION_ENDPOINT', description: 'resource endpoint of the translation deployment (default: AZURE_OPENAI_ENDPOINT; unset too: the stand-in)', expected: 'an http(s) URL', schema: url }),
+  translationApiKey: setting({ flag: '--translation-api-key <key>', env: 'POLYGLYPH_TRANSLATION_API_KEY', description: 'API key of the translation endpoint (default: AZURE_OPENAI_API_KEY; neither: Entra ID)', expected: 'a key', schema: text, secret: true }),
+  glossary: setting({ flag: '--glossary <file>', env: 'POLYGLYPH_GLOSSARY', description: 'JSON glossary for translations: {"doNotTranslate": ["Brand"], "terms": {"source term": {"ja": "..."}}}', expected: 'a path to a JSON file', schema: text }),
+  maxTextChars: setting({ flag: '--max-text-chars <n>', env: 'POLYGLYPH_MAX_TEXT_CHARS', default: 80, description: 'longest translated text (characters, as a reader counts them) that may go into an image; longer ones are flagged', expected: 'a positive integer', schema: positiveInt }),
+
   storageConnectionString: setting({ flag: '--storage-connection-string <cs>', env: 'AZURE_STORAGE_CONNECTION_STRING', description: 'storage by connection string (Azurite included); unset with no account URL: `run` starts Azurite', expected: 'a connection string', schema: text, secret: true }),
   storageAccountUrl: setting({ flag: '--storage-account-url <url>', env: 'AZURE_STORAGE_ACCOUNT_URL', description: 'storage by account URL with Entra ID', expected: 'an http(s) URL', schema: url }),
   container: setting({ flag: '--container <name>', env: 'POLYGLYPH_CONTAINER', default: 'localized-assets', description: 'blob container for images', expected: 'a container name: 3-63 lowercase letters, digits and single hyphens', schema: z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/) }),
@@ -113,6 +120,12 @@ export interface Config {
   gptEndpoint?: string | undefined;
   gptModel?: string | undefined;
   entraScope?: string | undefined;
+  translationDeployment: string;
+  translationModel?: string | undefined;
+  translationEndpoint?: string | undefined;
+  translationApiKey?: string | undefined;
+  glossary?: string | undefined;
+  maxTextChars: number;
   storageConnectionString?: string | undefined;
   storageAccountUrl?: string | undefined;
   container: string;

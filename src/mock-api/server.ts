@@ -9,6 +9,7 @@ import { DeploymentRegistry } from './deployment-registry.js';
 import { DeploymentQuota } from './quota.js';
 import { ImageRenderer } from './render-image.js';
 import { handleAdmin } from './routes/admin.js';
+import { handleChat } from './routes/chat-completions.js';
 import { handleGeneration, type GenerationContext } from './routes/generate.js';
 import { handleMaiGeneration } from './routes/mai-generate.js';
 import type { MaiGenerationRoute } from './routes/mai-route.js';
@@ -39,6 +40,8 @@ class MockImageApiServer implements MockImageApi {
   private settings: MockSettings;
   private readonly deployments: DeploymentRegistry;
   private readonly credentials: MockCredentials;
+  private readonly chatDeployments: ReadonlySet<string>;
+  private readonly chatCounts = { requests: 0, byStatus: {} as Record<string, number> };
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly quota: DeploymentQuota;
@@ -61,6 +64,7 @@ class MockImageApiServer implements MockImageApi {
     this.settings = initialSettings(pickConfigurable(options));
     this.deployments = new DeploymentRegistry(deployments);
     this.credentials = { apiKey: options.apiKey, bearerToken: options.bearerToken };
+    this.chatDeployments = new Set(options.chatDeployments ?? [...MOCK_DEFAULTS.chatDeployments]);
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.quota = new DeploymentQuota(this.settings.imagesPerMinute, this.now);
@@ -114,7 +118,13 @@ class MockImageApiServer implements MockImageApi {
     return this.recorder.snapshot();
   }
 
+  chatStats(): { requests: number; byStatus: Record<string, number> } {
+    return { requests: this.chatCounts.requests, byStatus: { ...this.chatCounts.byStatus } };
+  }
+
   resetStats(): void {
+    this.chatCounts.requests = 0;
+    this.chatCounts.byStatus = {};
     this.recorder.reset();
     this.faults.clear();
   }
@@ -140,6 +150,12 @@ class MockImageApiServer implements MockImageApi {
       const limit = route.kind === 'generation' && route.operation === 'edits' ? MAX_EDIT_BODY_BYTES : MAX_BODY_BYTES;
       const body = await readBody(request, limit);
       if (route.kind === 'not-found') return sendResponse(response, resourceNotFound(), requestId);
+      if (route.kind === 'chat') {
+        const { answer } = handleChat(route, { headers: request.headers, body }, { chatDeployments: this.chatDeployments, credentials: this.credentials, now: this.now });
+        this.chatCounts.requests += 1;
+        this.chatCounts.byStatus[answer.status] = (this.chatCounts.byStatus[answer.status] ?? 0) + 1;
+        return sendResponse(response, answer, requestId);
+      }
       if (route.kind === 'admin') {
         return sendResponse(response, body === undefined ? bodyTooLarge(MAX_BODY_BYTES) : handleAdmin(route.action, body, this), requestId);
       }

@@ -4,6 +4,8 @@ import { isRecord } from '../json/is-record.js';
 
 export const MOCK_DEFAULTS = {
   deployments: ['gpt-image-2'],
+  /** The stand-in's chat deployment, the default POLYGLYPH_TRANSLATION_DEPLOYMENT. */
+  chatDeployments: ['gpt-4.1-mini'],
   latencyMs: 0,
   latencyJitterMs: 0,
   blockedTerms: ['[blocked]'],

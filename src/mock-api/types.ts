@@ -39,6 +39,11 @@ export interface MockImageApiOptions {
    * `model` names the deployment), so list MAI deployments here too: `['gpt-image-2', 'MAI-Image-2e']`.
    */
   deployments?: ReadonlyArray<string | MockDeployment>;
+  /**
+   * Chat deployment names served on `/openai/deployments/{d}/chat/completions` (and v1 with `model`),
+   * answering translations with a pseudo-localization (routes/chat-completions.ts). Default `['gpt-4.1-mini']`.
+   */
+  chatDeployments?: string[];
   /** When set, the `api-key` header must equal it (else Azure's gateway 401). When unset, any non-empty `api-key` is accepted. Neither a key nor a token: 401. */
   apiKey?: string;
   /**
@@ -110,6 +115,8 @@ export interface MockImageApi {
   configure(options: Partial<Pick<MockImageApiOptions, 'latencyMs' | 'latencyJitterMs' | 'imagesPerMinute' | 'faultRates' | 'blockedTerms'>>): void;
   /** A snapshot; later requests do not change it. */
   stats(): MockImageApiStats;
+  /** Chat completion requests answered (translations), by HTTP status. Reset by resetStats(). */
+  chatStats(): { requests: number; byStatus: Record<string, number> };
   /** Zeroes the counters and drops pending one-shot faults. */
   resetStats(): void;
 }

@@ -30,6 +30,8 @@ export const imageJobDataSchema = z.looseObject({
   campaign: z.string().min(1),
   message: z.string(),
   text: z.string().optional(),
+  textSource: z.literal('translated').optional(),
+  translationModel: z.string().optional(),
   direction: z.string(),
   model: z.string().min(1),
   request: requestSchema,

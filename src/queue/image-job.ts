@@ -19,8 +19,12 @@ export interface ImageJobData {
   locale: LocaleCode;
   campaign: string;
   message: string;
-  /** Supplied localized text, when the manifest had one. */
+  /** Localized text to render verbatim: the manifest's cell, or a translation made before the run. */
   text?: string | undefined;
+  /** `translated`: `text` came from the translation stage (`run --translate`), not from the manifest. */
+  textSource?: 'translated';
+  /** The chat model that translated `text`. */
+  translationModel?: string;
   /** Creative direction from the manifest. */
   direction: string;
   /** The model (deployment) the prompt was enqueued for; part of the identity. */

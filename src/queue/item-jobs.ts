@@ -13,6 +13,11 @@ export interface JobContext {
   model: string;
   attempts: number;
   backoffMs: number;
+  /**
+   * Texts translated before the run (`run --translate`) for cells the manifest left empty, by
+   * `id \0 locale`: rendered verbatim, as a supplied `text:<locale>` cell would be.
+   */
+  translations?: ReadonlyMap<string, { text: string; model: string }>;
   /** Masters of the run's rows with a source image, by sourceKey (fetched once per run by the producer). */
   masters?: ReadonlyMap<string, MasterInfo>;
 }
@@ -26,7 +31,8 @@ export interface PlannedJob {
 /** Fans a manifest row out into one job per locale, each asking for the row's variants. */
 export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] {
   return item.locales.map((locale) => {
-    const text = item.texts[locale];
+    const translated = item.texts[locale] === undefined ? context.translations?.get(`${item.id}\u0000${locale}`) : undefined;
+    const text = item.texts[locale] ?? translated?.text;
     const source = item.sourceImage && context.masters?.get(sourceKey(item.sourceImage));
     if (item.sourceImage && !source) throw new Error(`line ${item.line}: the source image was not fetched before planning its jobs`);
     const prompt = buildPrompt({ message: item.message, locale, text, direction: item.prompt, edit: source !== undefined });
@@ -53,6 +59,7 @@ export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] 
         campaign: item.campaign,
         message: item.message,
         text,
+        ...(translated ? { textSource: 'translated' as const, translationModel: translated.model } : {}),
         direction: item.prompt,
         model: context.model,
         request: { ...request, n: item.variants },

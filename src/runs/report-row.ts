@@ -22,8 +22,12 @@ export interface ReportRow {
   /** The size as the manifest asked for it: `4096x4096` or `large landscape` where `size` is what was sent. */
   requestedSize: string;
   requestId: string;
+  /** The text rendered verbatim; empty when the image model was asked to translate inside the prompt. Absent in rows written before it existed. */
+  text?: string;
+  /** `manifest` (a supplied cell), `translated` (the translation stage) or `model` (translated by the image model in the prompt). */
+  textSource?: 'manifest' | 'translated' | 'model';
 }
 
 export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
-  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestedSize', 'requestId',
+  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestedSize', 'requestId', 'text', 'textSource',
 ];

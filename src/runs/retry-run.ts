@@ -79,7 +79,9 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
   }
   await deps.runStore.reopen(options.runId, taken, counts);
   const jobKey = (data: ImageJobData): string => key(data.messageId, data.locale, data.modelInBlobName ? data.model : undefined);
-  const retried = await enqueueItems(deps, { ...options, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true }, (job) => found.has(jobKey(job.data)));
+  // A translated run re-renders the very texts it rendered first (a rejected image comes back with the same words).
+  const translations = await deps.runStore.translations(options.runId);
+  const retried = await enqueueItems(deps, { ...options, ...(translations.size > 0 ? { translations } : {}), manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true }, (job) => found.has(jobKey(job.data)));
   const finished = await deps.runStore.markEnqueued(options.runId, now());
   const stillThere = [...failed].filter(([withModel, withoutModel]) => found.has(withModel) || found.has(withoutModel)).length;
   return { retried, notInManifest: failed.size - stillThere, finished };

@@ -3,6 +3,7 @@ import { runScript } from '../redis/scripts.js';
 import type { OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import { RunKeys } from './run-keys.js';
+import { loadRunTranslations, type RunTranslation } from './run-translations.js';
 
 /**
  * Seconds an item's done marker outlives the settle. It has to cover BullMQ removing the job, a
@@ -77,6 +78,11 @@ export class RunStore {
     queueName: string,
   ) {
     this.keys = new RunKeys(prefix, queueName);
+  }
+
+  /** The texts `run --translate` translated for this run, by `id \0 locale` (run-translations.ts). */
+  translations(runId: string): Promise<Map<string, RunTranslation>> {
+    return loadRunTranslations(this.redis, this.keys, runId);
   }
 
   async create(run: NewRun): Promise<void> {

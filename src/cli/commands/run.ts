@@ -16,16 +16,20 @@ import { describeOutcome } from '../describe-outcome.js';
 import { planStep } from '../plan-run.js';
 import { Progress } from '../progress.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
-import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, TRANSLATION_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { InputError } from '../../errors/polyglyph-error.js';
+import { saveRunTranslations } from '../../runs/run-translations.js';
+import { translationStage } from '../translation-stage.js';
 import { modelName } from '../start-run.js';
 import { listenForStop } from '../stop-signal.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, ...TRANSLATION_SETTINGS, 'reportDir', 'localDir'] as const;
 
 export function runCommand(host: WorkerHost): Command {
   const command = new Command('run')
     .description('validate, enqueue and process a manifest with in-process workers until every item is done, then write the report')
     .argument('<manifest>', 'CSV manifest')
+    .option('--translate', 'first fill the empty text:<locale> cells with the translation deployment (POLYGLYPH_TRANSLATION_DEPLOYMENT), so every image renders exact, reviewed-length text; see `polyglyph translate`')
     .addHelpText('after', '\nWith no AZURE_OPENAI_ENDPOINT the built-in stand-in image API is used; with no storage configured, Azurite is started (data in .polyglyph/azurite).\nExit codes: 0 every item succeeded, 1 some items failed, 2 bad input or configuration (nothing enqueued).');
   addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
@@ -63,10 +67,19 @@ export function runCommand(host: WorkerHost): Command {
       // With models named per row (a `model` column), every deployment of the pool may be used.
       const models = defaults.models ?? [...new Set(runtime.pool.members.map((member) => member.spec.model))];
       const capacity = models.reduce((sum, name) => sum + runtime.pool.capacity(name), 0);
+      const translated = options.translate === true ? await translationStage({ manifestPath: manifest, defaults, settings: config, redis: runtime.redis, queuePrefix: config.queuePrefix, out, err: process.stderr }) : undefined;
+      const tooLong = translated?.flags.filter((flag) => flag.reason === 'too_long') ?? [];
+      if (tooLong.length > 0) {
+        throw new InputError(`${tooLong.length} translation${tooLong.length === 1 ? ' is' : 's are'} longer than POLYGLYPH_MAX_TEXT_CHARS (${config.maxTextChars}); nothing was enqueued`, {
+          hint: `run \`polyglyph translate ${manifest}\`, shorten the flagged cells (or raise --max-text-chars), and run the reviewed manifest`,
+        });
+      }
+      if (translated) await saveRunTranslations(runtime.redis, runtime.runStore.keys, runId, translated.texts);
       const result = await enqueueManifest(runtime, {
         runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: capacity,
         masterStore: runtime.masters, deployments: runtime.pool.members.map((member) => member.spec),
-        ...planStep(defaults, config, out, capacity),
+        ...planStep(defaults, config, out, capacity, translated && { cells: translated.filled, costMicros: translated.costMicros }),
+        ...(translated ? { translations: translated.texts } : {}),
         attempts: config.attempts, backoffMs: config.backoffMs,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });

@@ -1,5 +1,6 @@
 import { resourceNotFound, unsupportedApiVersion } from '../errors.js';
 import type { MockResponse } from '../http-io.js';
+import { matchChatRoute, type ChatRoute } from './chat-completions.js';
 import { matchMaiRoute, type MaiGenerationRoute } from './mai-route.js';
 
 /** Generations take JSON; edits take multipart with the image to edit. */
@@ -11,7 +12,7 @@ export type GenerationRoute =
   | { kind: 'generation'; style: 'v1'; apiVersion: string | undefined; operation: ImageOperation };
 
 export type AdminAction = 'health' | 'stats' | 'faults' | 'configure' | 'reset';
-export type Route = GenerationRoute | MaiGenerationRoute | { kind: 'admin'; action: AdminAction } | { kind: 'not-found' };
+export type Route = GenerationRoute | MaiGenerationRoute | ChatRoute | { kind: 'admin'; action: AdminAction } | { kind: 'not-found' };
 
 const DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/images\/(generations|edits)\/?$/;
 const V1_PATH = /^\/openai\/v1\/images\/(generations|edits)\/?$/;
@@ -32,7 +33,7 @@ export function matchRoute(method: string, url: URL): Route {
   if (deployment) return { kind: 'generation', style: 'deployment', deployment: safeDecode(deployment[1]!), apiVersion, operation: deployment[2] as ImageOperation };
   const v1 = V1_PATH.exec(url.pathname);
   if (v1) return { kind: 'generation', style: 'v1', apiVersion, operation: v1[1] as ImageOperation };
-  return matchMaiRoute(url) ?? { kind: 'not-found' };
+  return matchChatRoute(url) ?? matchMaiRoute(url) ?? { kind: 'not-found' };
 }
 
 const DATED_VERSION = /^(\d{4})-(\d{2})-(\d{2})(-preview)?$/;
