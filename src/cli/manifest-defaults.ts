@@ -1,5 +1,6 @@
 import type { Config } from '../config/settings.js';
 import { ConfigError } from '../errors/polyglyph-error.js';
+import { AZURE_FORMAT_HINT, azureFormatProblem, experimentalEdgeWarning } from '../images/azure-request-rules.js';
 import { backgroundProblem } from '../images/image-options.js';
 import { normalisedSizeWarning, resolveSize } from '../images/resolve-size.js';
 import { describeAcceptedLocales, parseLocaleList } from '../locales/registry.js';
@@ -33,7 +34,12 @@ export function manifestDefaults(config: Config, options: ManifestDefaultsOption
     // Once here rather than on every row that uses the default.
     const warning = normalisedSizeWarning({ requested: size.requested, size: size.size, problem: size.derivation.problem });
     warn(`warning: --size / POLYGLYPH_SIZE: ${warning.message}; fix: ${warning.hint}`);
+  } else if (size.derivation.kind === 'exact' && azureOpenAi) {
+    const experimental = experimentalEdgeWarning(size.width!, size.height!);
+    if (experimental) warn(`warning: --size / POLYGLYPH_SIZE: ${experimental.message}; fix: ${experimental.hint}`);
   }
+  const formatProblem = azureFormatProblem(config.format);
+  if (formatProblem && azureOpenAi) throw new ConfigError(`--format / POLYGLYPH_FORMAT: ${formatProblem}`, { hint: AZURE_FORMAT_HINT });
   const background = backgroundProblem(config.background, config.format);
   if (background) {
     throw new ConfigError(`--background / POLYGLYPH_BACKGROUND: ${background} (--format is ${config.format})`, { hint: 'use --format png (or webp) with --background transparent, or another background' });

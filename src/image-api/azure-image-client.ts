@@ -33,7 +33,9 @@ export class AzureImageClient extends HttpImageClient implements ImageApi {
   async edit(request: ImageRequest, source: SourceImage, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
     const form = new FormData();
     form.append('image', new Blob([source.bytes], { type: source.contentType }), source.filename);
-    for (const [name, value] of Object.entries({ ...this.parameters(request), n: request.n })) form.append(name, String(value));
+    // `moderation` is a generations parameter only (openai-openapi CreateImageEditRequest has none): never sent to edits.
+    const { moderation: _generationsOnly, ...parameters } = this.parameters(request);
+    for (const [name, value] of Object.entries({ ...parameters, n: request.n })) form.append(name, String(value));
     return this.send(editsUrl(this.url), form, {}, request, options.signal);
   }
 

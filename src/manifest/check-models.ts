@@ -4,6 +4,7 @@
  * sizes (normalised, with a warning), return PNG only and take none of the OpenAI output parameters.
  */
 import { describeProvider, providerOf } from '../image-api/provider.js';
+import { AZURE_FORMAT_HINT, azureFormatProblem } from '../images/azure-request-rules.js';
 import type { ImageFormat } from '../images/image-options.js';
 import { modelSizeWarning, resolveSizeFor } from '../images/model-size.js';
 import { parseModelList } from '../deployments/run-models.js';
@@ -62,6 +63,12 @@ export interface RowModelInput {
  */
 export function modelRowProblems(input: RowModelInput, defaults: Pick<ManifestDefaults, 'defaultModel' | 'providers'>): RowModelProblem[] {
   const problems: RowModelProblem[] = [];
+  // Azure OpenAI returns no WEBP: refused here, before a paid-for answer in another format.
+  const formatProblem = azureFormatProblem(input.format);
+  if (formatProblem && usesAzureOpenAi(input.models, defaults)) {
+    const models = (effectiveModels(input.models, defaults) ?? []).filter((model) => providerOf(model, defaults.providers) === 'azure-openai');
+    problems.push({ column: 'format', severity: 'error', code: 'format-not-on-azure', message: `${formatProblem}${models.length > 0 ? ` (${models.join(', ')})` : ''}${input.formatCell === '' ? ' (the format comes from --format)' : ''}`, hint: AZURE_FORMAT_HINT });
+  }
   const mai = (effectiveModels(input.models, defaults) ?? []).filter((model) => providerOf(model, defaults.providers) === 'mai');
   for (const model of mai) {
     if (input.sizeCell !== '') {

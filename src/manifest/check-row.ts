@@ -14,6 +14,7 @@ import {
   type ImageModeration,
   type ImageQuality,
 } from '../images/image-options.js';
+import { MASTER_HINT, experimentalEdgeWarning, masterFileProblem } from '../images/azure-request-rules.js';
 import { normalisedSizeWarning, resolveSize } from '../images/resolve-size.js';
 import { describeAcceptedLocales, parseLocaleList, type LocaleCode } from '../locales/registry.js';
 import { buildPrompt, MAX_PROMPT_CHARS } from '../prompts/build-prompt.js';
@@ -111,6 +112,9 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   else if (size.derivation.kind === 'normalised' && sizeCell !== '' && usesAzureOpenAi(named.models, defaults)) {
     const warning = normalisedSizeWarning({ requested: size.requested, size: size.size, problem: size.derivation.problem });
     report(at('size'), 'size-normalised', warning.message, warning.hint, 'warning');
+  } else if (size.derivation.kind === 'exact' && sizeCell !== '' && usesAzureOpenAi(named.models, defaults)) {
+    const experimental = experimentalEdgeWarning(size.width!, size.height!);
+    if (experimental) report(at('size'), 'size-experimental', experimental.message, experimental.hint, 'warning');
   }
 
   const qualityCell = cell('quality').toLowerCase();
@@ -179,7 +183,12 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
 
   const sourceCell = cell('source_image');
   const source = sourceCell === '' ? undefined : parseSourceRef(sourceCell, context.file);
-  if (typeof source === 'string') report(at('source_image'), 'invalid-source-image', `the source image ${source}`, 'give a local path (relative to the manifest), an https URL or a blob URL of a png, jpeg or webp master');
+  if (typeof source === 'string') report(at('source_image'), 'invalid-source-image', `the source image ${source}`, 'give a local path (relative to the manifest), an https URL or a blob URL of a png or jpeg master');
+  else if (source?.kind === 'file') {
+    // A local master is checked here (size and first bytes); a URL is checked when enqueue fetches it.
+    const problem = masterFileProblem(source.path);
+    if (problem) report(at('source_image'), 'invalid-source-image', `the source image ${source.path} ${problem}`, MASTER_HINT);
+  }
 
   if (size.ok && IMAGE_FORMATS.includes(format)) {
     const setCells = { compression: compressionCell !== '', background: backgroundCell !== '', moderation: moderationCell !== '', source_image: sourceCell !== '' };

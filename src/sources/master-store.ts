@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { BlobClient, type ContainerClient } from '@azure/storage-blob';
 import type { RedisClient } from '../redis/connection.js';
 import { InputError } from '../errors/polyglyph-error.js';
+import { MASTER_HINT, masterBytesProblem } from '../images/azure-request-rules.js';
 import { CONTENT_TYPES } from '../images/image-options.js';
 import { inspectImage } from '../images/verify-image.js';
 import type { SourceImage } from '../image-api/types.js';
@@ -24,8 +25,6 @@ export interface MasterInfo {
   filename: string;
 }
 
-/** The edits endpoint takes images up to 50 MB. */
-const MAX_MASTER_BYTES = 50 * 1024 * 1024;
 /** Masters outlive their runs for a while so `retry` finds them. */
 const MASTER_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -83,9 +82,11 @@ export class MasterStore {
       // describeError: a storage RestError can quote the request URL, SAS included.
       throw new InputError(`line ${line}: cannot read the source image ${key}: ${describeError(error)}`, { hint: 'check the source_image cell: a readable local path, an https URL, or a blob URL with a SAS token' });
     }
-    if (bytes.length > MAX_MASTER_BYTES) throw new InputError(`line ${line}: the source image ${key} is ${Math.round(bytes.length / 1e6)} MB; the edits endpoint takes up to 50 MB`, { hint: 'use a smaller master (png, jpeg or webp)' });
+    // Azure's edits take PNG or JPEG under 25 MB (azure-request-rules.ts): refused before any request.
+    const problem = masterBytesProblem(bytes);
+    if (problem) throw new InputError(`line ${line}: the source image ${key} ${problem}`, { hint: MASTER_HINT });
     const facts = inspectImage(bytes);
-    if (typeof facts === 'string') throw new InputError(`line ${line}: the source image ${key} is not a png, jpeg or webp image (${facts})`, { hint: 'point source_image at a png, jpeg or webp file' });
+    if (typeof facts === 'string') throw new InputError(`line ${line}: the source image ${key} is not a readable png or jpeg image (${facts})`, { hint: MASTER_HINT });
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await this.#redis.set(this.#key(sha256), bytes, 'PX', MASTER_TTL_MS);
     const name = ref.kind === 'file' ? basename(ref.path) : basename(new URL(ref.url).pathname) || 'master';

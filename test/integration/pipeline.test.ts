@@ -162,7 +162,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
     const { runtime, blobs, enqueue, startWorker } = await setup();
     const dir = await mkdtemp(join(tmpdir(), 'pg-manifest-'));
     const manifest = join(dir, 'sizes.csv');
-    await writeFile(manifest, 'id,message,locales,size,format,compression,background,moderation\nbig,Big banner,ja,1000x1000,,,,\ntier,Tier banner,ko,small landscape,webp,40,transparent,low\n');
+    await writeFile(manifest, 'id,message,locales,size,format,compression,background,moderation\nbig,Big banner,ja,1000x1000,,,,\ntier,Tier banner,ko,small landscape,jpeg,40,opaque,low\n');
     const worker = startWorker();
     try {
       api.resetStats();
@@ -173,7 +173,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
 
       const sent = Object.fromEntries(api.stats().requestLog.map((entry) => [entry.size, entry.parameters]));
       expect(sent['1008x1008']).toEqual({ size: '1008x1008', quality: 'medium', output_format: 'png', n: 1 });
-      expect(sent['1248x832']).toEqual({ size: '1248x832', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
+      expect(sent['1248x832']).toEqual({ size: '1248x832', quality: 'medium', output_format: 'jpeg', output_compression: 40, background: 'opaque', moderation: 'low', n: 1 });
 
       const rows = await readRows(runtime.runStore, runId);
       expect(rows.map((row) => [row.id, row.size, row.requestedSize]).sort()).toEqual([['big', '1008x1008', '1000x1000'], ['tier', '1248x832', 'small landscape']]);
@@ -182,10 +182,10 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       for await (const blob of blobs.listBlobsFlat({ includeMetadata: true, prefix: 'sizes/' })) if (!blob.name.endsWith('.json')) metadata[blob.name.split('/')[2]!] = blob.metadata;
       expect(metadata.big).toMatchObject({ size: '1008x1008', requestedsize: '1000x1000', format: 'png' });
       expect(metadata.big).not.toHaveProperty('background');
-      expect(metadata.tier).toMatchObject({ size: '1248x832', requestedsize: 'small landscape', format: 'webp', compression: '40', background: 'transparent', moderation: 'low' });
+      expect(metadata.tier).toMatchObject({ size: '1248x832', requestedsize: 'small landscape', format: 'jpeg', compression: '40', background: 'opaque', moderation: 'low' });
       const tierBlob = rows.find((row) => row.id === 'tier')!.blobName;
       const sidecar = JSON.parse((await blobs.getBlobClient(`${tierBlob}.json`).downloadToBuffer()).toString('utf8')) as { request: Record<string, unknown> };
-      expect(sidecar.request).toEqual({ size: '1248x832', requestedSize: 'small landscape', quality: 'medium', format: 'webp', outputCompression: 40, background: 'transparent', moderation: 'low', n: 1 });
+      expect(sidecar.request).toEqual({ size: '1248x832', requestedSize: 'small landscape', quality: 'medium', format: 'jpeg', outputCompression: 40, background: 'opaque', moderation: 'low', n: 1 });
     } finally {
       await worker.close();
       await runtime.close();

@@ -88,6 +88,7 @@ describe('manifest validation', () => {
     ].join('\n'));
     const summary = await validateManifest(path, DEFAULTS);
     expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([
+      [3, 15, 'format-not-on-azure'],
       [6, 27, 'compression-for-png'],
       [7, 28, 'invalid-compression'],
       [8, 29, 'invalid-compression'],
@@ -98,12 +99,11 @@ describe('manifest validation', () => {
     const found = await items(path);
     expect(found.map(({ id, compression, background, moderation }) => ({ id, compression, background, moderation }))).toEqual([
       { id: 'ok-jpeg', compression: 60, background: 'opaque', moderation: 'low' },
-      { id: 'ok-webp', compression: 0, background: 'transparent', moderation: 'auto' },
       { id: 'ok-png', compression: undefined, background: 'transparent', moderation: undefined },
       { id: 'ok-none', compression: undefined, background: undefined, moderation: undefined },
     ]);
     // unset parameters are absent, not undefined-valued, so they stay out of the request and the identity
-    expect(Object.keys(found[3]!)).not.toContain('compression');
+    expect(Object.keys(found[2]!)).not.toContain('compression');
   });
 
   it('applies flag defaults for compression (jpeg and webp rows only), background and moderation', async () => {
@@ -111,13 +111,12 @@ describe('manifest validation', () => {
     const defaults: ManifestDefaults = { ...DEFAULTS, compression: 70, background: 'transparent', moderation: 'low' };
     const summary = await validateManifest(path, defaults);
     // the flag's transparent background cannot apply to a jpeg row: reported at the row's format
-    expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([[5, 32, 'background-needs-alpha']]);
-    expect(summary.issues[0]!.message).toContain('from --background');
+    expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([[4, 12, 'format-not-on-azure'], [5, 32, 'background-needs-alpha']]);
+    expect(summary.issues[1]!.message).toContain('from --background');
     const found = await items(path, defaults);
     expect(found.map(({ id, compression, background, moderation }) => ({ id, compression, background, moderation }))).toEqual([
       { id: 'png', compression: undefined, background: 'transparent', moderation: 'low' },
       { id: 'jpeg', compression: 70, background: 'opaque', moderation: 'low' },
-      { id: 'webp', compression: 70, background: 'transparent', moderation: 'low' },
     ]);
   });
 

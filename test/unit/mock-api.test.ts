@@ -88,10 +88,10 @@ describe('stand-in image API: generations', () => {
 
   it('answers a v1 request, where the body names the deployment', async () => {
     await start();
-    const response = await generate({ model: 'gpt-image-2', size: '1024x1536', output_format: 'webp' }, V1_URL);
+    const response = await generate({ model: 'gpt-image-2', size: '1024x1536', output_format: 'jpeg' }, V1_URL);
     expect(response.status).toBe(200);
     const [image] = await imagesOf(response);
-    expect(image).toMatchObject({ type: 'webp', width: 1024, height: 1536 });
+    expect(image).toMatchObject({ type: 'jpg', width: 1024, height: 1536 });
   });
 
   it('makes size auto a 1024x1024 PNG and gives a transparent background an alpha channel', async () => {
@@ -124,7 +124,8 @@ describe('stand-in image API: refusals', () => {
     ['n that is not an integer', { n: '2' }, 'n', 'invalid_type'],
     ['output_compression with png', { output_compression: 50 }, 'output_compression', 'invalid_value'],
     ['output_compression above 100', { output_format: 'jpeg', output_compression: 101 }, 'output_compression', 'invalid_value'],
-    ['output_compression below 0', { output_format: 'webp', output_compression: -1 }, 'output_compression', 'invalid_value'],
+    ['output_compression below 0', { output_format: 'jpeg', output_compression: -1 }, 'output_compression', 'invalid_value'],
+    ['webp output, which Azure does not return', { output_format: 'webp' }, 'output_format', 'invalid_value'],
     ['output_compression that is not an integer', { output_format: 'jpeg', output_compression: 50.5 }, 'output_compression', 'invalid_type'],
     ['output_compression as a string', { output_format: 'jpeg', output_compression: '50' }, 'output_compression', 'invalid_type'],
     ['a transparent JPEG', { output_format: 'jpeg', background: 'transparent' }, 'background', 'invalid_value'],
@@ -386,12 +387,12 @@ describe('stand-in image API: what the client sends', () => {
     await start();
     const size = resolveSize('standard 16:9');
     if (!size.ok) throw new Error(size.message);
-    const [job] = itemJobs(item({ size: size.size, requestedSize: size.requested, format: 'webp', compression: 35, background: 'transparent', moderation: 'low', variants: 2 }), context);
+    const [job] = itemJobs(item({ size: size.size, requestedSize: size.requested, format: 'jpeg', compression: 35, background: 'opaque', moderation: 'low', variants: 2 }), context);
     const generation = await client().generate(job!.data.request);
-    expect(generation.images.map(({ width, height, format }) => `${width}x${height} ${format}`)).toEqual(['2048x1152 webp', '2048x1152 webp']);
+    expect(generation.images.map(({ width, height, format }) => `${width}x${height} ${format}`)).toEqual(['2048x1152 jpeg', '2048x1152 jpeg']);
     const [logged] = api!.stats().requestLog;
     expect(logged).toMatchObject({ status: 200, size: '2048x1152', n: 2 });
-    expect(logged!.parameters).toEqual({ size: '2048x1152', quality: 'low', output_format: 'webp', output_compression: 35, background: 'transparent', moderation: 'low', n: 2 });
+    expect(logged!.parameters).toEqual({ size: '2048x1152', quality: 'low', output_format: 'jpeg', output_compression: 35, background: 'opaque', moderation: 'low', n: 2 });
   });
 
   it('receives no optional parameter a row does not set, and a normalised size rather than the one in the manifest', async () => {

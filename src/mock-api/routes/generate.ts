@@ -60,7 +60,7 @@ export async function handleGeneration(
   const modelProblem = checkBodyModel(route, body.model, context.deployments);
   if (modelProblem) return finish(modelProblem);
 
-  const request = validateGenerationBody(body);
+  const request = validateGenerationBody(body, route.operation);
   if ('status' in request) return finish(request);
 
   const admission = context.quota.admit(trace.deployment, request.n);
@@ -105,9 +105,10 @@ function checkBodyModel(route: GenerationRoute, model: unknown, deployments: Dep
 }
 
 /**
- * The edits endpoint's multipart form: an `image` file (png, jpeg or webp, as the service accepts) and
- * the same fields as a generation, as strings. Numbers are read back as numbers so the shared
- * validation applies unchanged.
+ * The edits endpoint's multipart form: an `image` file and the same fields as a generation, as
+ * strings. Numbers are read back as numbers so the shared validation applies unchanged. The image
+ * must be "a png, or jpg file less than 25MB" (Azure OpenAI REST reference, 2025-04-01-preview; a
+ * later one says 50MB: the stand-in holds clients to the smaller).
  */
 async function parseEditBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown> } | { refused: MockResponse }> {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -129,14 +130,17 @@ async function parseEditBody(contentType: string | undefined, raw: Buffer): Prom
   }
   if (!image) return refuse("Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
   const format = imageFormat(image);
-  if (!format) return refuse("Invalid image file: 'image' must be a png, jpeg or webp image.", 'image', 'invalid_image_format');
+  if (!format) return refuse("Invalid image file: 'image' must be a png or jpeg image.", 'image', 'invalid_image_format');
+  if (image.length > MAX_EDIT_IMAGE_BYTES) return refuse(`Invalid image file: 'image' must be less than 25MB, got ${image.length} bytes.`, 'image', 'image_too_large');
   return { body };
 }
+
+const MAX_EDIT_IMAGE_BYTES = 25 * 1_048_576;
 
 function imageFormat(bytes: Buffer): string | undefined {
   try {
     const type = imageSize(bytes).type;
-    return type === 'png' || type === 'jpg' || type === 'webp' ? type : undefined;
+    return type === 'png' || type === 'jpg' ? type : undefined;
   } catch {
     return undefined;
   }

@@ -1,16 +1,31 @@
 import { invalidRequest } from '../errors.js';
 import type { MockResponse } from '../http-io.js';
 import { parseSize, type ImageDimensions } from '../size-rules.js';
+import type { ImageOperation } from './match-route.js';
 
 export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/**
+ * What Azure returns: "WEBP is not supported on Azure" (MicrosoftDocs/azure-ai-docs,
+ * articles/ai-foundry/openai/how-to/dall-e.md); OpenAI's own API also takes webp.
+ */
+const AZURE_OUTPUT_FORMATS = ['png', 'jpeg'] as const;
+const INPUT_FIDELITIES = ['high', 'low'] as const;
 const QUALITIES = ['low', 'medium', 'high', 'auto'] as const;
 export type Quality = (typeof QUALITIES)[number];
 const BACKGROUNDS = ['transparent', 'opaque', 'auto'] as const;
 export type Background = (typeof BACKGROUNDS)[number];
 const MODERATIONS = ['low', 'auto'] as const;
 
-const KNOWN_FIELDS = new Set(['prompt', 'model', 'n', 'size', 'quality', 'output_format', 'output_compression', 'background', 'moderation', 'user']);
+/**
+ * The body fields of each operation (openai/openai-openapi `CreateImageRequest` and
+ * `CreateImageEditRequest`): `moderation` is a generations parameter only, `input_fidelity` an edits
+ * one. Files (`image`, `image[]`, `mask`) are read from the form before this check.
+ */
+const KNOWN_FIELDS: Readonly<Record<ImageOperation, ReadonlySet<string>>> = {
+  generations: new Set(['prompt', 'model', 'n', 'size', 'quality', 'output_format', 'output_compression', 'background', 'moderation', 'user']),
+  edits: new Set(['prompt', 'model', 'n', 'size', 'quality', 'output_format', 'output_compression', 'background', 'input_fidelity', 'user']),
+};
 const MAX_PROMPT_CHARS = 32_000;
 const MAX_IMAGES = 10;
 
@@ -43,8 +58,8 @@ export function describeBody(body: Record<string, unknown>): { prompt: string; n
  * Validates a generations body the way the service does: the first problem wins, and the answer
  * names the parameter. `null` counts as "not sent", as it does for OpenAI's API.
  */
-export function validateGenerationBody(body: Record<string, unknown>): GenerationRequest | MockResponse {
-  const unknown = Object.keys(body).find((key) => !KNOWN_FIELDS.has(key));
+export function validateGenerationBody(body: Record<string, unknown>, operation: ImageOperation = 'generations'): GenerationRequest | MockResponse {
+  const unknown = Object.keys(body).find((key) => !KNOWN_FIELDS[operation].has(key));
   if (unknown !== undefined) return invalidRequest(`Unknown parameter: '${unknown}'.`, unknown, 'unknown_parameter');
 
   const prompt = body.prompt;
@@ -67,7 +82,7 @@ export function validateGenerationBody(body: Record<string, unknown>): Generatio
 
   const quality = oneOf(body.quality ?? 'auto', 'quality', QUALITIES);
   if (isResponse(quality)) return quality;
-  const format = oneOf(body.output_format ?? 'png', 'output_format', OUTPUT_FORMATS);
+  const format = oneOf(body.output_format ?? 'png', 'output_format', AZURE_OUTPUT_FORMATS);
   if (isResponse(format)) return format;
 
   const compression = body.output_compression ?? undefined;
@@ -89,6 +104,10 @@ export function validateGenerationBody(body: Record<string, unknown>): Generatio
 
   const moderation = oneOf(body.moderation ?? 'auto', 'moderation', MODERATIONS);
   if (isResponse(moderation)) return moderation;
+  if (body.input_fidelity !== undefined && body.input_fidelity !== null) {
+    const fidelity = oneOf(body.input_fidelity, 'input_fidelity', INPUT_FIDELITIES);
+    if (isResponse(fidelity)) return fidelity;
+  }
   const user = body.user ?? undefined;
   if (user !== undefined && typeof user !== 'string') return wrongType('user', 'a string', user);
 
