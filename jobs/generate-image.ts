@@ -11,20 +11,22 @@
  * Invalid data: checked first (src/queue/image-job-schema.ts); a job that is not a generate-image
  *               payload fails as `invalid_job` (settled into its run, if one waits for it) and
  *               costs nothing.
- * Retries:      429s and quota waits re-queue the job without using an attempt (up to
- *               maxRateLimitedMs of 429s); 408/409/5xx, network errors, timeouts and malformed bodies
- *               are tried again with exponential backoff without using an attempt either, until the
- *               item has met them for maxTransientMs (transient-retry.ts); storage errors retry with
- *               BullMQ's backoff and attempts; content-policy refusals and other 4xx
- *               end the item at once (UnrecoverableError), their code kept for the report, as does
- *               a job whose blob name, metadata or tags Azure would refuse (`unstorable_name`,
- *               found before any request).
+ * Retries:      `x-should-retry` decides first (retry-policy.ts). 429s and quota waits re-queue the
+ *               job without using an attempt (up to maxRateLimitedMs since the first 429, counted
+ *               while waiting for a held deployment too; a 429's hold is capped at MAX_HOLD_MS);
+ *               408/409/5xx (a retry-after holds the deployment, capped alike), network errors,
+ *               timeouts (counted as possible double payments), malformed or incomplete bodies (the
+ *               delivered images staged), 400 unsupported_content_type and storage errors retry with
+ *               exponential backoff; content-policy refusals and other 4xx end the item at once
+ *               (UnrecoverableError), their code kept for the report, as does a job whose blob
+ *               name, metadata or tags Azure would refuse (`unstorable_name`, found before any
+ *               request). MAI-style providers (one image per request) take one quota slot per image.
  */
 import { DelayedError, RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { DeploymentPool, PoolMember } from '../src/deployments/deployment-pool.js';
-import { isRateLimited } from '../src/errors/api-error.js';
+import { APITimeoutError, isAPIError, isRateLimited } from '../src/errors/api-error.js';
 import { errorCode, isRetryable } from '../src/errors/retry-policy.js';
 import type { ImageGeneration } from '../src/image-api/types.js';
 import { CONTENT_TYPES } from '../src/images/image-options.js';
@@ -47,6 +49,18 @@ import { sumUsage } from '../src/image-api/sum-usage.js';
 
 /** Concurrent blob uploads per job. */
 const UPLOAD_CONCURRENCY = 4;
+
+/**
+ * The longest a `retry-after` (429, 503) may hold a deployment: openai-node does not trust waits
+ * over 60 s (src/client.ts), and Azure has sent `retry-after: 86400`.
+ */
+export const MAX_HOLD_MS = 60_000;
+
+/** Images one request of `model`'s deployments can return: 1 for providers without `n` (MAI), else all asked. */
+function imagesPerRequest(pool: DeploymentPool, model: string): number {
+  const limits = pool.members.filter((member) => member.spec.model === model).map((member) => member.api.maxImagesPerRequest ?? Number.POSITIVE_INFINITY);
+  return Math.max(1, Math.min(...limits));
+}
 
 export interface GenerateImageDeps {
   pool: DeploymentPool;
@@ -111,15 +125,20 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   const toGenerate = missing.filter((variant) => !staged.has(variant));
   if (staged.size > 0) log.info({ variants: [...staged.keys()] }, 'uploading images generated earlier (staged), not generating them again');
 
-  if (toGenerate.length > 0) {
-    const generated = await generate(job, deps, toGenerate.map((variant) => names.get(variant)!), attempt, rows, log, token);
+  // A provider whose requests make one image each (MAI) gets one quota slot per request, not a burst
+  // of n requests on one slot-taking (MAI quotas are 2-12 RPM, enforced over seconds).
+  const perRequest = imagesPerRequest(deps.pool, data.model);
+  for (let remaining = toGenerate; remaining.length > 0; ) {
+    const part = remaining.slice(0, perRequest);
+    const generated = await generate(job, deps, part.map((variant) => names.get(variant)!), attempt, rows, log, token);
     for (const [index, image] of generated.generation.images.entries()) {
-      const variant = toGenerate[index]!;
+      const variant = part[index]!;
       const entry: StagedImage = { image, facts: { deployment: generated.member.spec.name, requestId: generated.generation.requestId, usage: generated.generation.usage, generateMs: generated.generation.durationMs, startedAt: generated.startedAt } };
       staged.set(variant, entry);
       // Paid for now: keep the bytes until the blob exists. If Redis is briefly away, upload anyway.
       await deps.staging.put(names.get(variant)!, entry).catch((error: unknown) => log.warn({ err: error, variant }, 'could not stage a generated image; uploading it directly'));
     }
+    remaining = remaining.slice(part.length);
   }
 
   // From here on every line names the deployment(s) that made the images, staged ones included.
@@ -153,8 +172,16 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
   const images = names.length;
   const acquired = await deps.pool.acquire(data.model, images);
   if (!acquired.granted) {
-    // Every deployment is busy (quota) or out (429 back-off, breaker): nobody fetches until one is free.
-    await deps.rateLimit(acquired.waitMs);
+    // An item already refused with 429 keeps its POLYGLYPH_MAX_RATE_LIMITED_MS clock running while it
+    // waits for a held deployment, so a hold never parks it for longer without a verdict.
+    const since = data.rateLimitedSince;
+    if (since !== undefined && now() - since > deps.maxRateLimitedMs) {
+      return failItem(job, deps, new UnrecoverableError('rate limited'), 'rate_limited', attempt, stored, `rate limited for ${Math.round((now() - since) / 1000)} s (429s, then waiting for the held deployment), longer than POLYGLYPH_MAX_RATE_LIMITED_MS`);
+    }
+    // Every deployment is busy (quota) or out (429 back-off, breaker): nobody fetches until one is free,
+    // or until this item's clock runs out, whichever comes first.
+    const clockLeftMs = since === undefined ? Number.POSITIVE_INFINITY : since + deps.maxRateLimitedMs - now() + 1;
+    await deps.rateLimit(Math.max(1, Math.min(acquired.waitMs, clockLeftMs)));
     throw new RateLimitError();
   }
   const { member } = acquired;
@@ -171,9 +198,15 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
   } catch (error) {
     // Images a provider delivered before failing (MAI: one request per image) were paid for: keep them.
     await stagePartialImages(deps.staging, names, { deployment: member.spec.name, startedAt }, error, log);
-    if (isRateLimited(error)) {
+    if (error instanceof APITimeoutError) {
+      // Abandoned, not refused: the service may have finished (and billed) it, so a retry may pay twice.
+      deps.metrics?.timedOut({ deployment: member.spec.name });
+      log.warn({ deployment: member.spec.name }, 'image request timed out: it may still have been billed; the retry may pay again');
+    }
+    if (isRateLimited(error) && error.shouldRetry !== false) {
       // The deployment's quota speaking: hold it for every worker, re-queue without using an attempt.
-      const waitMs = error.retryAfterMs ?? 10_000;
+      // A retry-after over MAX_HOLD_MS is not trusted (Azure has sent 86400), as openai-node does.
+      const waitMs = Math.min(error.retryAfterMs ?? 10_000, MAX_HOLD_MS);
       await deps.pool.hold(member, waitMs);
       deps.metrics?.rateLimited({ deployment: member.spec.name });
       const since = data.rateLimitedSince ?? now();
@@ -183,6 +216,11 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
       if (data.rateLimitedSince === undefined) await job.updateData({ ...data, rateLimitedSince: since });
       log.warn({ deployment: member.spec.name, waitMs, requestId: error.requestId }, 'image API rate limited; holding the deployment');
       throw new RateLimitError();
+    }
+    if (isAPIError(error) && error.retryAfterMs !== undefined && isRetryable(error)) {
+      // A 503 (or other retryable answer) with retry-after-ms / retry-after: nobody starts on this
+      // deployment before then (capped like a 429's), so the retry does not come back too soon.
+      await deps.pool.pause(member, Math.min(error.retryAfterMs, MAX_HOLD_MS), `retry-after ${errorCode(error)}`);
     }
     const heldMs = await deps.pool.recordFailure(member, error);
     if (heldMs > 0) log.error({ deployment: member.spec.name, heldMs, code: errorCode(error) }, 'deployment taken out of the pool (circuit breaker)');

@@ -10,11 +10,11 @@ import { usdToMicros } from './money.js';
  * ```json
  * {"models": {
  *   "gpt-image-2": {"perImage1024": {"low": 0.006, "medium": 0.053, "high": 0.211},
- *                   "tokens": {"textInputPerMillion": 5, "imageInputPerMillion": 8, "imageOutputPerMillion": 30}},
+ *                   "tokens": {"textInputPerMillion": 5, "imageInputPerMillion": 8, "imageOutputPerMillion": 30, "textOutputPerMillion": 10}},
  *   "my-deployment-name": {"perImage1024": {"low": 0.007, "medium": 0.06, "high": 0.24}}
  * }}
  * ```
- * Keys are the model names jobs are enqueued for (the deployment name on Azure). Unknown keys are
+ * Keys are the model names jobs are enqueued for (the model a deployment serves, not its name). Unknown keys are
  * errors, so a misspelt price is caught rather than silently left at its default.
  */
 /** Says "missing" or "expected ..." for a wrong type; zod's default message for anything else. */
@@ -28,13 +28,13 @@ const usd = z.number({ error: typeError('missing: give a price in US dollars', '
 const modelSchema = z
   .object({
     perImage1024: z.object({ low: usd, medium: usd, high: usd }, { error: typeError('missing: every model needs per-image prices for low, medium and high', 'expected an object {"low", "medium", "high"}') }).strict(),
-    tokens: z.object({ textInputPerMillion: usd, imageInputPerMillion: usd, imageOutputPerMillion: usd }).strict().optional(),
+    tokens: z.object({ textInputPerMillion: usd, imageInputPerMillion: usd, imageOutputPerMillion: usd, textOutputPerMillion: usd.optional() }).strict().optional(),
   })
   .strict();
 
 const fileSchema = z.object({ models: z.record(z.string().min(1), modelSchema) }).strict();
 
-const SHAPE_HINT = 'the file looks like {"models": {"<model or deployment name>": {"perImage1024": {"low": 0.006, "medium": 0.053, "high": 0.211}, "tokens": {"textInputPerMillion": 5, "imageInputPerMillion": 8, "imageOutputPerMillion": 30}}}} (prices in USD; "tokens" optional)';
+const SHAPE_HINT = 'the file looks like {"models": {"<model or deployment name>": {"perImage1024": {"low": 0.006, "medium": 0.053, "high": 0.211}, "tokens": {"textInputPerMillion": 5, "imageInputPerMillion": 8, "imageOutputPerMillion": 30, "textOutputPerMillion": 10}}}} (prices in USD; "tokens" and "textOutputPerMillion" optional)';
 
 /**
  * The price table: the built-in one, with each model of `priceFile` (when given) added or replacing
@@ -70,6 +70,7 @@ function readPriceFile(file: string): Record<string, ModelPrices> {
         textInputPerMillionMicros: usdToMicros(tokens.textInputPerMillion),
         imageInputPerMillionMicros: usdToMicros(tokens.imageInputPerMillion),
         imageOutputPerMillionMicros: usdToMicros(tokens.imageOutputPerMillion),
+        ...(tokens.textOutputPerMillion !== undefined ? { textOutputPerMillionMicros: usdToMicros(tokens.textOutputPerMillion) } : {}),
       },
       source: `prices from ${file}`,
     };

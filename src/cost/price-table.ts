@@ -21,6 +21,8 @@ export interface TokenPrices {
   imageInputPerMillionMicros: number;
   /** Micro-dollars per million image output tokens: nearly all of an image's cost. */
   imageOutputPerMillionMicros: number;
+  /** Micro-dollars per million text output tokens (`output_tokens_details.text_tokens`); absent: priced as image output. */
+  textOutputPerMillionMicros?: number | undefined;
 }
 
 export interface ModelPrices {
@@ -35,10 +37,10 @@ export interface ModelPrices {
 /** Model name -> prices. A Map, so that a model named like an Object property is not "found". */
 export type PriceTable = ReadonlyMap<string, ModelPrices>;
 
-/** OpenAI's list prices for gpt-image-2: $5 / $8 / $30 per million tokens; $0.006 / $0.053 / $0.211 per 1024x1024 image. */
+/** OpenAI's list prices for gpt-image-2: $5 text input / $8 image input / $30 image output / $10 text output per million tokens; $0.006 / $0.053 / $0.211 per 1024x1024 image. */
 export const GPT_IMAGE_2_PRICES: ModelPrices = {
   perImage1024Micros: { low: usdToMicros(0.006), medium: usdToMicros(0.053), high: usdToMicros(0.211) },
-  tokens: { textInputPerMillionMicros: usdToMicros(5), imageInputPerMillionMicros: usdToMicros(8), imageOutputPerMillionMicros: usdToMicros(30) },
+  tokens: { textInputPerMillionMicros: usdToMicros(5), imageInputPerMillionMicros: usdToMicros(8), imageOutputPerMillionMicros: usdToMicros(30), textOutputPerMillionMicros: usdToMicros(10) },
   source: "OpenAI's list prices (Azure publishes none for gpt-image-2)",
 };
 

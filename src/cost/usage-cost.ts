@@ -3,7 +3,9 @@ import type { PriceTable } from './price-table.js';
 
 /**
  * The actual cost of one response, in micro-dollars, from the token usage it reports: text input at
- * the text price, image input at the image input price, output at the image output price.
+ * the text price, image input at the image input price, output at the image output price, except
+ * the text output tokens `output_tokens_details` reports, at the text output price when the table
+ * has one.
  *
  * `undefined` when the table has no token prices for `model`, when there is no usage, or when the
  * output tokens (nearly all of the cost) cannot be told; output is taken from `totalTokens -
@@ -17,9 +19,13 @@ export function usageCostMicros(usage: ImageUsage | undefined, model: string, ta
   if (outputTokens === undefined) return undefined;
   const imageInputTokens = usage.inputImageTokens ?? 0;
   const textInputTokens = usage.inputTextTokens ?? Math.max(0, (usage.inputTokens ?? 0) - imageInputTokens);
+  // Text output is split off only when both its count and its price are known; the rest is image output.
+  const textOutputTokens = prices.textOutputPerMillionMicros !== undefined ? Math.min(Math.max(0, outputTokens), usage.outputTextTokens ?? 0) : 0;
+  const imageOutputTokens = Math.max(0, outputTokens) - textOutputTokens;
   const perMillion =
     textInputTokens * prices.textInputPerMillionMicros +
     imageInputTokens * prices.imageInputPerMillionMicros +
-    Math.max(0, outputTokens) * prices.imageOutputPerMillionMicros;
+    imageOutputTokens * prices.imageOutputPerMillionMicros +
+    textOutputTokens * (prices.textOutputPerMillionMicros ?? 0);
   return Math.round(perMillion / 1_000_000);
 }

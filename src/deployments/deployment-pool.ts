@@ -72,8 +72,13 @@ export class DeploymentPool {
 
   /** After a 429: no worker starts on this deployment for `ms`; the refusal is counted for this minute. */
   async hold(member: PoolMember, ms: number): Promise<void> {
-    await runScript(this.#redis, 'hold', [this.#key(member, 'tat'), this.#key(member, 'paused')], [String(Math.ceil(ms)), 'rate-limited']);
+    await this.pause(member, ms, 'rate-limited');
     await countNow(this.#redis, this.#key(member, 'rate-limited'), 1);
+  }
+
+  /** No worker starts on this deployment for `ms` (a `retry-after` the service sent); `why` is shown on the dashboard. */
+  async pause(member: PoolMember, ms: number, why: string): Promise<void> {
+    await runScript(this.#redis, 'hold', [this.#key(member, 'tat'), this.#key(member, 'paused')], [String(Math.ceil(ms)), why]);
   }
 
   /** A call succeeded with `images` images: the breaker's count starts over, the images count for this minute. */

@@ -21,6 +21,8 @@ export interface APIErrorFields {
   requestId: string | undefined;
   /** How long the service asked us to wait, from `retry-after-ms` or `Retry-After`. */
   retryAfterMs: number | undefined;
+  /** The service's own verdict from `x-should-retry: true|false` (openai-node obeys it first); undefined without one. */
+  shouldRetry?: boolean | undefined;
   /** The parsed error body, when there was one. */
   body?: unknown;
 }
@@ -30,6 +32,7 @@ export class APIError extends Error {
   readonly code: string | undefined;
   readonly requestId: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly shouldRetry: boolean | undefined;
   readonly body: unknown;
 
   constructor(message: string, fields: APIErrorFields, options?: { cause?: unknown }) {
@@ -39,6 +42,7 @@ export class APIError extends Error {
     this.code = fields.code;
     this.requestId = fields.requestId;
     this.retryAfterMs = fields.retryAfterMs;
+    this.shouldRetry = fields.shouldRetry;
     this.body = fields.body;
   }
 
@@ -50,6 +54,7 @@ export class APIError extends Error {
       code: detail.code,
       requestId: headers.get('apim-request-id') ?? headers.get('x-request-id') ?? undefined,
       retryAfterMs: parseRetryAfter(headers),
+      shouldRetry: parseShouldRetry(headers),
       body,
     };
     const message = `${status}${detail.code ? ` ${detail.code}` : ''}: ${detail.message ?? 'no error message in the response'}`;
@@ -122,6 +127,12 @@ function errorDetail(body: unknown): ErrorDetail {
 
 function isContentPolicyCode(detail: ErrorDetail): boolean {
   return [detail.code, detail.innerCode].some((code) => code !== undefined && CONTENT_POLICY_CODES.has(code.toLowerCase()));
+}
+
+/** `x-should-retry: true|false`, as openai-node reads it (src/client.ts `shouldRetry`); anything else: no verdict. */
+export function parseShouldRetry(headers: Headers): boolean | undefined {
+  const value = headers.get('x-should-retry')?.trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : undefined;
 }
 
 /** `retry-after-ms` (Azure, milliseconds) wins over `Retry-After` (seconds or an HTTP date). */

@@ -1,6 +1,7 @@
 import {
   APIConnectionError,
   AuthenticationError,
+  BadRequestError,
   ConflictError,
   InternalServerError,
   InvalidResponseError,
@@ -12,13 +13,24 @@ import {
 } from './api-error.js';
 
 /**
+ * Codes of 400 answers that are the service's fault, not the request's: Azure has answered multipart
+ * edits with `400 unsupported_content_type` intermittently (openai/openai-python#2749); the same
+ * request succeeds when sent again.
+ */
+const TRANSIENT_BAD_REQUEST_CODES: ReadonlySet<string> = new Set(['unsupported_content_type']);
+
+/**
  * The one place that decides whether a failed image request is worth another attempt.
- * Retried: 408, 409, 429, 5xx, network failures, timeouts, malformed or mismatched responses.
- * Not retried: content-policy refusals and every other 4xx (400, 401, 403, 404): the same request
- * would fail the same way, and each attempt may cost money.
+ * First the service's own verdict, `x-should-retry: true|false`, as openai-node obeys it before any
+ * status rule (src/client.ts). Then: retried: 408, 409, 429, 5xx, network failures, timeouts,
+ * malformed or mismatched responses, and a 400 unsupported_content_type (a known intermittent Azure
+ * fault on multipart edits). Not retried: content-policy refusals and every other 4xx (400, 401, 403,
+ * 404): the same request would fail the same way, and each attempt may cost money.
  */
 export function isRetryable(error: unknown): boolean {
   if (!isAPIError(error)) return false;
+  if (error.shouldRetry !== undefined) return error.shouldRetry;
+  if (error instanceof BadRequestError && error.code !== undefined && TRANSIENT_BAD_REQUEST_CODES.has(error.code)) return true;
   return (
     error instanceof RateLimitedError ||
     error instanceof RequestTimeoutError ||
@@ -40,7 +52,7 @@ export function isRetryable(error: unknown): boolean {
  */
 export function breakerEffect(error: unknown): 'trip' | 'count' | 'none' {
   if (error instanceof AuthenticationError || error instanceof PermissionDeniedError || error instanceof NotFoundError) return 'trip';
-  if (error instanceof RateLimitedError || error instanceof ConflictError) return 'none';
+  if (error instanceof RateLimitedError || error instanceof ConflictError || error instanceof BadRequestError) return 'none';
   return isRetryable(error) ? 'count' : 'none';
 }
 

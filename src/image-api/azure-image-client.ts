@@ -1,6 +1,7 @@
 import { APIError, InvalidResponseError } from '../errors/api-error.js';
 import { checkImage, inspectImage } from '../images/verify-image.js';
 import { HttpImageClient, type ImageClientOptions } from './http-exchange.js';
+import { attachPartialGeneration } from './partial-generation.js';
 import { parseGenerationBody } from './parse-response.js';
 import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, SourceImage } from './types.js';
 
@@ -58,9 +59,7 @@ export class AzureImageClient extends HttpImageClient implements ImageApi {
     const { json, requestId } = await this.post(url, body, contentHeaders, callerSignal);
     const parsed = parseGenerationBody(json);
     if (typeof parsed === 'string') throw new InvalidResponseError(`the image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
-    if (parsed.images.length !== request.n) {
-      throw new InvalidResponseError(`asked for ${request.n} images, got ${parsed.images.length}`, 'incomplete_response', requestId);
-    }
+    if (parsed.images.length > request.n) throw new InvalidResponseError(`asked for ${request.n} images, got ${parsed.images.length}`, 'incomplete_response', requestId);
 
     const images: GeneratedImage[] = parsed.images.map((image, index) => {
       const bytes = Buffer.from(image.b64, 'base64');
@@ -70,7 +69,13 @@ export class AzureImageClient extends HttpImageClient implements ImageApi {
       if (mismatch) throw new ImageMismatchError(`image ${index + 1}: ${mismatch}`, requestId);
       return { bytes, ...facts, revisedPrompt: image.revisedPrompt };
     });
-    return { images, usage: parsed.usage, requestId, durationMs: this.now() - started };
+    const generation: ImageGeneration = { images, usage: parsed.usage, requestId, durationMs: this.now() - started };
+    if (images.length < request.n) {
+      // Fewer images than asked: those delivered were paid for. They travel on the (retryable) error,
+      // so the job stages them and the retry asks only for the rest (partial-generation.ts).
+      throw attachPartialGeneration(new InvalidResponseError(`asked for ${request.n} images, got ${images.length}`, 'incomplete_response', requestId), generation);
+    }
+    return generation;
   }
 }
 

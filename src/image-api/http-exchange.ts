@@ -8,7 +8,11 @@ export interface ImageClientOptions {
   /** The body's `model` (resolveEndpoint decides it); undefined: not sent. */
   bodyModel: string | undefined;
   auth: AuthHeaders;
-  /** Abandon one HTTP request after this long. Default 300,000 ms: gpt-image-2 at high quality can take minutes. */
+  /**
+   * Abandon one HTTP request after this long. Default 600,000 ms, openai-node's default (src/client.ts):
+   * Azure gpt-image calls of ~235 s and ~394 s are reported, and a request abandoned while the
+   * service finishes it may still be billed, so a retry after a too-short timeout pays twice.
+   */
   timeoutMs?: number;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -16,7 +20,7 @@ export interface ImageClientOptions {
   now?: () => number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_TIMEOUT_MS = 600_000;
 
 /**
  * What every image client shares: its options, and one HTTP request with its JSON answer, failures

@@ -27,6 +27,8 @@ export type MaiImageClientOptions = ImageClientOptions;
  */
 export class MaiImageClient extends HttpImageClient implements ImageApi {
   protected readonly label = 'MAI image API';
+  /** MAI's documented request has no `n`: one image per request, each taking its own quota slot. */
+  readonly maxImagesPerRequest = 1;
 
   async generate(request: ImageRequest, options: { signal?: AbortSignal } = {}): Promise<ImageGeneration> {
     const started = this.now();

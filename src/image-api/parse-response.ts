@@ -24,12 +24,16 @@ export function parseGenerationBody(body: unknown): ParsedGeneration | string {
 function parseUsage(usage: unknown): ImageUsage | undefined {
   if (!isRecord(usage)) return undefined;
   const details = isRecord(usage.input_tokens_details) ? usage.input_tokens_details : {};
+  // `output_tokens_details {image_tokens, text_tokens}` (openai-openapi ImagesResponse usage): priced apart.
+  const output = isRecord(usage.output_tokens_details) ? usage.output_tokens_details : {};
   return {
     inputTokens: numberOrUndefined(usage.input_tokens),
     outputTokens: numberOrUndefined(usage.output_tokens),
     totalTokens: numberOrUndefined(usage.total_tokens),
     inputTextTokens: numberOrUndefined(details.text_tokens),
     inputImageTokens: numberOrUndefined(details.image_tokens),
+    outputImageTokens: numberOrUndefined(output.image_tokens),
+    outputTextTokens: numberOrUndefined(output.text_tokens),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ImageUsage } from './types.js';
 
-const FIELDS = ['inputTokens', 'outputTokens', 'totalTokens', 'inputTextTokens', 'inputImageTokens'] as const satisfies ReadonlyArray<keyof ImageUsage>;
+const FIELDS = ['inputTokens', 'outputTokens', 'totalTokens', 'inputTextTokens', 'inputImageTokens', 'outputImageTokens', 'outputTextTokens'] as const satisfies ReadonlyArray<keyof ImageUsage>;
 
 /**
  * Token usage of several generations, summed field by field. A field none of them reported stays

@@ -32,6 +32,10 @@ export interface ImageUsage {
   totalTokens?: number | undefined;
   inputTextTokens?: number | undefined;
   inputImageTokens?: number | undefined;
+  /** `output_tokens_details.image_tokens`: the image itself, at the image output price. */
+  outputImageTokens?: number | undefined;
+  /** `output_tokens_details.text_tokens`: text the model wrote (reasoning), at the text output price. */
+  outputTextTokens?: number | undefined;
 }
 
 export interface ImageGeneration {
@@ -56,6 +60,8 @@ export interface SourceImage {
 export interface ImageApi {
   /** The body's `model`: the deployment name on v1 and MAI URLs, undefined (not sent) on deployment-style URLs. */
   readonly bodyModel: string | undefined;
+  /** Images one HTTP request returns at most (MAI: 1, so a call for n makes n requests); absent: `n` is sent as asked. */
+  readonly maxImagesPerRequest?: number | undefined;
   generate(request: ImageRequest, options?: { signal?: AbortSignal }): Promise<ImageGeneration>;
   /** Edits `source` as the prompt says; absent when the provider has no edits endpoint. */
   edit?(request: ImageRequest, source: SourceImage, options?: { signal?: AbortSignal }): Promise<ImageGeneration>;

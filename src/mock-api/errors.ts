@@ -93,3 +93,15 @@ export function modelDoesNotExist(name: string): MockResponse {
 export function entraUnauthorized(audience: string): MockResponse {
   return { status: 401, body: { statusCode: 401, message: `Unauthorized. Access token is missing, invalid, audience is incorrect (${audience}), or have expired.` } };
 }
+
+/**
+ * The 400 Azure has answered multipart edits with, intermittently, for requests that succeed when
+ * sent again (openai/openai-python#2749, openai/openai-openapi#502): the body as reported there.
+ */
+export function unsupportedContentType(contentType: string): MockResponse {
+  return invalidRequest(
+    `Unsupported content type: '${contentType}'. This API method only accepts 'application/json' requests, but you specified the header 'Content-Type: ${contentType}'. Please try again with a supported content type.`,
+    null,
+    'unsupported_content_type',
+  );
+}

@@ -1,5 +1,5 @@
 import { contentPolicyViolation } from './content-filter.js';
-import { internalServerError, rateLimited, resourceBlocked, serviceUnavailable } from './errors.js';
+import { internalServerError, rateLimited, resourceBlocked, serviceUnavailable, unsupportedContentType } from './errors.js';
 import type { MockResponse } from './http-io.js';
 import { MOCK_FAULTS, type MockFault } from './types.js';
 
@@ -7,8 +7,8 @@ import { MOCK_FAULTS, type MockFault } from './types.js';
 export const GATEWAY_FAULTS: ReadonlySet<MockFault> = new Set(['unavailable', 'rate-limit', 'blocked-resource']);
 
 /** Faults that change a successful answer rather than replace it. */
-export type OutputFault = Extract<MockFault, 'malformed' | 'wrong-size' | 'wrong-format'>;
-const OUTPUT_FAULTS: ReadonlySet<MockFault> = new Set<OutputFault>(['malformed', 'wrong-size', 'wrong-format']);
+export type OutputFault = Extract<MockFault, 'malformed' | 'wrong-size' | 'wrong-format' | 'fewer-images'>;
+const OUTPUT_FAULTS: ReadonlySet<MockFault> = new Set<OutputFault>(['malformed', 'wrong-size', 'wrong-format', 'fewer-images']);
 
 export function isOutputFault(fault: MockFault | undefined): fault is OutputFault {
   return fault !== undefined && OUTPUT_FAULTS.has(fault);
@@ -50,8 +50,10 @@ export class FaultSchedule {
 }
 
 /** The answer for a fault that replaces the response, or undefined for hang and output faults. */
-export function faultResponse(fault: MockFault, apiVersion: string): MockResponse | undefined {
+export function faultResponse(fault: MockFault, apiVersion: string, contentType?: string): MockResponse | undefined {
   switch (fault) {
+    case 'unsupported-content-type':
+      return unsupportedContentType(contentType?.split(';')[0]?.trim() || 'multipart/form-data');
     case 'server-error':
       return internalServerError();
     case 'unavailable':

@@ -14,6 +14,8 @@ export const MOCK_FAULTS = [
   'blocked-resource',
   'wrong-size',
   'wrong-format',
+  'fewer-images',
+  'unsupported-content-type',
 ] as const;
 
 /**
@@ -26,6 +28,8 @@ export const MOCK_FAULTS = [
  * - `blocked-resource`: 403 "resource has been temporarily blocked"
  * - `wrong-size`: 200 with images of another size than asked
  * - `wrong-format`: 200 with PNG when JPEG or WEBP was asked, JPEG when PNG was asked
+ * - `fewer-images`: 200 with one image fewer than asked (none for n = 1), each delivered one paid for
+ * - `unsupported-content-type`: 400 unsupported_content_type, as Azure has answered multipart edits intermittently (openai/openai-python#2749)
  */
 export type MockFault = (typeof MOCK_FAULTS)[number];
 

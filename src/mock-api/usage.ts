@@ -15,6 +15,8 @@ export function estimateUsage(prompt: string, quality: Quality, pixels: number, 
     input_tokens: textTokens,
     input_tokens_details: { text_tokens: textTokens, image_tokens: 0 },
     output_tokens: outputTokens,
+    // openai-openapi's ImagesResponse usage splits the output; the stand-in's images are all image tokens.
+    output_tokens_details: { image_tokens: outputTokens, text_tokens: 0 },
     total_tokens: textTokens + outputTokens,
   };
 }

@@ -32,8 +32,8 @@ export interface WorkerMetricsOptions {
   onCollectError?: ((error: unknown) => void) | undefined;
 }
 
-/** Image API calls take seconds to minutes (gpt-image-2: ~10-60 s; the request timeout is 300 s). */
-export const API_SECONDS_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300];
+/** Image API calls take seconds to minutes (gpt-image-2: ~10-60 s, ~394 s reported; the request timeout is 600 s). */
+export const API_SECONDS_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300, 450, 600];
 /** One image blob: a few MB over a LAN or to Azure, from tens of milliseconds to a minute. */
 export const UPLOAD_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -45,6 +45,7 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
   readonly registry = new Registry();
   readonly #imagesGenerated: Counter<'deployment' | 'model'>;
   readonly #rateLimited: Counter<'deployment'>;
+  readonly #timeouts: Counter<'deployment'>;
   readonly #retries: Counter<'code' | 'deployment'>;
   readonly #apiSeconds: Histogram<'deployment'>;
   readonly #uploadSeconds: Histogram;
@@ -80,6 +81,7 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
     this.#imagesGenerated = new Counter({ name: 'polyglyph_images_generated_total', help: 'Images returned by the image API, per deployment', labelNames: ['deployment', 'model'], registers });
     const quota = new Gauge({ name: 'polyglyph_deployment_quota_images_per_minute', help: "The deployment's quota in images per minute, shared by every worker", labelNames: ['deployment'], registers });
     this.#rateLimited = new Counter({ name: 'polyglyph_rate_limited_total', help: '429 responses from the image API, per deployment', labelNames: ['deployment'], registers });
+    this.#timeouts = new Counter({ name: 'polyglyph_request_timeouts_total', help: 'Image requests abandoned on timeout, per deployment: each is a possible double payment (the service may have finished and billed it, and the retry pays again)', labelNames: ['deployment'], registers });
     this.#retries = new Counter({ name: 'polyglyph_retries_total', help: "Failures the queue retries, by error code; deployment is '' for failures outside the image API (storage, Redis)", labelNames: ['code', 'deployment'], registers });
     this.#apiSeconds = new Histogram({ name: 'polyglyph_image_api_duration_seconds', help: 'Successful image API calls, request to last byte of the body, per deployment', labelNames: ['deployment'], buckets: API_SECONDS_BUCKETS, registers });
     this.#uploadSeconds = new Histogram({ name: 'polyglyph_blob_upload_duration_seconds', help: 'Image blob uploads (create-only), sidecar not included', buckets: UPLOAD_SECONDS_BUCKETS, registers });
@@ -91,6 +93,7 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
       quota.set({ deployment: deployment.name }, deployment.imagesPerMinute);
       this.#imagesGenerated.inc({ deployment: deployment.name, model: deployment.model }, 0);
       this.#rateLimited.inc({ deployment: deployment.name }, 0);
+      this.#timeouts.inc({ deployment: deployment.name }, 0);
       this.#apiSeconds.zero({ deployment: deployment.name });
     }
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -105,6 +108,10 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
 
   rateLimited(event: Parameters<WorkerMetrics['rateLimited']>[0]): void {
     this.#rateLimited.inc({ deployment: event.deployment });
+  }
+
+  timedOut(event: Parameters<WorkerMetrics['timedOut']>[0]): void {
+    this.#timeouts.inc({ deployment: event.deployment });
   }
 
   retrying(event: Parameters<WorkerMetrics['retrying']>[0]): void {

@@ -11,6 +11,11 @@ export interface WorkerMetrics {
   /** A 429 from the deployment (not a failure: the job goes back to the queue). */
   rateLimited(event: { deployment: string }): void;
   /**
+   * A request abandoned on timeout: the service may have finished it and billed it, so its retry is
+   * a possible double payment.
+   */
+  timedOut(event: { deployment: string }): void;
+  /**
    * A failure the queue will retry, by its report code. `deployment` is the deployment that failed,
    * or '' when the failure was not the image API's (storage, Redis).
    */

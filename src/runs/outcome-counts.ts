@@ -39,6 +39,8 @@ export function outcomeCounts(outcome: ItemOutcome): OutcomeCounts {
     add('tokens:imageInput', imageInput);
     add('tokens:textInput', usage.inputTextTokens ?? Math.max(0, (usage.inputTokens ?? 0) - imageInput));
     add('tokens:output', usage.outputTokens);
+    // The part of the output that is text (output_tokens_details.text_tokens), priced apart.
+    add('tokens:textOutput', usage.outputTextTokens);
   }
   return counts;
 }

@@ -53,7 +53,8 @@ export interface RunRecord {
   /** From the price table, before anything was spent; undefined when the model has no price. */
   estimatedCostMicros?: number | undefined;
   /** Tokens the API reported for this run's generations. */
-  tokens: { textInput: number; imageInput: number; output: number };
+  /** `textOutput` is the part of `output` the service reported as text tokens. */
+  tokens: { textInput: number; imageInput: number; output: number; textOutput: number };
 }
 
 /** What the producer knows when it creates a run; the counters start at zero. */
@@ -241,7 +242,7 @@ function toRecord(hash: Record<string, string>): RunRecord {
     locales,
     failuresByCode,
     estimatedCostMicros: optional('estimatedCostMicros'),
-    tokens: { textInput: int('tokens:textInput'), imageInput: int('tokens:imageInput'), output: int('tokens:output') },
+    tokens: { textInput: int('tokens:textInput'), imageInput: int('tokens:imageInput'), output: int('tokens:output'), textOutput: int('tokens:textOutput') },
   };
 }
 

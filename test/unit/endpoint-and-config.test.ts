@@ -45,7 +45,7 @@ describe('resolveConfig', () => {
     expect(config.redisUrl).toBe('redis://flag:6379');
     expect(config.imagesPerMinute).toBe(12);
     expect(config.container).toBe('localized-assets'); // blank env counts as unset
-    expect(config.requestTimeoutMs).toBe(300_000);
+    expect(config.requestTimeoutMs).toBe(600_000);
   });
   it('reports every bad value at once as "expected X, got Y", never echoing secrets', () => {
     let error: unknown;

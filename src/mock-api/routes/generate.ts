@@ -69,7 +69,7 @@ export async function handleGeneration(
   const { settings } = context;
   const fault = context.faults.next(settings.faultRates);
   if (fault === 'hang') return finish(NO_ANSWER);
-  const faulted = fault === undefined ? undefined : faultResponse(fault, versionLabel(route));
+  const faulted = fault === undefined ? undefined : faultResponse(fault, versionLabel(route), incoming.headers['content-type']);
   if (fault !== undefined && faulted && GATEWAY_FAULTS.has(fault)) return finish(faulted);
 
   await sleep(settings.latencyMs + context.random() * settings.latencyJitterMs, undefined, { signal: context.closing });

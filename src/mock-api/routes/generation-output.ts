@@ -10,7 +10,9 @@ export async function renderOutput(request: GenerationRequest, renderer: ImageRe
   const { width, height } = fault === 'wrong-size' ? otherSize(request.dimensions) : request.dimensions;
   const format = fault === 'wrong-format' ? otherFormat(request.format) : request.format;
   const base: Omit<RenderSpec, 'variant'> = { width, height, format, compression: request.compression, background: request.background, prompt: request.prompt };
-  return Promise.all(Array.from({ length: request.n }, (_, variant) => renderer.render({ ...base, variant })));
+  // fewer-images: the service delivered (and billed) fewer images than asked.
+  const count = fault === 'fewer-images' ? request.n - 1 : request.n;
+  return Promise.all(Array.from({ length: count }, (_, variant) => renderer.render({ ...base, variant })));
 }
 
 /** The 200 body: gpt-image's fields plus the filter results Azure adds to every image. */

@@ -73,12 +73,13 @@ export async function handleMaiGeneration(
   const image = await context.renderer.render({ width, height, format, compression: undefined, background: 'auto', prompt: request.prompt, variant: 0 });
   const success = {
     created: Math.floor(context.now() / 1000),
-    data: [{ b64_json: image.toString('base64') }],
+    // fewer-images: one image per request, so one fewer is none.
+    data: outputFault === 'fewer-images' ? [] : [{ b64_json: image.toString('base64') }],
     // Undocumented for MAI; these are the names seen in MAI answers. Clients must treat usage as optional.
     usage: { num_input_text_tokens: Math.max(1, Math.round(request.prompt.length / 4)), num_output_tokens: Math.round((request.width * request.height) / 1024) },
   };
   if (outputFault === 'malformed') return finish({ status: 200, text: truncated(success) });
-  return finish({ status: 200, body: success }, 1);
+  return finish({ status: 200, body: success }, success.data.length);
 }
 
 /** A 400 in the shape the Foundry gateway uses: `{error: {code, message, param}}`. */
