@@ -87,7 +87,7 @@ describe('polyglyph CLI', () => {
   it('--help lists every option with its environment variable and default', async () => {
     const result = await runCli(['run', '--help']);
     expect(result.code).toBe(0);
-    for (const text of ['REDIS_URL', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_GPT_ENDPOINT', 'AZURE_STORAGE_CONNECTION_STRING', 'POLYGLYPH_IMAGES_PER_MINUTE', 'POLYGLYPH_REQUEST_TIMEOUT_MS', 'default "localized-assets"', 'default 300000']) {
+    for (const text of ['REDIS_URL', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_GPT_ENDPOINT', 'AZURE_STORAGE_CONNECTION_STRING', 'POLYGLYPH_IMAGES_PER_MINUTE', 'POLYGLYPH_REQUEST_TIMEOUT_MS', 'default "localized-assets"', 'default 600000', 'AZURE_OPENAI_MODEL']) {
       expect(result.stdout.replace(/\s+/g, ' ')).toContain(text);
     }
   });
