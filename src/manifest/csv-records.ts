@@ -110,26 +110,50 @@ function describeCsvError(error: CsvError): string {
   }
 }
 
-/** Line and column where field `index` of a record starts (computed only when an issue needs it). */
+interface FieldPositions {
+  /** Where each field of the record starts, in order. */
+  starts: Array<{ line: number; column: number }>;
+  /** Where the record ends: the position of any field past its last one (a missing field). */
+  end: { line: number; column: number };
+}
+
+/** Positions of a record's fields, computed once per record, the first time an issue needs one. */
+const positionsByRecord = new WeakMap<CsvRecord, FieldPositions>();
+
+/**
+ * Line and column where field `index` of a record starts. One pass over the record finds every
+ * field's start and is kept, so a record with many issues (50,000 unknown columns, say) costs one
+ * pass, not one per issue.
+ */
 export function fieldPosition(record: CsvRecord, index: number): { line: number; column: number } {
+  let positions = positionsByRecord.get(record);
+  if (!positions) {
+    positions = scanFieldPositions(record);
+    positionsByRecord.set(record, positions);
+  }
+  const start = index < positions.starts.length ? positions.starts[index]! : positions.end;
+  return { ...start };
+}
+
+function scanFieldPositions(record: CsvRecord): FieldPositions {
   let line = record.line;
   let column = 1;
-  let field = 0;
   let quoted = false;
+  const starts = [{ line, column }];
   const raw = record.raw;
-  for (let i = 0; i < raw.length && field < index; i++) {
+  for (let i = 0; i < raw.length; i++) {
     const char = raw[i];
     if (char === '"') quoted = !quoted; // "" inside a quoted field toggles twice: no change
     else if (char === ',' && !quoted) {
-      field++;
       column++;
+      starts.push({ line, column });
       continue;
     }
     if (char === '\n') {
-      if (!quoted) break; // past the record's end: the field is missing
+      if (!quoted) break; // the record's end
       line++;
       column = 1;
     } else column++;
   }
-  return { line, column };
+  return { starts, end: { line, column } };
 }
