@@ -20,6 +20,7 @@ import { printSummary } from './print-issues.js';
 import { packageVersion } from './version.js';
 import { exitQuietlyWhenReaderGoes } from './closed-pipe.js';
 import { NO_WORKER_HOST, type WorkerHost } from './worker-host.js';
+import { terminalText } from '../text/terminal-text.js';
 
 /** `host` gives `run` and `worker` their workers (see worker-host.ts); without it they refuse to start. */
 export function createProgram(host: WorkerHost = NO_WORKER_HOST): Command {
@@ -50,10 +51,11 @@ export async function main(argv: string[], host: WorkerHost): Promise<number> {
     }
     if (error instanceof ManifestInvalidError) printSummary(error.summary, process.stderr, process.stderr);
     if (error instanceof PolyglyphError || isFriendly(error)) {
-      // Scrubbed: a message can quote a URL with its SAS, or a connection string.
-      process.stderr.write(`polyglyph: ${scrubText((error as Error).message)}\n`);
+      // Scrubbed: a message can quote a URL with its SAS, or a connection string; and made
+      // terminal-safe: it can quote a manifest value, a blob name or an argument.
+      process.stderr.write(`polyglyph: ${terminalText(scrubText((error as Error).message))}\n`);
       const hint = (error as { hint?: string }).hint;
-      if (hint) process.stderr.write(`  how to fix: ${scrubText(hint)}\n`);
+      if (hint) process.stderr.write(`  how to fix: ${terminalText(scrubText(hint))}\n`);
       return (error as { exitCode?: number }).exitCode ?? EXIT.badInput;
     }
     throw error;

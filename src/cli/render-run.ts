@@ -3,9 +3,12 @@ import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentUsage } f
 import { formatTimestamp } from '../runs/format-time.js';
 import { etaMs, runState } from '../runs/run-state.js';
 import type { RunRecord } from '../runs/run-store.js';
+import { terminalValue } from '../text/terminal-text.js';
 
 /** Columns padded to their widest cell, two spaces apart, as `docker ps` and `kubectl get` print. */
-function formatTable(header: string[], lines: string[][]): string {
+function formatTable(header: string[], rows: string[][]): string {
+  // Cells come from run records (manifest names, origins, deployment names): terminal-safe first.
+  const lines = rows.map((row) => row.map(terminalValue));
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
 }
@@ -28,19 +31,19 @@ export function formatRun(run: RunRecord, extra: string[] = []): string {
   const state = runState(run);
   const eta = state === 'running' || state === 'enqueuing' ? etaMs(run) : undefined;
   const lines = [
-    `run ${run.id}: ${state}${eta !== undefined ? `, about ${formatDuration(eta)} left at ${run.imagesPerMinute} images/min` : ''}`,
-    `  manifest  ${run.manifest} (sha256 ${run.manifestSha256.slice(0, 16)}...)`,
-    `  origin    ${run.origin}; model ${run.model}`,
+    `run ${terminalValue(run.id)}: ${state}${eta !== undefined ? `, about ${formatDuration(eta)} left at ${run.imagesPerMinute} images/min` : ''}`,
+    `  manifest  ${terminalValue(run.manifest)} (sha256 ${run.manifestSha256.slice(0, 16)}...)`,
+    `  origin    ${terminalValue(run.origin)}; model ${terminalValue(run.model)}`,
     `  started   ${formatTimestamp(run.startedAt)}; finished ${formatTimestamp(run.finishedAt)}${run.cancelledAt ? `; cancelled ${formatTimestamp(run.cancelledAt)}` : ''}`,
     `  items     ${run.settled}/${run.total} settled; images ${run.imagesCreated} created, ${run.imagesExisting} already stored; ${run.itemsFailed} items failed${run.itemsCancelled ? `, ${run.itemsCancelled} cancelled` : ''}`,
   ];
   const locales = Object.entries(run.locales).sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max(0, ...locales.map(([code]) => code.length));
   for (const [code, progress] of locales) {
-    lines.push(`  ${code.padEnd(width)}  ${bar(progress.images, progress.planned)} ${progress.images}/${progress.planned} images${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}`);
+    lines.push(`  ${terminalValue(code).padEnd(width)}  ${bar(progress.images, progress.planned)} ${progress.images}/${progress.planned} images${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}`);
   }
-  lines.push(...extra.map((line) => `  ${line}`));
-  if (run.reportBlob) lines.push(`  report    ${run.reportBlob}`);
+  lines.push(...extra.map((line) => `  ${terminalValue(line)}`));
+  if (run.reportBlob) lines.push(`  report    ${terminalValue(run.reportBlob)}`);
   return lines.join('\n');
 }
 

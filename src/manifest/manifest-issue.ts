@@ -1,3 +1,5 @@
+import { terminalValue } from '../text/terminal-text.js';
+
 /** One problem found in a manifest, located precisely enough to jump to it in an editor. */
 export interface ManifestIssue {
   file: string;
@@ -14,7 +16,10 @@ export interface ManifestIssue {
   hint: string;
 }
 
-/** `file:line:column: error: message (code); fix: hint` — the form compilers use, so editors link it. */
+/**
+ * `file:line:column: error: message (code); fix: hint` — the form compilers use, so editors link it.
+ * Terminal-safe: messages quote manifest values (header names, ids, cells), which may hold escapes.
+ */
 export function formatIssue(issue: ManifestIssue): string {
-  return `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${issue.message} (${issue.code}); fix: ${issue.hint}`;
+  return `${terminalValue(issue.file)}:${issue.line}:${issue.column}: ${issue.severity}: ${terminalValue(issue.message)} (${issue.code}); fix: ${terminalValue(issue.hint)}`;
 }

@@ -24,3 +24,27 @@ describe('polyglyph validate on unsafe input', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('polyglyph prints manifest values inert (issue 13, defect 7)', () => {
+  // eslint-disable-next-line no-control-regex -- the point of the test
+  const ACTIONABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+  it('validate: header names, ids and cells with escape sequences and bidi overrides are shown escaped', async () => {
+    const manifest = join(dir, 'hostile.csv');
+    await writeFile(manifest, 'id,message,locales,\x1b]0;owned\x07,\x1b[2J\x1b[H\n"bad\u202eid",Hi,ja,x,y\nok,"Hi\x1b[31m",xx\x1b[5m,,\n');
+    const result = await runCli(['validate', manifest]);
+    expect(result.code).toBe(2);
+    expect(result.stderr + result.stdout).not.toMatch(ACTIONABLE);
+    expect(result.stderr).toContain("2 unknown columns are ignored: '\\u001b]0;owned\\u0007', '\\u001b[2J\\u001b[H'");
+    expect(result.stderr).toContain("the id 'bad\\u202eid' contains '\\u202e'");
+    expect(result.stderr).toContain("unknown locale 'xx\\u001b[5m'");
+  });
+
+  it('an error message quoting an argument is shown escaped', async () => {
+    const result = await runCli(['validate', join(dir, 'missing\x1b]0;owned\x07.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('polyglyph: cannot read manifest');
+    expect(result.stderr).toContain('missing\\u001b]0;owned\\u0007.csv');
+    expect(result.stderr).not.toMatch(ACTIONABLE);
+  });
+});

@@ -8,6 +8,7 @@ import { BlobStore } from '../../storage/blob-store.js';
 import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
+import { terminalValue } from '../../text/terminal-text.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel'] as const;
 
@@ -22,7 +23,7 @@ export function cancelCommand(): Command {
     try {
       await getRun(runtime.runStore, runId);
       const result = await cancelRun(runtime, runId, Date.now());
-      process.stdout.write(`run ${runId}: ${result.cancelled} items cancelled; ${result.leftRunning} already running or done\n`);
+      process.stdout.write(`run ${terminalValue(runId)}: ${result.cancelled} items cancelled; ${result.leftRunning} already running or done\n`);
       const run = await getRun(runtime.runStore, runId);
       // If cancelling settled the last item, no worker will: the report is ours to write.
       if (isRunComplete(run) && !run.reportBlob) {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { Writable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { resolveConfig } from '../../config/resolve-config.js';
@@ -11,6 +12,7 @@ import { readUrlSigner } from '../../storage/signed-urls.js';
 import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
+import { terminalText } from '../../text/terminal-text.js';
 
 export function reportCommand(): Command {
   const command = new Command('report')
@@ -45,10 +47,21 @@ export function reportCommand(): Command {
         await once(file, 'finish');
         process.stderr.write(`${rows} rows written to ${options.out}\n`);
       } else {
-        await streamReport(runtime.runStore, run, format, process.stdout, streamOptions);
+        // On a terminal, the rows' messages and ids are shown, not acted on; piped, the data is left as it is.
+        await streamReport(runtime.runStore, run, format, process.stdout.isTTY ? terminalSafeStdout() : process.stdout, streamOptions);
       }
     } finally {
       await runtime.close();
     }
+  });
+}
+
+/** Standard output through terminalText, for a report printed on a terminal. */
+function terminalSafeStdout(): NodeJS.WritableStream {
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      process.stdout.write(terminalText(chunk.toString()), () => done());
+    },
   });
 }

@@ -17,6 +17,7 @@ import { API_SETTINGS, WORKER_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIF
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { modelName } from '../start-run.js';
 import { getRun } from './status.js';
+import { terminalValue } from '../../text/terminal-text.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
 
@@ -44,10 +45,10 @@ export function retryCommand(host: WorkerHost): Command {
         attempts: config.attempts, backoffMs: config.backoffMs,
       });
       if (result.retried === 0 && result.notInManifest === 0) {
-        process.stdout.write(`run ${runId} has no failed items\n`);
+        process.stdout.write(`run ${terminalValue(runId)} has no failed items\n`);
         return;
       }
-      process.stdout.write(`run ${runId}: ${result.retried} failed items re-enqueued from ${manifestPath}${result.notInManifest ? `; ${result.notInManifest} are no longer in the manifest and stay failed` : ''}\n`);
+      process.stdout.write(`run ${terminalValue(runId)}: ${result.retried} failed items re-enqueued from ${terminalValue(manifestPath)}${result.notInManifest ? `; ${result.notInManifest} are no longer in the manifest and stay failed` : ''}\n`);
       if (result.finished) await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, runId);
       if (options.wait === true) {
         if (!result.finished && (await runtime.queue.getWorkersCount()) === 0) {

@@ -14,6 +14,7 @@ import { openRuntime, type Runtime } from '../../runtime/runtime.js';
 import { runStarter } from '../start-run.js';
 import { listenForStop } from '../stop-signal.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { terminalValue } from '../../text/terminal-text.js';
 
 export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
 
@@ -43,8 +44,12 @@ function storageUrl(blobStore: BlobStore | undefined): string {
   return blobStore ? blobStore.displayUrl : 'no storage';
 }
 
-/** One line per manifest: `started spring.csv -> run <id>`. */
+/** One line per manifest: `started spring.csv -> run <id>`. Terminal-safe: anyone who can drop a blob names it. */
 export function describeDrop(outcome: DropOutcome): string {
+  return terminalValue(dropLine(outcome));
+}
+
+function dropLine(outcome: DropOutcome): string {
   const where = outcome.where === 'blob' ? 'blob' : 'file';
   switch (outcome.action) {
     case 'started':

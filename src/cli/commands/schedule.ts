@@ -8,6 +8,7 @@ import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-opti
 import { EXIT, setExitCode } from '../exit.js';
 import { runScheduler } from '../run-scheduler.js';
 import { SCAN_SETTINGS } from './scan.js';
+import { terminalValue } from '../../text/terminal-text.js';
 import { nextFireTimes } from '../../schedules/cron.js';
 
 /** `2026-11-30 02:00` in the schedule's zone (UTC without one), as a person reads a fire time. */
@@ -24,7 +25,7 @@ const SCHEDULER_SETTINGS = [...SCAN_SETTINGS, 'healthPort', 'healthHost'] as con
 function describeSchedule(schedule: ScheduleInfo): string {
   const what = schedule.kind === 'manifest' ? `manifest ${schedule.manifest ?? '?'}` : schedule.kind;
   const next = schedule.next !== undefined ? `; next ${new Date(schedule.next).toISOString()}` : '';
-  return `${schedule.name}\t${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ''}\t${what}${next}`;
+  return [schedule.name, `${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ''}`, `${what}${next}`].map(terminalValue).join('\t');
 }
 
 /** Opens the schedule queue for one command and closes it after. */

@@ -15,6 +15,7 @@ import { formatDeployments, formatRun, formatRunList } from '../render-run.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { Progress } from '../progress.js';
 import { readRun } from '../wait-for-run.js';
+import { terminalText } from '../../text/terminal-text.js';
 
 export function statusCommand(): Command {
   const command = new Command('status')
@@ -33,7 +34,7 @@ export function statusCommand(): Command {
       if (runId === undefined) {
         const runs = await runtime.runStore.recent(Number(options.limit) || 20);
         if (json) {
-          process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+          process.stdout.write(`${terminalText(JSON.stringify(runs, null, 2))}\n`);
           return;
         }
         process.stdout.write(runs.length === 0 ? 'no runs yet\n' : `${formatRunList(runs)}\n`);
@@ -43,7 +44,7 @@ export function statusCommand(): Command {
       }
       let run = await getRun(runtime.runStore, runId);
       if (options.watch !== true) {
-        process.stdout.write(json ? `${JSON.stringify({ ...run, cost: runCost(run, table) }, null, 2)}\n` : `${formatRun(run, costLines(run, table))}\n`);
+        process.stdout.write(json ? `${terminalText(JSON.stringify({ ...run, cost: runCost(run, table) }, null, 2))}\n` : `${formatRun(run, costLines(run, table))}\n`);
         return;
       }
       const tty = process.stdout.isTTY === true && !json;
@@ -51,7 +52,7 @@ export function statusCommand(): Command {
       let printedLines = 0;
       let lastPlain = 0;
       for (;;) {
-        const text = json ? JSON.stringify({ ...run, cost: runCost(run, table) }) : formatRun(run, costLines(run, table));
+        const text = json ? terminalText(JSON.stringify({ ...run, cost: runCost(run, table) })) : formatRun(run, costLines(run, table));
         const finished = ['finished', 'cancelled'].includes(runState(run));
         if (tty) {
           // Redraw in place: up over what we printed last time, clear, print.
