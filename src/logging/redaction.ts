@@ -30,7 +30,8 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // Connection strings: AccountKey=...; SharedAccessSignature=sv=...&sig=...; SharedAccessKey=...; Password=...
   [/\b(AccountKey|SharedAccessSignature|SharedAccessKey|Password|Pwd)=[^;"'\s]+/gi, `$1=${CENSOR}`],
   // Credentials in a URL's user info: redis://:pw@host, rediss://user:pw@host, https://user:pw@host
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"']*:)[^\s@/"']+@/gi, `$1${CENSOR}@`],
+  // (a password already masked as *** is left as it is: the message says what it hid)
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"']*:)(?!\*+@)[^\s@/"']+@/gi, `$1${CENSOR}@`],
   // Secrets in query strings: SAS signatures (sig=), tokens, keys
   [/([?&;](?:sig|signature|token|access_token|id_token|code|key|api[-_]?key|subscription-key|password|client_secret)=)[^&\s"'#;]+/gi, `$1${CENSOR}`],
   // An authorization header's value, as text or JSON: "Authorization: Bearer ...", "authorization":"SharedKey a:b"

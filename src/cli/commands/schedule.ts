@@ -74,11 +74,11 @@ export function scheduleCommand(): Command {
   remove.action(async (name: string, options: Record<string, unknown>) => {
     const removed = await withScheduleQueue(options, (queue) => removeSchedule(queue, name));
     if (!removed) {
-      process.stderr.write(`polyglyph: no schedule named ${name}\n`);
+      process.stderr.write(`polyglyph: no schedule named ${terminalValue(name)}\n`);
       setExitCode(EXIT.badInput);
       return;
     }
-    process.stdout.write(`removed ${name}\n`);
+    process.stdout.write(`removed ${terminalValue(name)}\n`);
   });
   for (const sub of [add, list, remove]) schedule.addCommand(sub.exitOverride());
   return schedule;
