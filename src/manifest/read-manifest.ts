@@ -8,6 +8,7 @@ import type { ManifestIssue } from './manifest-issue.js';
 import type { ManifestItem } from './manifest-item.js';
 import type { ManifestDefaults } from './manifest-options.js';
 import { SeenIds } from './seen-ids.js';
+import { detectUtf16 } from './detect-utf16.js';
 
 export type ManifestEvent =
   | { type: 'item'; item: ManifestItem }
@@ -23,6 +24,18 @@ export type ManifestEvent =
 export async function* readManifest(path: string, defaults: ManifestDefaults): AsyncGenerator<ManifestEvent> {
   await assertReadable(path);
   const file = path;
+  const utf16 = await detectUtf16(path);
+  if (utf16) {
+    yield {
+      type: 'issue',
+      issue: {
+        file, line: 1, column: 1, severity: 'error', code: 'utf16-encoding',
+        message: `the manifest is ${utf16.encoding} text${utf16.bom ? ' (it starts with a UTF-16 byte order mark)' : ''}, not UTF-8; read as UTF-8 its column names would be garbled`,
+        hint: 'save it as UTF-8: in Excel, "Save As" > "CSV UTF-8 (Comma delimited)"; in Notepad, "Save As" with Encoding "UTF-8"; or run `iconv -f UTF-16 -t UTF-8 in.csv > out.csv`',
+      },
+    };
+    return;
+  }
   const seenIds = new SeenIds();
   const fallbackCampaign = campaignFromFileName(path);
   let header: ManifestHeader | undefined;

@@ -31,14 +31,14 @@ export function buildPrompt(input: PromptInput): string {
   const lines: string[] = [];
   if (text !== undefined && text !== '') {
     lines.push(
-      `Render the following ${language} text in the image exactly as written, character for character, in ${locale.scriptName}:`,
-      `"${text}"`,
+      `Render the following ${language} text in the image exactly as written, character for character, in ${locale.scriptName}${escapedNote(text)}:`,
+      quoted(text),
       'Do not translate, transliterate, shorten or add to it, and render no other text.',
     );
   } else {
     lines.push(
-      `Translate the following message into natural, idiomatic ${language} suitable for a marketing campaign, and render the translation as the only text in the image, written in ${locale.scriptName}:`,
-      `"${input.message.normalize('NFC')}"`,
+      `Translate the following message into natural, idiomatic ${language} suitable for a marketing campaign, and render the translation as the only text in the image, written in ${locale.scriptName}${escapedNote(input.message)}:`,
+      quoted(input.message.normalize('NFC')),
       'Render only the translation: no English, no transliteration, no other text.',
     );
   }
@@ -51,7 +51,25 @@ export function buildPrompt(input: PromptInput): string {
     `Creative direction: ${input.direction.trim() === '' ? DEFAULT_DIRECTION : input.direction.trim()}`,
   );
   if (text !== undefined && text !== '') {
-    lines.push(`Context (the English source, do not render it): "${input.message.normalize('NFC')}"`);
+    lines.push(`Context (the English source, do not render it${escapedNote(input.message, true)}): ${quoted(input.message.normalize('NFC'))}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Manifest text in double quotes, so the model sees where it starts and ends. Text holding a double
+ * quote could close the quote early and go on as instructions of its own: such text is written as a
+ * JSON string (`\"` for a quote, `\\` for a backslash, `\n` for a line break), which no character of
+ * the text can close. Text without a double quote is quoted as it is, byte for byte as before: the
+ * prompt is part of every image's identity, and existing blob names must not change.
+ */
+function quoted(text: string): string {
+  return text.includes('"') ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** Tells the model how to read a quote written as a JSON string (see `quoted`); nothing otherwise. */
+function escapedNote(text: string, inParentheses = false): string {
+  if (!text.includes('"')) return '';
+  const note = 'written as a JSON string: \\" stands for a quotation mark, \\n for a line break';
+  return inParentheses ? `; ${note}` : ` (${note})`;
 }

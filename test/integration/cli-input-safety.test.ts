@@ -48,3 +48,15 @@ describe('polyglyph prints manifest values inert (issue 13, defect 7)', () => {
     expect(result.stderr).not.toMatch(ACTIONABLE);
   });
 });
+
+describe('polyglyph validate on a UTF-16 manifest (issue 13, defect 10)', () => {
+  it('names the encoding and the fix instead of garbled column names', async () => {
+    const manifest = join(dir, 'unicode-text.csv');
+    await writeFile(manifest, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('id,message,locales\nhero,Spring Sale,ja\n', 'utf16le')]));
+    const result = await runCli(['validate', manifest]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${manifest}:1:1: error: the manifest is UTF-16LE text (it starts with a UTF-16 byte order mark), not UTF-8`);
+    expect(result.stderr).toContain('fix: save it as UTF-8');
+    expect(result.stderr).not.toContain('missing-column');
+  });
+});
