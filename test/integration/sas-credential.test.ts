@@ -199,12 +199,36 @@ describe('a run with a SAS connection string', () => {
       // The figures for the issue's closing note.
       console.info(`SAS signature grep: ${total} hits in ${Object.keys(outputs).length} outputs (${Object.values(outputs).reduce((sum, text) => sum + text.length, 0)} characters; ${redis.keys} Redis keys, ${lines.length} log lines, ${names.length} blobs)`);
       expect(counts).toEqual(Object.fromEntries(Object.keys(outputs).map((name) => [name, 0])));
+      // Nor any other signature: every sig= left is a censored one.
+      for (const [name, text] of Object.entries(outputs)) expect(text, name).not.toMatch(/[?&;]sig=(?!\[redacted\])/);
     } finally {
       await dashboard?.close();
       await worker?.close();
       await observability.close();
       await runtime.close();
     }
+  });
+
+  it('polyglyph run: its output, its logs and its local reports carry no signature', { timeout: 180_000 }, async () => {
+    const sas = accountSas();
+    const storage = `BlobEndpoint=${blobEndpoint};SharedAccessSignature=${sas}`;
+    const manifest = join(dir, 'cli-run.csv');
+    await writeFile(manifest, 'id,message,locales\nhero,Spring Sale,ja;ko\nrefused,Bad [blocked],hi\n');
+    const reportDir = join(dir, 'cli-reports');
+    const result = await runCli(['run', manifest], {
+      REDIS_URL: services.redis.url, POLYGLYPH_QUEUE_PREFIX: `pg-run-${Date.now()}`, AZURE_OPENAI_ENDPOINT: api.url, AZURE_OPENAI_API_KEY: 'test-key',
+      AZURE_STORAGE_CONNECTION_STRING: storage, POLYGLYPH_CONTAINER: uniqueContainerName('sas-run'), POLYGLYPH_REPORT_DIR: reportDir,
+      POLYGLYPH_LOG_LEVEL: 'debug', POLYGLYPH_IMAGES_PER_MINUTE: '6000', POLYGLYPH_BACKOFF_MS: '10', POLYGLYPH_ATTEMPTS: '2',
+    }, 150_000);
+    expect(result.code, result.stderr).toBe(1); // the [blocked] item fails, the others are stored
+    const jsonPath = /report: (\S+\.json)/.exec(result.stdout)![1]!;
+    const outputs = [result.stdout, result.stderr, await readFile(jsonPath, 'utf8'), await readFile(jsonPath.replace(/\.json$/, '.csv'), 'utf8')];
+    expect(outputs[2]).toContain(`${blobEndpoint}/`);
+    expect(result.stderr.split('\n').length).toBeGreaterThan(5); // debug logs were captured
+    const found = outputs.reduce((sum, text) => sum + hits(text, signatureForms(sas)), 0);
+    console.info(`SAS signature grep, polyglyph run: ${found} hits in stdout, stderr (${result.stderr.split('\n').length} lines) and the local reports`);
+    expect(found).toBe(0);
+    for (const text of outputs) expect(text).not.toMatch(/[?&;]sig=(?!\[redacted\])/);
   });
 
   it('a source image that cannot be read is named without its signature', { timeout: 120_000 }, async () => {
