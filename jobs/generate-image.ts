@@ -184,7 +184,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
     await deps.rateLimit(Math.max(1, Math.min(acquired.waitMs, clockLeftMs)));
     throw new RateLimitError();
   }
-  const { member } = acquired;
+  const { member, admittedAt } = acquired;
   const startedAt = now();
   try {
     const request = { ...data.request, n: images };
@@ -207,14 +207,14 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
       // The deployment's quota speaking: hold it for every worker, re-queue without using an attempt.
       // A retry-after over MAX_HOLD_MS is not trusted (Azure has sent 86400), as openai-node does.
       const waitMs = Math.min(error.retryAfterMs ?? 10_000, MAX_HOLD_MS);
-      await deps.pool.hold(member, waitMs);
+      const learnedImagesPerMinute = await deps.pool.rateLimited(member, waitMs, admittedAt);
       deps.metrics?.rateLimited({ deployment: member.spec.name });
       const since = data.rateLimitedSince ?? now();
       if (now() - since > deps.maxRateLimitedMs) {
         return failItem(job, deps, error, 'rate_limited', attempt, stored, `answered 429 for ${Math.round((now() - since) / 1000)} s, longer than POLYGLYPH_MAX_RATE_LIMITED_MS`);
       }
       if (data.rateLimitedSince === undefined) await job.updateData({ ...data, rateLimitedSince: since });
-      log.warn({ deployment: member.spec.name, waitMs, requestId: error.requestId }, 'image API rate limited; holding the deployment');
+      log.warn({ deployment: member.spec.name, waitMs, learnedImagesPerMinute, requestId: error.requestId }, 'image API rate limited; holding the deployment');
       throw new RateLimitError();
     }
     if (isAPIError(error) && error.retryAfterMs !== undefined && isRetryable(error)) {

@@ -13,6 +13,8 @@ export interface Observation {
   startedAt: number;
   stats: MockImageApiStats[];
   failedItems: number;
+  /** A window (epoch ms) whose images per minute are measured against `quotaPerMinute` on their own: the quota raised mid-run. */
+  window?: { fromMs: number; toMs: number } | undefined;
 }
 
 export interface ScenarioMetrics {
@@ -31,6 +33,8 @@ export interface ScenarioMetrics {
   makespanRatio: number;
   failedItems: number;
   byStatus: Record<string, number>;
+  /** Images answered in `observation.window`, per minute, over the quota; undefined without a window. */
+  windowUtilisation?: number | undefined;
 }
 
 /** The first and last 10% of successful responses are warm-up and tail, not the steady state. */
@@ -60,6 +64,7 @@ export function computeMetrics(observation: Observation): ScenarioMetrics {
     makespanRatio: makespanMs / idealMs,
     failedItems: observation.failedItems,
     byStatus,
+    windowUtilisation: observation.window === undefined ? undefined : windowRate(successes, observation.window) / observation.quotaPerMinute,
   };
 }
 
@@ -80,6 +85,12 @@ export function steadyRate(successes: readonly RequestLogEntry[]): number {
   const sxx = sum(points.map((p) => (p.x - meanX) ** 2));
   const sxy = sum(points.map((p) => (p.x - meanX) * (p.y - meanY)));
   return sxx > 0 ? (sxy / sxx) * 60_000 : Number.NaN;
+}
+
+/** Images answered within [fromMs, toMs), per minute. */
+function windowRate(successes: readonly RequestLogEntry[], window: { fromMs: number; toMs: number }): number {
+  const images = sum(successes.filter((entry) => entry.at >= window.fromMs && entry.at < window.toMs).map((entry) => entry.n));
+  return (images / (window.toMs - window.fromMs)) * 60_000;
 }
 
 function sum(values: readonly number[]): number {

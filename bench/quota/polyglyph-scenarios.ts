@@ -13,6 +13,7 @@ import { benchItems, writeManifest } from './manifest.js';
 import type { Observation } from './metrics.js';
 import { WorkerProcess, enqueue, type PolyglyphEnvironment, type WorkerExit } from './polyglyph-processes.js';
 import type { BenchSettings } from './settings.js';
+import type { MockImageApi } from '../../src/mock-api/server.js';
 import { API_KEY, API_VERSION, DEPLOYMENT, startStandIn } from './stand-in.js';
 
 /** Polyglyph's default queue name; the per-scenario prefix is what keeps scenarios apart. */
@@ -37,6 +38,12 @@ export interface PolyglyphScenarioSpec {
   standInQuotas: readonly number[];
   /** POLYGLYPH_IMAGES_PER_MINUTE; the pool leaves it unset because its file carries each deployment's quota. */
   configuredImagesPerMinute?: number;
+  /**
+   * The quota raised on the service mid-run: `afterMs` after the run starts the (single) stand-in's
+   * quota becomes `toImagesPerMinute`; the observation's window is then the minute ending
+   * `windowEndMs` after the raise, measured against the new quota.
+   */
+  raise?: { afterMs: number; toImagesPerMinute: number; windowEndMs: number };
 }
 
 export type PolyglyphOutcome =
@@ -56,7 +63,7 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
     const manifest = join(dir, `${spec.key}.csv`);
     await writeManifest(manifest, benchItems(spec.items, spec.key));
 
-    const standIns = [];
+    const standIns: MockImageApi[] = [];
     for (const quota of spec.standInQuotas) standIns.push(await startStandIn(settings, quota, cleanup));
 
     const environment: PolyglyphEnvironment = {
@@ -103,6 +110,12 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
     const runStore = new RunStore(services.redis, environment.POLYGLYPH_QUEUE_PREFIX, QUEUE_NAME);
     const idealMs = (spec.items / sum(spec.standInQuotas)) * 60_000;
     let run: RunRecord | undefined;
+    let raisedAt: number | undefined;
+    const raiseTimer = spec.raise && setTimeout(() => {
+      standIns[0]!.configure({ imagesPerMinute: spec.raise!.toImagesPerMinute });
+      raisedAt = Date.now();
+    }, spec.raise.afterMs);
+    cleanup.defer('raise timer', () => Promise.resolve(clearTimeout(raiseTimer)));
     const finished = await pollUntil(
       async () => {
         run = await runStore.get(runId);
@@ -110,7 +123,7 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
         if (workers.every((worker) => worker.hasExited)) throw new Error(`every worker exited before the run finished:\n${workers.map(describeWorker).join('\n')}`);
         return false;
       },
-      { deadline: Date.now() + 60_000 + 4 * idealMs, intervalMs: 200, signal: interrupted },
+      { deadline: Date.now() + 60_000 + 4 * idealMs + (spec.raise?.afterMs ?? 0), intervalMs: 200, signal: interrupted },
     );
     // Stats first: nothing after the run's last settle belongs to the measurement.
     const stats = standIns.map((api) => api.stats());
@@ -125,6 +138,8 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
       `phases: workers registered ${seconds(readyAt - spawnedAt)}, enqueue command ${seconds(enqueuedAt - readyAt)}, run start -> all settled ${seconds(settledAt - record.startedAt)}`,
       ...workerLogSummary(workers),
     ];
+    const window = spec.raise && raisedAt !== undefined ? { fromMs: raisedAt + spec.raise.windowEndMs - 60_000, toMs: raisedAt + spec.raise.windowEndMs } : undefined;
+    if (spec.raise) notes.push(raisedAt === undefined ? 'the quota was never raised (the run ended first)' : `quota raised to ${spec.raise.toImagesPerMinute}/min ${seconds(raisedAt - record.startedAt)} after the run started; measured window: ${seconds(spec.raise.windowEndMs - 60_000)} to ${seconds(spec.raise.windowEndMs)} after the raise`);
     if (pool) {
       const quotaSum = sum(spec.standInQuotas);
       const shares = stats.map((s, index) => `${POOL_REGION_NAMES[index]} ${s.imagesGenerated} images (${percent(s.imagesGenerated / Math.max(1, sum(stats.map((x) => x.imagesGenerated))))}; quota share ${percent(spec.standInQuotas[index]! / quotaSum)}), ${s.rateLimited} 429s`);
@@ -136,8 +151,9 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
       notes,
       observation: {
         items: spec.items,
-        quotaPerMinute: sum(spec.standInQuotas),
+        quotaPerMinute: spec.raise?.toImagesPerMinute ?? sum(spec.standInQuotas),
         startedAt: record.startedAt,
+        window,
         stats,
         // Unsettled items (a timeout) count as failed: the user did not get them.
         failedItems: record.itemsFailed + Math.max(0, spec.items - record.settled),

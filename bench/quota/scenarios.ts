@@ -31,6 +31,10 @@ export interface Scenario {
 
 const MATCHED_QUOTA: Target = { text: 'util >= 0.95, 429s <= 1%', met: (m) => m.utilisation >= 0.95 && m.rateLimitedRatio <= 0.01 };
 const QUOTA_TOO_HIGH: Target = { text: 'util >= 0.90, 0 failed', met: (m) => m.utilisation >= 0.9 && m.failedItems === 0 };
+// Quota learned from 429s (issue 12, item 4).
+const LEARNED_TOO_HIGH: Target = { text: 'util >= 0.90, 429s <= 5%', met: (m) => m.utilisation >= 0.9 && m.rateLimitedRatio <= 0.05 && m.failedItems === 0 };
+const LEARNED_RIGHT: Target = { text: 'util >= 0.97, 429s <= 1%', met: (m) => m.utilisation >= 0.97 && m.rateLimitedRatio <= 0.01 };
+const RAISED: Target = { text: '>= 0.95 of new quota by 2 min', met: (m) => (m.windowUtilisation ?? 0) >= 0.95 && m.failedItems === 0 };
 const POOL: Target = { text: 'util >= 0.90 of sum of quotas', met: (m) => m.utilisation >= 0.9 };
 
 export function scenarios(settings: BenchSettings): Scenario[] {
@@ -93,6 +97,29 @@ export function scenarios(settings: BenchSettings): Scenario[] {
       label: `pool (${poolQuotas.join('+')}/min)`,
       target: POOL,
       ...polyglyph({ key: 'pool', items: poolItems, workers: 3, concurrencyPerWorker: concurrencyPerWorker(settings, poolSum, 3), standInQuotas: poolQuotas }),
+    },
+    // Learning needs time to settle: these run 3N images (same N/Q scaling as the rows above, thrice as long).
+    {
+      name: 'learned-2x',
+      label: 'learned: configured 2x too high',
+      target: LEARNED_TOO_HIGH,
+      ...polyglyph({ key: 'learn-double', items: 3 * n, workers: 3, concurrencyPerWorker: concurrencyPerWorker(settings, 2 * q, 3), standInQuotas: [q], configuredImagesPerMinute: 2 * q }),
+    },
+    {
+      name: 'learned-right',
+      label: 'learned: configured right',
+      target: LEARNED_RIGHT,
+      ...polyglyph({ key: 'learn-right', items: 3 * n, workers: 3, concurrencyPerWorker: concurrencyPerWorker(settings, q, 3), standInQuotas: [q], configuredImagesPerMinute: q }),
+    },
+    {
+      // Configured 2Q while the service allows Q: learned down to Q; then the service allows 2Q.
+      name: 'raised',
+      label: 'learned: quota raised mid-run',
+      target: RAISED,
+      ...polyglyph({
+        key: 'raised', items: Math.round(1.5 * n + 5 * n), workers: 3, concurrencyPerWorker: concurrencyPerWorker(settings, 2 * q, 3), standInQuotas: [q], configuredImagesPerMinute: 2 * q,
+        raise: { afterMs: (1.5 * n * 60_000) / q, toImagesPerMinute: 2 * q, windowEndMs: 120_000 },
+      }),
     },
   ];
   return all.filter((scenario) => settings.only.has(scenario.name));

@@ -3,7 +3,7 @@
 // the interval between admissions) down by 10x so the whole bench fits in a few minutes.
 import { parseArgs } from 'node:util';
 
-export const SCENARIO_NAMES = ['sequential', 'p-limit', 'polyglyph-1', 'polyglyph-3', 'polyglyph-2x', 'pool'] as const;
+export const SCENARIO_NAMES = ['sequential', 'p-limit', 'polyglyph-1', 'polyglyph-3', 'polyglyph-2x', 'pool', 'learned-2x', 'learned-right', 'raised'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface BenchSettings {

@@ -18,7 +18,20 @@ export interface BreakerOptions {
   cooldownMs: number;
 }
 
-export type Acquired = { granted: true; member: PoolMember } | { granted: false; waitMs: number };
+/** `admittedAt`: Redis time of the admission, handed back with a 429 (see rateLimited). */
+export type Acquired = { granted: true; member: PoolMember; admittedAt: number } | { granted: false; waitMs: number };
+
+/**
+ * How a quota learned from 429s moves (commands/rate-limited-3.lua, includes/learned-rate.lua): a 429
+ * while we pace within the quota we believe in cuts the deployment's rate to LEARN_BETA times the rate
+ * it was refused at; the rate climbs back to just under that in LEARN_PLATEAU_S seconds, holds there
+ * a while, then probes beyond it, faster and faster, up to the configured quota: a quota set too high
+ * settles just under the real one, and a quota raised on the service is found again in well under two
+ * minutes (the climb doubles the rate about 40 s after a cut).
+ */
+export const LEARN_BETA = 0.7;
+export const LEARN_PLATEAU_S = 15;
+const LEARN_C = (1 - LEARN_BETA) / LEARN_PLATEAU_S ** 3;
 
 /**
  * The deployments a worker can send work to, with their shared state in Redis: each one's quota
@@ -52,10 +65,10 @@ export class DeploymentPool {
   /** Takes `images` slots on the deployment of `model` free soonest, or says how long until one is. */
   async acquire(model: string, images: number): Promise<Acquired> {
     const candidates = this.#serving(model);
-    const keys = candidates.map((member) => this.#key(member, 'tat'));
-    const intervals = candidates.map((member) => String(60_000 / member.spec.imagesPerMinute));
-    const [index, waitMs] = (await runScript(this.#redis, 'acquire', keys, [String(images), ...intervals])) as [number, number];
-    return index >= 0 ? { granted: true, member: candidates[index]! } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
+    const keys = candidates.flatMap((member) => [this.#key(member, 'tat'), this.#key(member, 'learned')]);
+    const quotas = candidates.map((member) => String(member.spec.imagesPerMinute));
+    const [index, waitMs, admittedAt] = (await runScript(this.#redis, 'acquire', keys, [String(images), ...quotas])) as [number, number, number];
+    return index >= 0 ? { granted: true, member: candidates[index]!, admittedAt: Number(admittedAt) } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
   }
 
   /**
@@ -70,10 +83,17 @@ export class DeploymentPool {
     await this.#redis.hset(deploymentRegistryKey(this.#keyBase), Object.fromEntries(entries));
   }
 
-  /** After a 429: no worker starts on this deployment for `ms`; the refusal is counted for this minute. */
-  async hold(member: PoolMember, ms: number): Promise<void> {
-    await this.pause(member, ms, 'rate-limited');
+  /**
+   * After a 429: no worker starts on this deployment for `ms`, the refusal is counted for this minute,
+   * and, unless the request was admitted before the last cut, the deployment's rate drops for every
+   * worker (see LEARN_BETA). `admittedAt`: from acquire; omitted, the 429 only holds. Returns the
+   * images per minute the deployment now takes.
+   */
+  async rateLimited(member: PoolMember, ms: number, admittedAt = 0): Promise<number> {
+    const keys = [this.#key(member, 'tat'), this.#key(member, 'paused'), this.#key(member, 'learned')];
+    const rate = await runScript(this.#redis, 'rate-limited', keys, [String(Math.ceil(ms)), String(admittedAt), String(member.spec.imagesPerMinute), String(LEARN_BETA), String(LEARN_C)]);
     await countNow(this.#redis, this.#key(member, 'rate-limited'), 1);
+    return Number(rate);
   }
 
   /** No worker starts on this deployment for `ms` (a `retry-after` the service sent); `why` is shown on the dashboard. */

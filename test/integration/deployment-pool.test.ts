@@ -9,6 +9,7 @@ import { deploymentKey, deploymentRegistryKey } from '../../src/deployments/depl
 import { USAGE_BUCKET_MS } from '../../src/deployments/usage-counters.js';
 import { loadDeployments } from '../../src/deployments/deployment-spec.js';
 import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
+import { DeploymentPool, LEARN_BETA } from '../../src/deployments/deployment-pool.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
@@ -201,5 +202,45 @@ describe('deployments file', () => {
     expect(() => loadDeployments(base(join(dir, 'absent.json')), {})).toThrow(/no such file/);
     const twice = await writeJson('twice.json', { deployments: [{ name: 'a', endpoint: 'https://a.example', imagesPerMinute: 6 }, { name: 'a', endpoint: 'https://b.example', imagesPerMinute: 6 }] });
     expect(() => loadDeployments(base(twice), {})).toThrow(/two deployments are named 'a'/);
+  });
+});
+
+describe('a quota learned from 429s', () => {
+  it('a 429 within the quota cuts the rate for every worker once per cut, spacing admissions wider, and the rate climbs back to the configured quota', async () => {
+    const redis = new Redis(services.redis.url);
+    try {
+      const base = uniquePrefix('learn');
+      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
+      const member = { spec, api: {} as never };
+      // Two pools on one Redis: two workers.
+      const one = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 1000 });
+      const two = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 1000 });
+      const first = await one.acquire('gpt-image-2', 1);
+      expect(first.granted).toBe(true);
+      const admittedAt = first.granted ? first.admittedAt : 0;
+      // Refused though we paced at 600/min: the rate drops to LEARN_BETA x 600 for both.
+      expect(await one.rateLimited(member, 1, admittedAt)).toBeCloseTo(600 * LEARN_BETA);
+      // A second 429 of a request admitted before that cut holds but does not cut again.
+      // (the climb back has started: a little above the cut, far below what a second cut would give)
+      const after = await two.rateLimited(member, 1, admittedAt - 1);
+      expect(after).toBeGreaterThanOrEqual(600 * LEARN_BETA);
+      expect(after).toBeLessThan(600 * 0.8);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // The next admission is spaced by the learned interval (60000 / 420 = 143 ms), not 100 ms.
+      let granted = await two.acquire('gpt-image-2', 1);
+      while (!granted.granted) granted = await two.acquire('gpt-image-2', 1);
+      const refused = await one.acquire('gpt-image-2', 1);
+      expect(refused.granted).toBe(false);
+      if (!refused.granted) expect(refused.waitMs).toBeGreaterThan(100);
+      // Long after the cut (moved back in time here) the climb has passed the configured quota: forgotten.
+      const learned = deploymentKey(base, 'east', 'learned');
+      expect(await redis.exists(learned)).toBe(1);
+      await redis.hset(learned, 'cutAt', Date.now() - 10 * 60_000);
+      await redis.del(deploymentKey(base, 'east', 'tat'));
+      expect((await one.acquire('gpt-image-2', 1)).granted).toBe(true);
+      expect(await redis.exists(learned)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
