@@ -28,6 +28,8 @@ export interface PolyglyphEnvironment {
   POLYGLYPH_IMAGES_PER_MINUTE?: string;
   POLYGLYPH_CONCURRENCY?: string;
   POLYGLYPH_DEPLOYMENTS_FILE?: string;
+  /** Anything else a bench sets (the soak's timeouts, attempts, stalled interval). */
+  [name: `POLYGLYPH_${string}`]: string | undefined;
 }
 
 /**
@@ -100,6 +102,17 @@ export class WorkerProcess {
 
   get exitCode(): number | null {
     return this.child.exitCode;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** SIGKILL, as a crash or the OOM killer would; resolves once it is gone. */
+  async kill(): Promise<void> {
+    if (this.hasExited) return;
+    this.child.kill('SIGKILL');
+    await exited(this.child);
   }
 
   /** SIGTERM, as a user's Ctrl-C or a container stop would send; SIGKILL if it is still there after the grace. */

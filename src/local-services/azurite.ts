@@ -79,8 +79,11 @@ export interface AzuriteProcess {
    * that need data to survive should use restart(), which stops cleanly.
    */
   kill(): Promise<void>;
-  /** Stops (cleanly, if running) and starts again on the same port and location; data is kept. */
-  restart(): Promise<void>;
+  /**
+   * Stops (cleanly, if running) and starts again on the same port and location; data is kept.
+   * `downMs`: stay stopped this long first (a storage outage of that length).
+   */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
 /** Azurite did not come up: it exited while starting or did not answer within 30 s. */
@@ -153,10 +156,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       serial(async () => {
         if (child) await killNow(child);
       }),
-    restart: () =>
+    restart: (restartOptions = {}) =>
       serial(async () => {
         if (stopped) throw new Error(`Azurite on port ${port} was stopped; start a new one instead of restarting it`);
         if (child) await terminate(child, STOP_GRACE_MS);
+        if (restartOptions.downMs) await new Promise((resolve) => setTimeout(resolve, restartOptions.downMs));
         child = await launch({ ...command, port, location, silent });
       }),
   };
