@@ -8,6 +8,7 @@ import type { DashboardDeps } from './dashboard-deps.js';
 import { notFound } from './respond.js';
 import { hostGuard, sameOriginGuard } from './request-guards.js';
 import { runsRouter } from './runs-routes.js';
+import { galleryRouter } from './gallery-routes.js';
 import { isRedisConnectionError } from '../redis/connection-errors.js';
 
 /**
@@ -43,6 +44,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.use('/queues', bullBoardRouter(deps));
 
   app.use(runsRouter(deps));
+  app.use(galleryRouter(deps));
   app.use((request, response) => notFound(response, request.path));
   app.use(errorPage(deps.logger));
   return app;

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { PriceTable } from '../cost/price-table.js';
 import type { DeploymentUsage } from '../deployments/deployment-usage.js';
 import type { ReadinessCheck } from '../observability/health-server.js';
-import type { RunStore } from '../runs/run-store.js';
+import type { ReportRow } from '../runs/report-row.js';
+import type { RunRecord, RunStore } from '../runs/run-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { ScheduleJobData } from '../schedules/schedules.js';
 import type { DashboardCredentials } from './dashboard-auth.js';
 
@@ -28,6 +30,10 @@ export interface DashboardDeps {
   /** Further host names it answers to (behind a reverse proxy). */
   allowedHosts?: readonly string[] | undefined;
   priceTable: PriceTable;
+  /** The image container, read with the dashboard's own credentials for the review gallery; absent: no images shown. */
+  blobStore?: BlobStore | undefined;
+  /** Renders one more variant of a rejected image through the run's retry path (budget-checked); absent: reject only records. */
+  rerender?: ((run: RunRecord, row: ReportRow) => Promise<{ variant: number }>) | undefined;
   logger: Logger;
   /** Runs listed on the front page. Default 50. */
   recentRuns?: number | undefined;

@@ -8,6 +8,7 @@ import type { DashboardDeps } from './dashboard-deps.js';
 import { notFound, sendPage } from './respond.js';
 import { DASHBOARD_CSS } from './pages/layout.js';
 import { runPage } from './pages/run-page.js';
+import { GALLERY_CSS } from './pages/gallery-page.js';
 import { runsPage } from './pages/runs-page.js';
 
 /** The runs pages (`/runs`, `/runs/<id>`), their reports and JSON (`/api/runs`), and the stylesheet. */
@@ -16,7 +17,7 @@ export function runsRouter(deps: DashboardDeps): Router {
   pages.use(ownPagePolicy);
   pages.get('/', (_request, response) => response.redirect(302, '/runs'));
   pages.get('/assets/dashboard.css', (_request, response) => {
-    response.set('Cache-Control', 'public, max-age=300').type('text/css').send(DASHBOARD_CSS);
+    response.set('Cache-Control', 'public, max-age=300').type('text/css').send(DASHBOARD_CSS + GALLERY_CSS);
   });
   pages.get('/runs', async (_request, response) => {
     const [runs, schedules, jobCounts, deployments] = await Promise.all([
@@ -71,7 +72,7 @@ export function runsRouter(deps: DashboardDeps): Router {
 
 /** Our pages run no script at all; the policy says so, so an injected one would not run either. */
 const ownPagePolicy: RequestHandler = (_request, response, next) => {
-  response.set('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  response.set('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
   next();
 };
 

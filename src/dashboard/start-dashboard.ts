@@ -13,6 +13,7 @@ import { openScheduleQueue } from '../schedules/schedules.js';
 import { BlobStore } from '../storage/blob-store.js';
 import { assertSafeToListen, hasCredentials, type DashboardCredentials } from './dashboard-auth.js';
 import { createDashboardApp } from './dashboard-app.js';
+import { reviewRerender, type RerenderSettings } from './review-rerender.js';
 
 export type DashboardSettings = Pick<
   Config,
@@ -29,7 +30,7 @@ export interface Dashboard extends Listening {
  * page answers 503 instead of hanging), the app, and the HTTP server. Refuses to listen beyond
  * loopback without credentials, before connecting to anything.
  */
-export async function startDashboard(settings: DashboardSettings, logger: Logger, options: { allowJobActions?: boolean } = {}): Promise<Dashboard> {
+export async function startDashboard(settings: DashboardSettings, logger: Logger, options: { allowJobActions?: boolean; rerender?: RerenderSettings } = {}): Promise<Dashboard> {
   const credentials: DashboardCredentials = { token: settings.dashboardToken, user: settings.dashboardUser, password: settings.dashboardPassword };
   assertSafeToListen(settings.dashboardHost, credentials);
   await assertReachable(settings.redisUrl, settings.redisClusterNodes);
@@ -46,6 +47,7 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
   if (storage) checks.storage = storageReadiness(storage.container);
 
   const runStore = new RunStore(redis, settings.queuePrefix, settings.queueName);
+  const priceTable = loadPriceTable(settings.priceFile);
   const app = createDashboardApp({
     runStore,
     imageQueue,
@@ -56,7 +58,9 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
     allowJobActions: options.allowJobActions ?? false,
     listenHost: settings.dashboardHost,
     allowedHosts: settings.dashboardAllowedHosts?.split(',').map((name) => name.trim()).filter(Boolean),
-    priceTable: loadPriceTable(settings.priceFile),
+    priceTable,
+    blobStore: storage,
+    rerender: options.rerender && reviewRerender({ queue: imageQueue, runStore, priceTable }, options.rerender),
     logger,
   });
   const server = createServer(app);

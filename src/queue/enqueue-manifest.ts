@@ -89,7 +89,7 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
  */
 export async function enqueueItems(
   deps: { queue: Queue<ImageJobData>; runStore: RunStore },
-  options: Omit<EnqueueManifestOptions, 'manifestPath'> & { manifestPath: string; manifest: string; /** Retry: old outcomes do not count, every item runs again. */ fresh?: boolean },
+  options: Omit<EnqueueManifestOptions, 'manifestPath'> & { manifestPath: string; manifest: string; /** Retry: old outcomes do not count, every item runs again. */ fresh?: boolean; /** Changes an item before its jobs are planned (a re-render's extra variant). */ transformItem?: (item: ManifestItem) => ManifestItem },
   wanted: (job: PlannedJob) => boolean,
 ): Promise<number> {
   const chunkSize = options.chunkSize ?? 500;
@@ -112,12 +112,14 @@ export async function enqueueItems(
       continue;
     }
     if (event.type !== 'item') continue;
-    const source = event.item.sourceImage;
+    // A re-render asks one item for one more variant (rerender-item.ts); everything else as read.
+    const item = options.transformItem ? options.transformItem(event.item) : event.item;
+    const source = item.sourceImage;
     if (source && !masters.has(sourceKey(source))) {
       if (!options.masterStore) throw new InputError(`line ${event.item.line}: rows with a source_image need blob storage configured for the master creatives`, { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
-      masters.set(sourceKey(source), await options.masterStore.resolve(source, event.item.line));
+      masters.set(sourceKey(source), await options.masterStore.resolve(source, item.line));
     }
-    chunk.push(...modelItemJobs(event.item, context, options.defaults.providers).filter(wanted));
+    chunk.push(...modelItemJobs(item, context, options.defaults.providers).filter(wanted));
     if (chunk.length >= chunkSize) await flush();
   }
   if (chunk.length > 0) await flush();

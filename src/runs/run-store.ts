@@ -4,6 +4,7 @@ import type { OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import { RunKeys } from './run-keys.js';
 import { loadRunTranslations, type RunTranslation } from './run-translations.js';
+import { loadReviews, saveReview, type ImageReview } from './run-reviews.js';
 
 /**
  * Seconds an item's done marker outlives the settle. It has to cover BullMQ removing the job, a
@@ -79,6 +80,15 @@ export class RunStore {
     queueName: string,
   ) {
     this.keys = new RunKeys(prefix, queueName);
+  }
+
+  /** Reviewers' decisions on the run's images, by blob name (the review gallery; run-reviews.ts). */
+  reviews(runId: string): Promise<Map<string, ImageReview>> {
+    return loadReviews(this.redis, this.keys, runId);
+  }
+
+  saveReview(runId: string, blobName: string, review: ImageReview): Promise<void> {
+    return saveReview(this.redis, this.keys, runId, blobName, review);
   }
 
   /** The texts `run --translate` translated for this run, by `id \0 locale` (run-translations.ts). */

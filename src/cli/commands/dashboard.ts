@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { untilStopSignal } from '../stop-signal.js';
-import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { manifestDefaults } from '../manifest-defaults.js';
+import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardAllowedHosts', 'dashboardToken', 'dashboardUser', 'dashboardPassword', 'priceFile', 'logLevel'] as const;
+// The manifest and job settings are the ones a rejected image is rendered again with (as `retry` takes them).
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardAllowedHosts', 'dashboardToken', 'dashboardUser', 'dashboardPassword', ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'logLevel'] as const;
 
 export function dashboardCommand(): Command {
   const command = new Command('dashboard')
@@ -16,7 +18,8 @@ export function dashboardCommand(): Command {
     const logger = createLogger(config.logLevel ?? 'info', {}, { secrets: [config.storageConnectionString, config.dashboardToken, config.dashboardPassword] });
     // Loaded here, not at the top: Express and Bull Board would otherwise load with every command.
     const { startDashboard } = await import('../../dashboard/start-dashboard.js');
-    const dashboard = await startDashboard(config, logger, { allowJobActions: options.allowJobActions === true });
+    const rerender = { defaults: manifestDefaults(config), attempts: config.attempts, backoffMs: config.backoffMs, maxCostUsd: config.maxCost };
+    const dashboard = await startDashboard(config, logger, { allowJobActions: options.allowJobActions === true, rerender });
     process.stdout.write(`dashboard on ${dashboard.url}/runs (queues: ${dashboard.url}/queues)${dashboard.authenticated ? '; authentication required' : '; no authentication (loopback only)'}\n`);
     logger.info({ url: dashboard.url, authenticated: dashboard.authenticated }, 'dashboard listening');
     await untilStopSignal();

@@ -31,6 +31,7 @@ export function runPage({ run, failures, cost }: RunPageData): SafeHtml {
 ${eta !== undefined && html`<dt>Time left</dt><dd>about ${formatDuration(eta)} at ${run.imagesPerMinute} images/min</dd>`}
 <dt>Items</dt><dd>${run.settled}/${run.total} settled; <b>${run.imagesCreated}</b> images created, ${run.imagesExisting} already stored; <span class="${run.itemsFailed > 0 ? 'failed' : ''}">${plural(run.itemsFailed, 'item')} failed</span>${run.itemsCancelled > 0 && `, ${run.itemsCancelled} cancelled`}</dd>
 <dt>Cost</dt><dd>estimated ${cost.estimatedMicros === null ? 'unknown' : formatUsd(cost.estimatedMicros)}; from usage ${cost.actualMicros === null ? 'unknown' : formatUsd(cost.actualMicros)} <span class="muted">(${run.tokens.textInput + run.tokens.imageInput} input + ${run.tokens.output} output tokens)</span></dd>
+<dt>Images</dt><dd><a id="gallery-link" href="/runs/${id}/gallery">Review gallery</a>: every image by message and locale, to approve or reject</dd>
 <dt>Report</dt><dd>${run.reportBlob ? html`<code>${run.reportBlob}</code> in storage; ` : ''}<a href="/runs/${id}/report.csv">CSV</a> · <a href="/runs/${id}/report.json">JSON</a></dd>
 </dl>
 <h2>Progress per locale</h2>
