@@ -2,7 +2,8 @@
   A 429 from a deployment. Nobody starts on it until the answer's retry-after has passed, and, when the
   refused request was admitted after the last cut (a 429 while we believed we were within quota),
   its rate drops for every worker: multiplicative decrease to beta times the rate it was refused at,
-  then the climb back that learned-rate.lua describes. Requests admitted before the last cut were
+  then the climb back that learned-rate.lua describes. Requests admitted before the last cut, or in
+  the three intervals after it (the service still counts the old rate's excess against them), were
   sent at the old rate: their 429s hold, they do not cut again.
     KEYS[1] the deployment's TAT (string, ms)
     KEYS[2] its pause note (string `<until>|rate-limited`, expiring with the pause)
@@ -23,7 +24,7 @@ redis.call('SET', KEYS[2], until_ .. '|rate-limited', 'PX', math.max(1, math.cei
 local configured = tonumber(ARGV[3])
 local rate = learnedRate(KEYS[3], configured, now) or configured
 local cutAt = tonumber(redis.call('HGET', KEYS[3], 'cutAt') or '0')
-if tonumber(ARGV[2]) < cutAt then return tostring(rate) end
+if tonumber(ARGV[2]) < cutAt + 3 * 60000 / rate then return tostring(rate) end
 local beta = tonumber(ARGV[4])
 redis.call('HSET', KEYS[3], 'max', rate, 'cutAt', now, 'beta', beta, 'c', ARGV[5])
 -- Kept while it matters: a day without 429s forgets it (the climb reaches the configured rate long before).
