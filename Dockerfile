@@ -24,6 +24,11 @@ RUN npm run build
 # ---- runtime: production dependencies and compiled output only ---------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
+# The text check reads every image back with Tesseract (six languages); the stand-in (mock-api) draws
+# its text with the Noto fonts of the six scripts. See docs/text-check.md.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-jpn tesseract-ocr-kor tesseract-ocr-hin tesseract-ocr-ben tesseract-ocr-chi-sim tesseract-ocr-chi-tra fonts-noto-core fonts-noto-cjk \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --omit=dev: no TypeScript, ESLint, Vitest or Azurite in the image (storage comes from

@@ -79,6 +79,11 @@ export interface GenerateImageDeps {
   onRunsFinished: (runIds: string[]) => Promise<void>;
   /** This process's metrics (generations, 429s, retries, uploads, failed items); none when absent. */
   metrics?: WorkerMetrics | undefined;
+  /**
+   * Hands the stored images to the text check, which settles the item once it has read them
+   * (jobs/check-text.ts). Absent: the item settles here.
+   */
+  textCheck?: (job: Job<ImageJobData>, rows: ReportRow[], counts: ReturnType<typeof outcomeCounts>) => Promise<void>;
   logger: Logger;
   now?: () => number;
 }
@@ -152,7 +157,9 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   rows.sort((a, b) => Number(a.variant) - Number(b.variant));
   const created = rows.filter((r) => r.status === 'created').length;
   const usage = sumUsage([...new Map([...staged.values()].map((entry) => [entry.facts.requestId ?? entry, entry.facts.usage])).values()]);
-  await settleItem(job, deps, rows, outcomeCounts({ locale: data.locale, variants: data.request.n, created, existing: rows.length - created, usage }));
+  const counts = outcomeCounts({ locale: data.locale, variants: data.request.n, created, existing: rows.length - created, usage });
+  if (deps.textCheck && rows.length > 0) await deps.textCheck(job, rows, counts);
+  else await settleItem(job, deps, rows, counts);
   log.info({ created, existing: rows.length - created }, 'item done');
   return { created, existing: rows.length - created };
 }

@@ -16,9 +16,13 @@ import type { BlobStore } from '../src/storage/blob-store.js';
 import type { ImageStaging } from '../src/storage/image-staging.js';
 import type { MasterStore } from '../src/sources/master-store.js';
 import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
+import type { CheckTextResult } from './check-text.js';
+import { ConfigError } from '../src/errors/polyglyph-error.js';
 import { createWorkerObservability } from '../src/observability/worker-observability.js';
 import { closeAll, type WorkerRuntime } from '../src/runtime/runtime.js';
 import type { InProcessWorkers } from '../src/cli/worker-host.js';
+import { CHECK_TEXT_JOB, textCheckJobId, type TextCheckJobData } from '../src/queue/text-check-job.js';
+import { createTextCheckWorker, textReaderFor } from './text-check-worker.js';
 
 export interface ImageWorkerDeps {
   connection: RedisClient;
@@ -31,6 +35,12 @@ export interface ImageWorkerDeps {
   logger: Logger;
   /** This process's metrics; none when absent. */
   metrics?: WorkerMetrics | undefined;
+  /**
+   * The text-check queue: stored images are read back there before their item settles. None: items
+   * settle at once, unchecked. Named apart from the runtime's `textCheckQueue` so that a worker built
+   * from a runtime hands over only when asked to (a queue nobody serves would hold every run open).
+   */
+  checkTextOn?: Queue<TextCheckJobData> | undefined;
 }
 
 export interface ImageWorkerOptions {
@@ -71,6 +81,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     maxTransientMs: options.maxTransientMs ?? 1_800_000,
     onRunsFinished: (runIds) => publishReports(deps, runIds),
     metrics: deps.metrics,
+    ...(deps.checkTextOn ? { textCheck: handOver(deps.checkTextOn) } : {}),
   };
   // BullMQ treats a connection it is handed as shared and leaves it open on close(): this one is the
   // worker's own (blocking fetches need maxRetriesPerRequest: null), so it is closed with the worker.
@@ -142,7 +153,7 @@ async function publishReports(deps: ImageWorkerDeps, runIds: string[]): Promise<
 
 /** A started image worker and its observability, closed together. */
 export interface StartedImageWorker extends InProcessWorkers {
-  worker: Worker<ImageJobData, GenerateImageResult>;
+  worker: Worker<ImageJobData, GenerateImageResult> | Worker<TextCheckJobData, CheckTextResult>;
   /** Closes without waiting for in-flight jobs; they return to the queue through stalled-job recovery. */
   closeNow(): Promise<void>;
 }
@@ -153,9 +164,19 @@ export interface StartedImageWorker extends InProcessWorkers {
  * Closing leaves the runtime open: its owner closes it.
  */
 export async function startImageWorkers(runtime: WorkerRuntime, config: Config, logger: Logger): Promise<StartedImageWorker> {
+  // --queues: the API-bound image queue, the CPU-bound text-check queue, or both (the default).
+  const queues = new Set(config.workerQueues.split(',').map((name) => name.trim()));
+  const reader = queues.has('text-check') ? textReaderFor(config) : undefined;
+  if (!queues.has('images') && !reader) {
+    throw new ConfigError('--queues text-check with --text-check off leaves this worker nothing to do', { hint: 'serve --queues images, or set --text-check tesseract or vision' });
+  }
   const observability = createWorkerObservability(runtime, config, logger);
-  const worker = createImageWorker({ ...runtime, metrics: observability.metrics }, imageWorkerOptions(config));
-  const stop = (force: boolean): Promise<void> => closeAll([() => worker.close(force), () => observability.close()], logger);
+  const checker = runtime.textCheckQueue && reader ? createTextCheckWorker({ ...runtime, queue: runtime.textCheckQueue, reader, config }) : undefined;
+  // Stored images go to the text-check queue (served here or by `worker --queues text-check` elsewhere).
+  const images = queues.has('images') ? createImageWorker({ ...runtime, metrics: observability.metrics, checkTextOn: runtime.textCheckQueue }, imageWorkerOptions(config)) : undefined;
+  // The health server watches the image worker, or the text-check worker where it stands alone.
+  const worker = (images ?? checker)!;
+  const stop = (force: boolean): Promise<void> => closeAll([async () => images?.close(force), async () => checker?.close(force), () => observability.close()], logger);
   try {
     await worker.waitUntilReady();
     await observability.serve(worker);
@@ -164,4 +185,16 @@ export async function startImageWorkers(runtime: WorkerRuntime, config: Config, 
     throw error;
   }
   return { worker, close: () => stop(false), closeNow: () => stop(true) };
+}
+
+/**
+ * Hands an item's stored images to the text-check queue, which settles the item once they are read:
+ * the image worker is free for its next API call at once, the run waits for the checks.
+ */
+function handOver(queue: Queue<TextCheckJobData>): NonNullable<GenerateImageDeps['textCheck']> {
+  return async (job, rows, counts) => {
+    const itemJobId = String(job.id);
+    const data: TextCheckJobData = { v: 1, itemJobId, image: job.data, rows, counts };
+    await queue.add(CHECK_TEXT_JOB, data, { jobId: textCheckJobId(itemJobId), attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: true });
+  };
 }

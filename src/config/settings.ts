@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { IMAGE_BACKGROUNDS, IMAGE_FORMATS, IMAGE_MODERATIONS, IMAGE_QUALITIES } from '../images/image-options.js';
 import { IMAGE_PROVIDERS, type ImageProvider } from '../image-api/provider.js';
 
+/** The text check's engines (src/text-check/); `off` stores images without reading them back. */
+export const TEXT_CHECK_ENGINES = ['tesseract', 'vision', 'off'] as const;
+
 /**
  * Every setting Polyglyph reads, in one table: its flag, its environment variable, its default and
  * how it is checked. The CLI builds its options and `--help` from this table and `resolveConfig()`
@@ -87,6 +90,14 @@ export const SETTINGS = {
   priceFile: setting({ flag: '--price-file <path>', env: 'POLYGLYPH_PRICE_FILE', description: 'JSON file of image prices per model (USD per 1024x1024 image by quality, per million tokens); adds to or replaces the built-in gpt-image-2 list prices', expected: 'a path to a JSON file', schema: text }),
   maxCost: setting({ flag: '--max-cost <usd>', env: 'POLYGLYPH_MAX_COST', description: 'refuse a manifest whose estimated cost is above this many US dollars (exit 2, nothing enqueued)', expected: 'a positive number of US dollars, e.g. 25', schema: z.coerce.number().positive() }),
 
+  textCheck: setting({ flag: '--text-check <engine>', env: 'POLYGLYPH_TEXT_CHECK', default: 'tesseract' as (typeof TEXT_CHECK_ENGINES)[number], description: 'how every stored image\'s text is read back and compared with the expected text: tesseract (local OCR), vision (the --vision-deployment chat model transcribes it) or off', expected: TEXT_CHECK_ENGINES.join(', '), schema: z.enum(TEXT_CHECK_ENGINES) }),
+  textCheckMaxCer: setting({ flag: '--text-check-max-cer <list>', env: 'POLYGLYPH_TEXT_CHECK_MAX_CER', description: 'character error rate above which an image is needs_review: one number for every script, or per script, e.g. 0.2 or Hant=0.25,Deva=0.2 (default: the per-script table in docs/text-check.md)', expected: 'a number from 0 to 1, or SCRIPT=number pairs with scripts among Jpan, Kore, Deva, Beng, Hans, Hant', schema: text }),
+  textCheckConcurrency: setting({ flag: '--text-check-concurrency <n>', env: 'POLYGLYPH_TEXT_CHECK_CONCURRENCY', default: 2, description: 'images read at once per worker process on the text-check queue (OCR is CPU-bound: about one per core)', expected: 'a positive integer', schema: positiveInt }),
+  textCheckQueue: setting({ flag: '--text-check-queue <name>', env: 'POLYGLYPH_TEXT_CHECK_QUEUE', default: 'text-check', description: 'BullMQ queue of the text checks', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
+  visionDeployment: setting({ flag: '--vision-deployment <name>', env: 'POLYGLYPH_VISION_DEPLOYMENT', description: 'vision-capable chat deployment (e.g. gpt-4.1) on the same resource and key as the image deployment, for --text-check vision', expected: 'a deployment name', schema: text }),
+  regenerateOnMismatch: setting({ flag: '--regenerate-on-mismatch <n>', env: 'POLYGLYPH_REGENERATE_ON_MISMATCH', default: 0, description: 'render a new variant of an image whose text check fails, up to n times per item, within --max-cost', expected: 'an integer from 0 to 10', schema: z.coerce.number().int().min(0).max(10) }),
+  workerQueues: setting({ flag: '--queues <list>', env: 'POLYGLYPH_WORKER_QUEUES', default: 'images,text-check', description: 'which queues this worker process serves: images (API-bound), text-check (CPU-bound), or both', expected: 'images, text-check or images,text-check', schema: z.string().regex(/^\s*(images|text-check)\s*(,\s*(images|text-check)\s*)?$/) }),
+
   localDir: setting({ flag: '--local-dir <dir>', env: 'POLYGLYPH_LOCAL_DIR', default: '.polyglyph', description: 'where `run` keeps the embedded Azurite\'s data when no storage is configured', expected: 'a directory path', schema: text }),
   reportDir: setting({ flag: '--report-dir <dir>', env: 'POLYGLYPH_REPORT_DIR', default: 'polyglyph-reports', description: 'where `run` writes <run-id>.json and <run-id>.csv', expected: 'a directory path', schema: text }),
   healthPort: setting({ flag: '--health-port <port>', env: 'POLYGLYPH_HEALTH_PORT', description: 'serve GET /metrics (Prometheus), /livez and /readyz on this port, e.g. 9464 (unset: no health server, so several workers on one host never collide)', expected: 'a port number from 1 to 65535', schema: z.coerce.number().int().min(1).max(65535) }),
@@ -154,6 +165,13 @@ export interface Config {
   models?: string | undefined;
   priceFile?: string | undefined;
   maxCost?: number | undefined;
+  textCheck: (typeof TEXT_CHECK_ENGINES)[number];
+  textCheckMaxCer?: string | undefined;
+  textCheckConcurrency: number;
+  textCheckQueue: string;
+  visionDeployment?: string | undefined;
+  regenerateOnMismatch: number;
+  workerQueues: string;
   localDir: string;
   reportDir: string;
   healthPort?: number | undefined;

@@ -7,8 +7,8 @@ import { MOCK_FAULTS, type MockFault } from './types.js';
 export const GATEWAY_FAULTS: ReadonlySet<MockFault> = new Set(['unavailable', 'rate-limit', 'blocked-resource']);
 
 /** Faults that change a successful answer rather than replace it. */
-export type OutputFault = Extract<MockFault, 'malformed' | 'wrong-size' | 'wrong-format' | 'fewer-images'>;
-const OUTPUT_FAULTS: ReadonlySet<MockFault> = new Set<OutputFault>(['malformed', 'wrong-size', 'wrong-format', 'fewer-images']);
+export type OutputFault = Extract<MockFault, 'malformed' | 'wrong-size' | 'wrong-format' | 'fewer-images' | 'garbled-text'>;
+const OUTPUT_FAULTS: ReadonlySet<MockFault> = new Set<OutputFault>(['malformed', 'wrong-size', 'wrong-format', 'fewer-images', 'garbled-text']);
 
 export function isOutputFault(fault: MockFault | undefined): fault is OutputFault {
   return fault !== undefined && OUTPUT_FAULTS.has(fault);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import type { LocaleCode } from '../locales/registry.js';
+import { SCRIPT_FONTS, escapeMarkup } from '../text-render/script-fonts.js';
 import type { Background, OutputFormat } from './routes/validation.js';
 
 export interface RenderSpec {
@@ -9,24 +11,32 @@ export interface RenderSpec {
   /** 0..100 for jpeg and webp (OpenAI's meaning: 100 = least compression); undefined = 100. */
   compression: number | undefined;
   background: Background;
-  /** Prompt and variant index pick the colour, so variants differ and a retry repeats the same image. */
+  /** Prompt and variant index pick the colours, so variants differ and a retry repeats the same image. */
   prompt: string;
   variant: number;
+  /** The words to draw (already garbled when that fault applies) in their locale's script; none: no text. */
+  text?: { value: string; locale: LocaleCode } | undefined;
+  /** An edit's master creative: the text is drawn onto it, scaled to cover the output size. */
+  master?: Buffer | undefined;
 }
 
 /** Encoding a 4K image takes up to half a second; retries and repeated prompts hit this cache. */
 const CACHE_ENTRIES = 64;
 
 /**
- * Real, decodable images of exactly the asked size and format. A flat colour (with an opaque block
- * on a transparent canvas when transparency was asked) keeps even 4K outputs small and quick.
+ * Real, decodable images of exactly the asked size and format, showing the asked text: a two-colour
+ * gradient derived from the prompt (or the edit's master creative) with the text centred on it in
+ * the Noto face of its script, bold, in black or white, whichever contrasts with the background.
+ * pango (through sharp) shapes the text, so Devanagari conjuncts and Bengali vowel signs come out as
+ * a font renders them. With transparency asked, the gradient is an opaque block on a clear canvas.
  */
 export class ImageRenderer {
   private readonly cache = new Map<string, Promise<Buffer>>();
 
   render(spec: RenderSpec): Promise<Buffer> {
     const colour = colourOf(spec.prompt, spec.variant);
-    const key = JSON.stringify([spec.width, spec.height, spec.format, spec.compression, spec.background, colour]);
+    const master = spec.master ? createHash('sha256').update(spec.master).digest('hex') : null;
+    const key = JSON.stringify([spec.width, spec.height, spec.format, spec.compression, spec.background, colour, spec.text ?? null, master]);
     const cached = this.cache.get(key);
     if (cached) {
       // Map keeps insertion order: re-inserting marks the entry as recently used.
@@ -54,14 +64,74 @@ function colourOf(prompt: string, variant: number): Colour {
   return { r: digest[0] ?? 0, g: digest[1] ?? 0, b: digest[2] ?? 0 };
 }
 
+/** Relative luminance (ITU-R BT.709 weights), 0..1. */
+function isLight(colour: Colour): boolean {
+  return (0.2126 * colour.r + 0.7152 * colour.g + 0.0722 * colour.b) / 255 > 0.5;
+}
+
+function hex(colour: Colour): string {
+  return `#${[colour.r, colour.g, colour.b].map((value) => Math.round(value).toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The gradient's far end moves away from the text colour, so the contrast only grows across the image. */
+function farEnd(colour: Colour): Colour {
+  const target = isLight(colour) ? 255 : 0;
+  const mix = (value: number): number => value + (target - value) * 0.35;
+  return { r: mix(colour.r), g: mix(colour.g), b: mix(colour.b) };
+}
+
+function gradientSvg(width: number, height: number, colour: Colour): Buffer {
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">` +
+      `<stop offset="0" stop-color="${hex(colour)}"/><stop offset="1" stop-color="${hex(farEnd(colour))}"/></linearGradient></defs>` +
+      `<rect width="100%" height="100%" fill="url(#g)"/></svg>`,
+  );
+}
+
+/** The text as an RGBA layer at most `width` x `height`, pango fitting the font size to the box. */
+async function textLayer(text: { value: string; locale: LocaleCode }, width: number, height: number, foreground: string): Promise<Buffer> {
+  return sharp({
+    text: {
+      text: `<span foreground="${foreground}">${escapeMarkup(text.value)}</span>`,
+      font: `${SCRIPT_FONTS[text.locale]} Bold`,
+      width,
+      height,
+      rgba: true,
+      wrap: 'word-char',
+      align: 'centre',
+    },
+  })
+    .png()
+    .toBuffer();
+}
+
 async function encode(spec: RenderSpec, colour: Colour): Promise<Buffer> {
   const { width, height } = spec;
   const transparent = spec.background === 'transparent';
-  let image = sharp({ create: { width, height, channels: transparent ? 4 : 3, background: transparent ? { ...colour, alpha: 0 } : colour } });
-  if (transparent) {
-    const block = await sharp({ create: { width: Math.ceil(width / 2), height: Math.ceil(height / 2), channels: 4, background: { ...colour, alpha: 1 } } }).png().toBuffer();
-    image = image.composite([{ input: block, gravity: 'centre' }]);
+  const layers: sharp.OverlayOptions[] = [];
+  let image: sharp.Sharp;
+  let light = isLight(colour);
+  if (spec.master) {
+    image = sharp(await sharp(spec.master).resize(width, height, { fit: 'cover' }).ensureAlpha().png().toBuffer());
+    if (!transparent) image = image.flatten({ background: colour });
+    // A dark band keeps the white text legible on any master, as a designer's text box would.
+    const band = { width: Math.round(width * 0.9), height: Math.round(height * 0.4) };
+    layers.push({ input: { create: { ...band, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.6 } } }, gravity: 'centre' });
+    light = false;
+  } else if (transparent) {
+    const block = await sharp(gradientSvg(Math.ceil(width / 2), Math.ceil(height / 2), colour)).png().toBuffer();
+    image = sharp({ create: { width, height, channels: 4, background: { ...colour, alpha: 0 } } });
+    layers.push({ input: block, gravity: 'centre' });
+  } else {
+    image = sharp(gradientSvg(width, height, colour));
   }
+  if (spec.text && spec.text.value.trim() !== '') {
+    // On a transparent canvas the text sits on the half-size block.
+    const box = transparent && !spec.master ? { width: Math.round(width * 0.4), height: Math.round(height * 0.2) } : { width: Math.round(width * 0.8), height: Math.round(height * 0.3) };
+    layers.push({ input: await textLayer(spec.text, box.width, box.height, light ? '#111111' : '#ffffff'), gravity: 'centre' });
+  }
+  if (layers.length > 0) image = sharp(await image.composite(layers).png({ compressionLevel: 1 }).toBuffer());
+  if (!transparent) image = image.removeAlpha();
   const quality = spec.compression ?? 100;
   if (spec.format === 'jpeg') return image.jpeg({ quality: Math.max(1, quality) }).toBuffer();
   if (spec.format === 'webp') return image.webp({ quality: Math.max(1, quality) }).toBuffer();

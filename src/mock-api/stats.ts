@@ -15,6 +15,8 @@ export interface AnsweredGeneration {
   parameters?: Record<string, unknown>;
   /** Images the client received in a readable 200 body. */
   imagesReturned: number;
+  /** Images of the answer (0-based) drawn with garbled text (the `garbled-text` fault). */
+  garbled?: number[];
 }
 
 export class StatsRecorder {
@@ -36,7 +38,7 @@ export class StatsRecorder {
       stats.imagesGenerated += answer.imagesReturned;
       stats.generationsByPrompt[answer.prompt] = (stats.generationsByPrompt[answer.prompt] ?? 0) + answer.imagesReturned;
     }
-    stats.requestLog.push({ at: this.now(), operation: answer.operation, deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {} });
+    stats.requestLog.push({ at: this.now(), operation: answer.operation, deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {}, garbled: answer.imagesReturned > 0 ? (answer.garbled ?? []) : [] });
     if (stats.requestLog.length > MAX_LOG_ENTRIES) stats.requestLog.shift();
   }
 

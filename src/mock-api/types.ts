@@ -16,6 +16,7 @@ export const MOCK_FAULTS = [
   'wrong-format',
   'fewer-images',
   'unsupported-content-type',
+  'garbled-text',
 ] as const;
 
 /**
@@ -30,6 +31,8 @@ export const MOCK_FAULTS = [
  * - `wrong-format`: 200 with PNG when JPEG or WEBP was asked, JPEG when PNG was asked
  * - `fewer-images`: 200 with one image fewer than asked (none for n = 1), each delivered one paid for
  * - `unsupported-content-type`: 400 unsupported_content_type, as Azure has answered multipart edits intermittently (openai/openai-python#2749)
+ * - `garbled-text`: 200 with images whose text is wrong (characters dropped, swapped or from another
+ *   script), as image models get text wrong; the request log's `garbled` says which images
  */
 export type MockFault = (typeof MOCK_FAULTS)[number];
 
@@ -102,8 +105,10 @@ export interface MockImageApiStats {
    * The most recent answered generation requests (at most 10,000), oldest first. `parameters` holds
    * the body's fields other than `prompt` exactly as received (`model`, `size`, `output_format`,
    * `output_compression`, `background`, `moderation`, ...), so a test can see what a client sent.
+   * `garbled` lists the images of the answer (0-based, in `data` order) whose text the `garbled-text`
+   * fault garbled, so a test knows which stored images must fail the text check.
    */
-  requestLog: Array<{ at: number; operation: 'generations' | 'edits'; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown> }>;
+  requestLog: Array<{ at: number; operation: 'generations' | 'edits'; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown>; garbled: number[] }>;
 }
 
 export interface MockImageApi {

@@ -26,8 +26,17 @@ export interface ReportRow {
   text?: string;
   /** `manifest` (a supplied cell), `translated` (the translation stage) or `model` (translated by the image model in the prompt). */
   textSource?: 'manifest' | 'translated' | 'model';
+  /** The text check (src/text-check): ok, needs_review, unverified or error; absent when not checked. */
+  textStatus?: string;
+  /** Character error rate of the read-back text against `text`; '' when not measured (no expected text). */
+  textCer?: number | '';
+  /** The engine that read the text: `tesseract`, `vision:<deployment>`. */
+  textEngine?: string;
+  /** What the engine read. */
+  readText?: string;
 }
 
 export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
   'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestedSize', 'requestId', 'text', 'textSource',
+  'textStatus', 'textCer', 'textEngine', 'readText',
 ];

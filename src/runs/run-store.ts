@@ -21,6 +21,14 @@ export interface LocaleProgress {
   /** Images resolved: stored now, found stored, or given up with their item. */
   images: number;
   itemsFailed: number;
+  /** Images whose text was read back (jobs/check-text.ts). */
+  textChecked: number;
+  /** Of those, above their script's error-rate threshold (or, without expected text, not in its script). */
+  textNeedsReview: number;
+  /** Of those, compared with an expected text (a character error rate measured). */
+  textMeasured: number;
+  /** Mean character error rate of the measured ones; undefined when none was. */
+  meanCer?: number | undefined;
 }
 
 export interface RunRecord {
@@ -48,6 +56,8 @@ export interface RunRecord {
   imagesExisting: number;
   itemsFailed: number;
   itemsCancelled: number;
+  /** Images whose text check found them above threshold (needs_review). */
+  textNeedsReview: number;
   locales: Record<string, LocaleProgress>;
   /** Failed items by error code (`content_filter`: 3). */
   failuresByCode: Record<string, number>;
@@ -213,21 +223,38 @@ export class RunStore {
   }
 }
 
+/** Per-locale counter fields (`locale:<code>:<field>`) and the LocaleProgress number each fills. */
+const LOCALE_FIELDS: Readonly<Record<string, 'planned' | 'images' | 'itemsFailed' | 'textChecked' | 'textNeedsReview' | 'textMeasured' | undefined>> = {
+  planned: 'planned',
+  images: 'images',
+  failed: 'itemsFailed',
+  checked: 'textChecked',
+  needsReview: 'textNeedsReview',
+  measured: 'textMeasured',
+};
+
 function toRecord(hash: Record<string, string>): RunRecord {
   const int = (field: string): number => Number(hash[field] ?? 0);
   const optional = (field: string): number | undefined => (hash[field] === undefined ? undefined : Number(hash[field]));
   const locales: Record<string, LocaleProgress> = {};
   const failuresByCode: Record<string, number> = {};
+  const cerMicros = new Map<string, number>();
   for (const [field, value] of Object.entries(hash)) {
     if (field.startsWith('failures:')) {
       // A retry takes failures back out; a code can drop to zero.
       if (Number(value) > 0) failuresByCode[field.slice('failures:'.length)] = Number(value);
       continue;
     }
-    const match = /^locale:(.+):(planned|images|failed)$/.exec(field);
+    const match = /^locale:(.+):(planned|images|failed|checked|needsReview|measured|cerMicros)$/.exec(field);
     if (!match) continue;
-    const progress = (locales[match[1]!] ??= { planned: 0, images: 0, itemsFailed: 0 });
-    progress[match[2] === 'failed' ? 'itemsFailed' : (match[2] as 'planned' | 'images')] = Number(value);
+    const progress = (locales[match[1]!] ??= { planned: 0, images: 0, itemsFailed: 0, textChecked: 0, textNeedsReview: 0, textMeasured: 0 });
+    const counter = LOCALE_FIELDS[match[2]!];
+    if (counter) progress[counter] = Number(value);
+    else cerMicros.set(match[1]!, Number(value));
+  }
+  for (const [locale, micros] of cerMicros) {
+    const progress = locales[locale]!;
+    if (progress.textMeasured > 0) progress.meanCer = Math.round(micros / progress.textMeasured) / 1_000_000;
   }
   return {
     id: hash.id!,
@@ -249,6 +276,7 @@ function toRecord(hash: Record<string, string>): RunRecord {
     imagesExisting: int('imagesExisting'),
     itemsFailed: int('itemsFailed'),
     itemsCancelled: int('itemsCancelled'),
+    textNeedsReview: int('textNeedsReview'),
     locales,
     failuresByCode,
     estimatedCostMicros: optional('estimatedCostMicros'),

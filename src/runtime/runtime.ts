@@ -8,6 +8,7 @@ import { REGISTRATION_INTERVAL_MS } from '../deployments/deployment-keys.js';
 import { loadDeployments } from '../deployments/deployment-spec.js';
 import { createProviderImageApi } from '../image-api/create-provider-api.js';
 import type { ImageJobData } from '../queue/image-job.js';
+import type { TextCheckJobData } from '../queue/text-check-job.js';
 import { assertReachable, createRedis } from '../redis/connection.js';
 import { RunStore } from '../runs/run-store.js';
 import { BlobStore } from '../storage/blob-store.js';
@@ -31,6 +32,8 @@ export interface WorkerRuntime extends Runtime {
   blobStore: BlobStore;
   staging: ImageStaging;
   masters: MasterStore;
+  /** Where stored images go to have their text read back; undefined with `--text-check off`. */
+  textCheckQueue: Queue<TextCheckJobData> | undefined;
 }
 
 /**
@@ -84,11 +87,13 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
   }, REGISTRATION_INTERVAL_MS);
   registration.unref();
   const masters = new MasterStore(runtime.redis, keyBase, { storage: blobStore.container });
+  const textCheckQueue = config.textCheck === 'off' ? undefined : new Queue<TextCheckJobData>(config.textCheckQueue, { connection: runtime.redis, prefix: config.queuePrefix });
+  textCheckQueue?.on('error', (error) => logger.error({ err: error }, 'text-check queue error'));
   const close = (): Promise<void> => {
     clearInterval(registration);
-    return runtime.close();
+    return closeAll([() => textCheckQueue?.close() ?? Promise.resolve(), () => runtime.close()], logger);
   };
-  return { ...runtime, close, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase), masters };
+  return { ...runtime, close, connection: runtime.redis, pool, blobStore, staging: new ImageStaging(runtime.redis, keyBase), masters, textCheckQueue };
 }
 
 /** Runs every cleanup step, in order, even when one throws; failures are logged, not rethrown. */

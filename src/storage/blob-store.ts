@@ -142,6 +142,42 @@ export class BlobStore {
     await this.call(`uploading ${name}`, (abortSignal) => this.container.getBlockBlobClient(name).uploadFile(path, { blobHTTPHeaders: { blobContentType: contentType }, abortSignal }));
   }
 
+  async download(name: string): Promise<Buffer> {
+    return this.container.getBlockBlobClient(name).downloadToBuffer();
+  }
+
+  /** The blob's metadata, or undefined when it does not exist. */
+  async metadata(name: string): Promise<Record<string, string> | undefined> {
+    try {
+      return (await this.container.getBlockBlobClient(name).getProperties()).metadata ?? {};
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Adds to a blob's metadata (Azure replaces the whole set, so the current set is read first). */
+  async mergeMetadata(name: string, fields: Record<string, string>): Promise<void> {
+    const current = (await this.metadata(name)) ?? {};
+    const merged = { ...current, ...fields };
+    assertValidMetadata(merged);
+    await this.container.getBlockBlobClient(name).setMetadata(merged);
+  }
+
+  /** Writes over any blob of that name: a sidecar that gains the text check's result, a run's contact sheet. */
+  async replace(name: string, body: Buffer, contentType: string): Promise<void> {
+    await this.container.getBlockBlobClient(name).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType } });
+  }
+
+  async replaceJson(name: string, value: unknown): Promise<void> {
+    await this.replace(name, Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8'), 'application/json; charset=utf-8');
+  }
+
+  /** Names (and sizes) of the blobs under a prefix, page by page. */
+  async *list(prefix: string): AsyncGenerator<{ name: string; bytes: number }> {
+    for await (const blob of this.container.listBlobsFlat({ prefix })) yield { name: blob.name, bytes: blob.properties.contentLength ?? 0 };
+  }
+
   async uploadJson(name: string, value: unknown, options: Omit<UploadOptions, 'contentType'> = {}): Promise<UploadOutcome> {
     return this.upload(name, Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8'), { ...options, contentType: 'application/json; charset=utf-8' });
   }

@@ -3,6 +3,7 @@ import { readEnv } from '../../config/read-env.js';
 import { ConfigError } from '../../errors/polyglyph-error.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { parseDeploymentEntry } from '../../mock-api/deployment-registry.js';
+import { seededRandom } from '../../mock-api/seeded-random.js';
 import { MOCK_FAULTS, createMockImageApi, type MockDeployment, type MockFault, type MockImageApiOptions } from '../../mock-api/server.js';
 
 /** Flag, environment variable and default of every option, in one place; `--help` is built from it. */
@@ -16,6 +17,7 @@ const OPTIONS = {
   latencyMs: { flag: '--latency-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_MS', default: '0', description: 'milliseconds added before answering a generation' },
   latencyJitterMs: { flag: '--latency-jitter-ms <n>', env: 'POLYGLYPH_MOCK_LATENCY_JITTER_MS', default: '0', description: 'random extra milliseconds, 0..n, on top of --latency-ms' },
   imagesPerMinute: { flag: '--images-per-minute <n>', env: 'POLYGLYPH_MOCK_IMAGES_PER_MINUTE', default: undefined, shown: 'unlimited', description: 'quota per deployment, enforced evenly with 429s' },
+  seed: { flag: '--seed <n>', env: 'POLYGLYPH_MOCK_SEED', default: undefined, shown: 'none (Math.random)', description: 'seed of the fault draws and latency jitter, so a run meets the same faults (e.g. garbled-text) in the same places' },
   faultRate: { flag: '--fault-rate <kind=p>', env: 'POLYGLYPH_MOCK_FAULT_RATES', default: undefined, shown: 'none', description: `probability of a fault per request, repeatable or comma-separated, e.g. server-error=0.05,hang=0.01; kinds: ${MOCK_FAULTS.join(', ')}` },
 } as const;
 type OptionName = keyof typeof OPTIONS;
@@ -88,6 +90,8 @@ export function mockApiSettings(flags: Record<string, unknown>, env: NodeJS.Proc
   if (bearerToken) api.bearerToken = bearerToken.value;
   const imagesPerMinute = pick('imagesPerMinute');
   if (imagesPerMinute) api.imagesPerMinute = parseNumber(imagesPerMinute, 'a positive number of images per minute', (n) => n > 0);
+  const seed = pick('seed');
+  if (seed) api.random = seededRandom(parseNumber(seed, 'an integer seed', (n) => Number.isInteger(n)));
   const faultRate = pick('faultRate');
   if (faultRate) api.faultRates = parseFaultRates(faultRate);
 

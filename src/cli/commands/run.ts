@@ -16,14 +16,14 @@ import { describeOutcome } from '../describe-outcome.js';
 import { planStep } from '../plan-run.js';
 import { Progress } from '../progress.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
-import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, TRANSLATION_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTINGS, TRANSLATION_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { saveRunTranslations } from '../../runs/run-translations.js';
 import { translationStage } from '../translation-stage.js';
 import { modelName } from '../start-run.js';
 import { listenForStop } from '../stop-signal.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, ...TRANSLATION_SETTINGS, 'reportDir', 'localDir'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, ...TRANSLATION_SETTINGS, 'reportDir', 'localDir'] as const;
 
 export function runCommand(host: WorkerHost): Command {
   const command = new Command('run')

@@ -42,8 +42,8 @@ export async function handleGeneration(
   incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined },
   context: GenerationContext,
 ): Promise<GenerationOutcome> {
-  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { operation: route.operation, deployment: route.style === 'deployment' ? route.deployment : '', n: 1, size: 'auto', prompt: '', parameters: {} };
-  const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0): GenerationOutcome => ({ ...trace, answer, imagesReturned });
+  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned' | 'garbled'> = { operation: route.operation, deployment: route.style === 'deployment' ? route.deployment : '', n: 1, size: 'auto', prompt: '', parameters: {} };
+  const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0, garbled: number[] = []): GenerationOutcome => ({ ...trace, answer, imagesReturned, garbled });
 
   const denied = checkAuth(incoming.headers, context.credentials) ?? checkApiVersion(route);
   if (denied) return finish(denied);
@@ -53,7 +53,7 @@ export async function handleGeneration(
 
   const parsed = route.operation === 'edits' ? await parseEditBody(incoming.headers['content-type'], incoming.body) : parseJsonBody(incoming.headers['content-type'], incoming.body);
   if ('refused' in parsed) return finish(parsed.refused);
-  const { body } = parsed;
+  const { body, image: master } = parsed;
   Object.assign(trace, describeBody(body));
   // On v1 the body's model names the deployment: logged as such even when it names none.
   if (route.style === 'v1' && typeof body.model === 'string') trace.deployment = body.model;
@@ -77,10 +77,10 @@ export async function handleGeneration(
   if (containsBlockedTerm(request.prompt, settings.blockedTerms)) return finish(contentPolicyViolation());
 
   const outputFault = isOutputFault(fault) ? fault : undefined;
-  const images = await renderOutput(request, context.renderer, outputFault);
+  const { images, garbled } = await renderOutput(request, context.renderer, outputFault, master);
   const success = successBody(request, images, Math.floor(context.now() / 1000));
   if (outputFault === 'malformed') return finish({ status: 200, text: truncated(success) });
-  return finish({ status: 200, body: success }, images.length);
+  return finish({ status: 200, body: success }, images.length, garbled);
 }
 
 /**
@@ -110,7 +110,7 @@ function checkBodyModel(route: GenerationRoute, model: unknown, deployments: Dep
  * must be "a png, or jpg file less than 25MB" (Azure OpenAI REST reference, 2025-04-01-preview; a
  * later one says 50MB: the stand-in holds clients to the smaller).
  */
-async function parseEditBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown> } | { refused: MockResponse }> {
+async function parseEditBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown>; image: Buffer } | { refused: MockResponse }> {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'multipart/form-data') return refuse(`Invalid Content-Type header (${contentType ?? 'none'}), expected multipart/form-data.`, null, 'invalid_content_type');
   let form: FormData;
@@ -132,7 +132,8 @@ async function parseEditBody(contentType: string | undefined, raw: Buffer): Prom
   const format = imageFormat(image);
   if (!format) return refuse("Invalid image file: 'image' must be a png or jpeg image.", 'image', 'invalid_image_format');
   if (image.length > MAX_EDIT_IMAGE_BYTES) return refuse(`Invalid image file: 'image' must be less than 25MB, got ${image.length} bytes.`, 'image', 'image_too_large');
-  return { body };
+  // The master creative: the localized text is drawn onto it.
+  return { body, image };
 }
 
 const MAX_EDIT_IMAGE_BYTES = 25 * 1_048_576;
@@ -146,7 +147,7 @@ function imageFormat(bytes: Buffer): string | undefined {
   }
 }
 
-function parseJsonBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown> } | { refused: MockResponse } {
+function parseJsonBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown>; image?: undefined } | { refused: MockResponse } {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
     return refuse(`Invalid Content-Type header (${contentType ?? 'none'}), expected application/json.`, null, 'invalid_content_type');

@@ -1,18 +1,32 @@
 import { contentFilterResults, promptFilterResults } from '../content-filter.js';
 import type { OutputFault } from '../faults.js';
+import { textToDraw } from '../prompt-text.js';
 import type { ImageRenderer, RenderSpec } from '../render-image.js';
 import { AUTO_SIZE, type ImageDimensions } from '../size-rules.js';
 import { estimateUsage } from '../usage.js';
 import type { GenerationRequest, OutputFormat } from './validation.js';
 
-/** Renders the n images of a request; output faults bend the size or format on purpose. */
-export async function renderOutput(request: GenerationRequest, renderer: ImageRenderer, fault: OutputFault | undefined): Promise<Buffer[]> {
+/** The images of an answer, and which of them (0-based) had their text garbled on purpose. */
+export interface RenderedOutput {
+  images: Buffer[];
+  garbled: number[];
+}
+
+/**
+ * Renders the n images of a request, each showing the prompt's text (prompt-text.ts); an edit's are
+ * drawn onto its master. Output faults bend the size or format, or garble the text, on purpose.
+ */
+export async function renderOutput(request: GenerationRequest, renderer: ImageRenderer, fault: OutputFault | undefined, master?: Buffer): Promise<RenderedOutput> {
   const { width, height } = fault === 'wrong-size' ? otherSize(request.dimensions) : request.dimensions;
   const format = fault === 'wrong-format' ? otherFormat(request.format) : request.format;
-  const base: Omit<RenderSpec, 'variant'> = { width, height, format, compression: request.compression, background: request.background, prompt: request.prompt };
+  const base: Omit<RenderSpec, 'variant'> = { width, height, format, compression: request.compression, background: request.background, prompt: request.prompt, master };
   // fewer-images: the service delivered (and billed) fewer images than asked.
   const count = fault === 'fewer-images' ? request.n - 1 : request.n;
-  return Promise.all(Array.from({ length: count }, (_, variant) => renderer.render({ ...base, variant })));
+  const garble = fault === 'garbled-text';
+  const texts = Array.from({ length: count }, (_, variant) => textToDraw(request.prompt, variant, garble));
+  const images = await Promise.all(texts.map((text, variant) => renderer.render({ ...base, variant, text })));
+  // Only an image with text can have garbled text.
+  return { images, garbled: garble ? texts.flatMap((text, index) => (text ? [index] : [])) : [] };
 }
 
 /** The 200 body: gpt-image's fields plus the filter results Azure adds to every image. */

@@ -6,6 +6,7 @@ import { bodyTooLarge, deploymentNotFound, rateLimited } from '../errors.js';
 import { GATEWAY_FAULTS, faultResponse, isOutputFault } from '../faults.js';
 import { MAX_BODY_BYTES, NO_ANSWER, type MockResponse } from '../http-io.js';
 import { MAI_RULES, maiDimensionsProblem } from '../mai-rules.js';
+import { textToDraw } from '../prompt-text.js';
 import type { AnsweredGeneration } from '../stats.js';
 import type { GenerationContext, GenerationOutcome } from './generate.js';
 import { truncated } from './generation-output.js';
@@ -30,8 +31,8 @@ export async function handleMaiGeneration(
   incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined },
   context: GenerationContext,
 ): Promise<GenerationOutcome> {
-  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned'> = { operation: 'generations', deployment: '', n: 1, size: '', prompt: '', parameters: {} };
-  const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0): GenerationOutcome => ({ ...trace, answer, imagesReturned });
+  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned' | 'garbled'> = { operation: 'generations', deployment: '', n: 1, size: '', prompt: '', parameters: {} };
+  const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0, garbled: number[] = []): GenerationOutcome => ({ ...trace, answer, imagesReturned, garbled });
 
   const denied = checkAuth(incoming.headers, context.credentials);
   if (denied) return finish(denied);
@@ -70,7 +71,9 @@ export async function handleMaiGeneration(
   const width = outputFault === 'wrong-size' ? (request.width === 1024 ? 1360 : 1024) : request.width;
   const height = outputFault === 'wrong-size' ? (request.height === 1024 ? 768 : 1024) : request.height;
   const format = outputFault === 'wrong-format' ? 'jpeg' : 'png';
-  const image = await context.renderer.render({ width, height, format, compression: undefined, background: 'auto', prompt: request.prompt, variant: 0 });
+  const garbled = outputFault === 'garbled-text';
+  const text = textToDraw(request.prompt, 0, garbled);
+  const image = await context.renderer.render({ width, height, format, compression: undefined, background: 'auto', prompt: request.prompt, variant: 0, text });
   const success = {
     created: Math.floor(context.now() / 1000),
     // fewer-images: one image per request, so one fewer is none.
@@ -79,7 +82,7 @@ export async function handleMaiGeneration(
     usage: { num_input_text_tokens: Math.max(1, Math.round(request.prompt.length / 4)), num_output_tokens: Math.round((request.width * request.height) / 1024) },
   };
   if (outputFault === 'malformed') return finish({ status: 200, text: truncated(success) });
-  return finish({ status: 200, body: success }, success.data.length);
+  return finish({ status: 200, body: success }, success.data.length, garbled && text && success.data.length > 0 ? [0] : []);
 }
 
 /** A 400 in the shape the Foundry gateway uses: `{error: {code, message, param}}`. */

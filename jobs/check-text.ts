@@ -1,0 +1,130 @@
+/**
+ * check-text: reads back the text of the images one item stored and compares it with the expected
+ * text, then settles the item (its report rows gain the check's columns).
+ *
+ * Payload:      TextCheckJobData (src/queue/text-check-job.ts).
+ * Side effects: per image: blob metadata `textcer`, `textcheck`, `textengine`; the sidecar JSON gains
+ *               `textCheck` (engine, expected and read text, score); the item settled into every run
+ *               waiting for it, with per-locale check counters. With --regenerate-on-mismatch, an item
+ *               whose text did not match gets a new variant rendered (a generate-image job) instead.
+ * Idempotency:  an image whose metadata already records a check by the same engine is not read again
+ *               (its sidecar's reading is scored afresh against today's thresholds); settling twice
+ *               counts nothing twice (SETTLE_SCRIPT).
+ * Retries:      storage and OCR failures retry (the job's attempts); on the last attempt, or when the
+ *               engine is not installed, the image is recorded as `error` and the item settles anyway:
+ *               a check never holds a run back for good.
+ */
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { PolyglyphError } from '../src/errors/polyglyph-error.js';
+import type { ImageJobData } from '../src/queue/image-job.js';
+import type { TextCheckJobData } from '../src/queue/text-check-job.js';
+import type { OutcomeCounts } from '../src/runs/outcome-counts.js';
+import type { ReportRow } from '../src/runs/report-row.js';
+import type { RunStore } from '../src/runs/run-store.js';
+import { sidecarBlobName } from '../src/storage/blob-name.js';
+import type { BlobStore } from '../src/storage/blob-store.js';
+import { evaluateReading, type TextCheckResult } from '../src/text-check/evaluate-reading.js';
+import type { Script } from '../src/text-check/max-cer.js';
+import type { TextReader } from '../src/text-check/text-reader.js';
+
+export interface CheckTextDeps {
+  blobStore: BlobStore;
+  runStore: RunStore;
+  reader: TextReader;
+  maxCer: Record<Script, number>;
+  /** Called with the runs the item's outcome finished: their reports are to be written (once, here). */
+  onRunsFinished: (runIds: string[]) => Promise<void>;
+  /**
+   * Renders a new variant of an item whose text did not match, when the budget allows; true when it
+   * did (the item then settles after that variant's check). Absent: never regenerate.
+   */
+  regenerate?: (job: Job<TextCheckJobData>, rows: ReportRow[], counts: OutcomeCounts) => Promise<boolean>;
+  logger: Logger;
+}
+
+export interface CheckTextResult {
+  checked: number;
+  needsReview: number;
+}
+
+export async function checkText(job: Job<TextCheckJobData>, deps: CheckTextDeps): Promise<CheckTextResult> {
+  const data = job.data;
+  const log = deps.logger.child({ runId: data.image.runId, jobId: data.itemJobId, messageId: data.image.messageId, locale: data.image.locale });
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const rows = data.rows.map((row) => ({ ...row }));
+  const counts: OutcomeCounts = { ...data.counts };
+  let needsReview = 0;
+  let checked = 0;
+  for (const row of rows) {
+    if (!row.blobName || row.status === 'failed' || row.status === 'cancelled' || row.textStatus) continue;
+    const result = await checkImage(deps, data.image, row.blobName, lastAttempt, log);
+    Object.assign(row, reportFields(result));
+    addCounts(counts, data.image.locale, result);
+    checked += 1;
+    if (result.status === 'needs_review') needsReview += 1;
+  }
+  if (needsReview > 0 && deps.regenerate && (await deps.regenerate(job, rows, counts))) {
+    log.info({ needsReview }, 'text did not match: rendering a new variant');
+    return { checked, needsReview };
+  }
+  const { finished } = await deps.runStore.settle(data.itemJobId, rows, counts);
+  if (finished.length > 0) await deps.onRunsFinished(finished);
+  log.info({ checked, needsReview }, 'text checked');
+  return { checked, needsReview };
+}
+
+async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: string, lastAttempt: boolean, log: Logger): Promise<TextCheckResult> {
+  const sidecarName = sidecarBlobName(blobName);
+  const evaluate = (read: string, engine: string): TextCheckResult => evaluateReading({ locale: image.locale, expected: image.text, read, engine, maxCer: deps.maxCer });
+  try {
+    const metadata = await deps.blobStore.metadata(blobName);
+    if (!metadata) throw new Error(`image ${blobName} is not in storage`);
+    const sidecar = await readSidecar(deps.blobStore, sidecarName);
+    const earlier = sidecar?.textCheck as Partial<TextCheckResult> | undefined;
+    if (metadata.textengine === asciiEngine(deps.reader.engine) && typeof earlier?.readText === 'string' && earlier.status !== 'error') {
+      // Read before (a re-run, another run sharing the item): the reading stands, the score is redone.
+      return evaluate(earlier.readText, deps.reader.engine);
+    }
+    const reading = await deps.reader.read(await deps.blobStore.download(blobName), image.locale);
+    const result = evaluate(reading.text, reading.engine);
+    await deps.blobStore.mergeMetadata(blobName, { textcer: result.cer === null ? 'none' : result.cer.toFixed(4), textcheck: result.status, textengine: asciiEngine(result.engine) });
+    if (sidecar) await deps.blobStore.replaceJson(sidecarName, { ...sidecar, textCheck: result });
+    return result;
+  } catch (error) {
+    // A missing engine or language will not install itself between attempts.
+    if (!lastAttempt && !(error instanceof PolyglyphError)) throw error;
+    log.error({ err: error, blobName }, 'could not check the text of an image; recorded as error');
+    return { status: 'error', engine: deps.reader.engine, expectedText: image.text ?? null, readText: '', cer: null, maxCer: 0, scriptShare: 0, checkedAt: new Date().toISOString(), error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function readSidecar(blobStore: BlobStore, name: string): Promise<Record<string, unknown> | undefined> {
+  if (!(await blobStore.exists(name))) return undefined;
+  return JSON.parse((await blobStore.download(name)).toString('utf8')) as Record<string, unknown>;
+}
+
+/** Metadata values are ASCII (Azure's rule); engine names are, but a deployment name need not be. */
+function asciiEngine(engine: string): string {
+  return engine.replace(/[^\x20-\x7e]/g, '_');
+}
+
+/** The report's text-check columns for one image. */
+export function reportFields(result: TextCheckResult): Pick<ReportRow, 'textStatus' | 'textCer' | 'textEngine' | 'readText'> {
+  return { textStatus: result.status, textCer: result.cer ?? '', textEngine: result.engine, readText: result.readText };
+}
+
+/** Per-locale counters of the run summary: images checked, flagged, and the error rates' sum (micro-units, HINCRBY takes integers). */
+export function addCounts(counts: OutcomeCounts, locale: string, result: TextCheckResult): void {
+  const add = (field: string, value: number): void => {
+    if (value) counts[field] = (counts[field] ?? 0) + value;
+  };
+  add(`locale:${locale}:checked`, 1);
+  add(`locale:${locale}:needsReview`, result.status === 'needs_review' ? 1 : 0);
+  add(`locale:${locale}:checkErrors`, result.status === 'error' ? 1 : 0);
+  if (result.cer !== null) {
+    add(`locale:${locale}:measured`, 1);
+    add(`locale:${locale}:cerMicros`, Math.round(result.cer * 1_000_000));
+  }
+  add('textNeedsReview', result.status === 'needs_review' ? 1 : 0);
+}

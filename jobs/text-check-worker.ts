@@ -1,0 +1,82 @@
+import { Worker, type Queue } from 'bullmq';
+import { duplicateRedis, type RedisClient } from '../src/redis/connection.js';
+import type { Logger } from 'pino';
+import { checkText, type CheckTextDeps, type CheckTextResult } from './check-text.js';
+import type { Config } from '../src/config/settings.js';
+import { CHECK_TEXT_JOB, type TextCheckJobData } from '../src/queue/text-check-job.js';
+import type { RunStore } from '../src/runs/run-store.js';
+import type { BlobStore } from '../src/storage/blob-store.js';
+import { parseMaxCer } from '../src/text-check/max-cer.js';
+import type { TextReader } from '../src/text-check/text-reader.js';
+import { TesseractReader } from '../src/text-check/tesseract-reader.js';
+import { VisionReader } from '../src/text-check/vision-reader.js';
+import { publishFinishedRun } from '../src/runs/publish-report.js';
+
+export interface TextCheckWorkerDeps {
+  connection: RedisClient;
+  queue: Queue<TextCheckJobData>;
+  blobStore: BlobStore;
+  runStore: RunStore;
+  reader: TextReader;
+  logger: Logger;
+  config: Pick<Config, 'textCheckMaxCer' | 'textCheckConcurrency' | 'queuePrefix' | 'stalledIntervalMs'>;
+  regenerate?: CheckTextDeps['regenerate'];
+}
+
+/** The engine the configuration asks for; undefined for `--text-check off`. */
+export function textReaderFor(config: Config, options: { fetch?: typeof fetch } = {}): TextReader | undefined {
+  if (config.textCheck === 'off') return undefined;
+  if (config.textCheck === 'vision') return VisionReader.fromSettings(config, options);
+  return new TesseractReader();
+}
+
+/**
+ * A BullMQ Worker for check-text jobs, on its own queue: OCR is CPU-bound, so these workers are scaled
+ * by cores (`--text-check-concurrency`, `polyglyph worker --queues text-check`) apart from the
+ * API-bound image workers, and a slow check never holds an image worker.
+ */
+export function createTextCheckWorker(deps: TextCheckWorkerDeps): Worker<TextCheckJobData, CheckTextResult> {
+  const publishReports = async (runIds: string[]): Promise<void> => {
+    for (const runId of runIds) await publishFinishedRun(deps, runId);
+  };
+  const jobDeps: CheckTextDeps = {
+    blobStore: deps.blobStore,
+    runStore: deps.runStore,
+    reader: deps.reader,
+    maxCer: parseMaxCer(deps.config.textCheckMaxCer),
+    logger: deps.logger,
+    onRunsFinished: publishReports,
+    ...(deps.regenerate ? { regenerate: deps.regenerate } : {}),
+  };
+  const connection = duplicateRedis(deps.connection, { maxRetriesPerRequest: null });
+  connection.on('error', (error) => deps.logger.debug({ err: error }, 'text-check worker redis connection error'));
+  const worker = new Worker<TextCheckJobData, CheckTextResult>(
+    deps.queue.name,
+    async (job) => {
+      if (job.name !== CHECK_TEXT_JOB) throw new Error(`unknown job type '${job.name}'`);
+      return checkText(job, jobDeps);
+    },
+    {
+      connection,
+      prefix: deps.config.queuePrefix,
+      concurrency: deps.config.textCheckConcurrency,
+      lockDuration: deps.config.stalledIntervalMs,
+      stalledInterval: deps.config.stalledIntervalMs,
+      maxStalledCount: 2,
+      autorun: true,
+    },
+  );
+  worker.on('error', (error) => deps.logger.error({ err: error }, 'text-check worker error'));
+  worker.on('closed', () => connection.disconnect());
+  // A job BullMQ failed for good without the processor settling it (stalled too often): the item
+  // still settles, its images unchecked, or its run would wait forever.
+  worker.on('failed', (job, error) => {
+    if (!job || job.finishedOn === undefined) return;
+    const rows = job.data.rows.map((row) => (row.blobName && !row.textStatus ? { ...row, textStatus: 'error' } : row));
+    void deps.runStore
+      .settle(job.data.itemJobId, rows, job.data.counts, { onlyIfUnsettled: true })
+      .then(({ finished }) => (finished.length > 0 ? publishReports(finished) : undefined))
+      .catch((settleError: unknown) => deps.logger.error({ err: settleError, jobId: job.id, cause: error.message }, 'could not settle an item whose text check failed'));
+  });
+  return worker;
+}
