@@ -21,12 +21,12 @@ export interface LocaleProgress {
   /** Images resolved: stored now, found stored, or given up with their item. */
   images: number;
   itemsFailed: number;
-  /** Images whose text was read back (jobs/check-text.ts). */
-  textChecked: number;
+  /** Images whose text was read back (jobs/check-text.ts); absent until one was. */
+  textChecked?: number;
   /** Of those, above their script's error-rate threshold (or, without expected text, not in its script). */
-  textNeedsReview: number;
+  textNeedsReview?: number;
   /** Of those, compared with an expected text (a character error rate measured). */
-  textMeasured: number;
+  textMeasured?: number;
   /** Mean character error rate of the measured ones; undefined when none was. */
   meanCer?: number | undefined;
 }
@@ -247,14 +247,14 @@ function toRecord(hash: Record<string, string>): RunRecord {
     }
     const match = /^locale:(.+):(planned|images|failed|checked|needsReview|measured|cerMicros)$/.exec(field);
     if (!match) continue;
-    const progress = (locales[match[1]!] ??= { planned: 0, images: 0, itemsFailed: 0, textChecked: 0, textNeedsReview: 0, textMeasured: 0 });
+    const progress = (locales[match[1]!] ??= { planned: 0, images: 0, itemsFailed: 0 });
     const counter = LOCALE_FIELDS[match[2]!];
     if (counter) progress[counter] = Number(value);
     else cerMicros.set(match[1]!, Number(value));
   }
   for (const [locale, micros] of cerMicros) {
     const progress = locales[locale]!;
-    if (progress.textMeasured > 0) progress.meanCer = Math.round(micros / progress.textMeasured) / 1_000_000;
+    if (progress.textMeasured) progress.meanCer = Math.round(micros / progress.textMeasured) / 1_000_000;
   }
   return {
     id: hash.id!,

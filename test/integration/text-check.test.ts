@@ -77,7 +77,7 @@ describe('text check: every stored image read back', () => {
         if (row.id !== 'free') expect(row.text).toBe(TEXTS[row.locale as keyof typeof TEXTS]);
       }
       expect(run.textNeedsReview).toBe(2);
-      expect(Object.values(run.locales).reduce((sum, locale) => sum + locale.textChecked, 0)).toBe(8);
+      expect(Object.values(run.locales).reduce((sum, locale) => sum + (locale.textChecked ?? 0), 0)).toBe(8);
 
       // Blob metadata and sidecar carry the check.
       const saleJa = rows.find((row) => row.id === 'sale' && row.locale === 'ja')!;
