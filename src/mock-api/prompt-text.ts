@@ -15,7 +15,8 @@ export interface PromptText {
  * to render is the quoted block after "Render the following <Language> (<native>) text ...:", up to
  * the line that starts "Do not translate"; with "Translate the following message into ... <Language>
  * (<native>) ...:" the quoted block is the English message and the stand-in "translates" it with a
- * deterministic pseudo-translation in the target script. The language is found by its English and
+ * deterministic pseudo-translation in the target script. A block the instruction says is "written as
+ * a JSON string" (text holding a double quote) is read as one. The language is found by its English and
  * native names, as a reader would. Any other prompt (a user's own wording) has no text to draw.
  */
 export function readPromptText(prompt: string): PromptText | undefined {
@@ -31,7 +32,8 @@ export function readPromptText(prompt: string): PromptText | undefined {
     const end = literal ? /^Do not translate\b/ : /^Render only the translation\b/;
     const block: string[] = [];
     for (let next = index + 1; next < lines.length && !end.test(lines[next]!); next += 1) block.push(lines[next]!);
-    const quoted = unquote(block.join('\n').trim());
+    // Text holding a double quote is written as a JSON string, and the instruction says so.
+    const quoted = /written as a JSON string/.test(line) ? fromJsonString(block.join('\n').trim()) : unquote(block.join('\n').trim());
     if (quoted === '') return undefined;
     return literal ? { text: quoted, locale, source: 'literal' } : { text: pseudoTranslate(quoted, locale), locale, source: 'pseudo-translation' };
   }
@@ -43,6 +45,15 @@ function localeNamed(language: string): LocaleCode | undefined {
     const info = getLocale(code);
     return language === `${info.englishName} (${info.nativeName})`;
   });
+}
+
+function fromJsonString(block: string): string {
+  try {
+    const value: unknown = JSON.parse(block);
+    return typeof value === 'string' ? value : unquote(block);
+  } catch {
+    return unquote(block);
+  }
 }
 
 /** One pair of surrounding quotes (straight or typographic), as the prompt builder writes them. */
