@@ -24,10 +24,10 @@ export class RedisUnreachableError extends ServiceUnavailableError {
  * One attempt, no retries and no offline queue: this is the fail-fast check, not the connection the
  * workers use (those must ride out a Redis restart).
  *
- * @param timeoutMs - for the whole check, connecting included; default 3000.
+ * @param timeoutMs - for the whole check, connecting included; default 1500 (a command says within 2 s that Redis is down).
  * @throws RedisUnreachableError
  */
-export async function assertRedisReachable(url: string, timeoutMs = 3000): Promise<void> {
+export async function assertRedisReachable(url: string, timeoutMs = 1500): Promise<void> {
   let redis: Redis;
   try {
     redis = new Redis(url, {

@@ -70,6 +70,14 @@ describe('polyglyph CLI', () => {
     expect(result.stderr).toContain('nothing was enqueued');
   });
 
+  it('run: checks Redis before starting the stand-in and Azurite', async () => {
+    const port = await freePort();
+    const result = await runCli(['run', 'samples/spring-campaign.csv'], { REDIS_URL: `redis://127.0.0.1:${port}`, POLYGLYPH_LOCAL_DIR: join(workDir, 'no-redis') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Cannot reach Redis at redis://127.0.0.1:${port}`);
+    expect(result.stdout).not.toMatch(/stand-in|Azurite/);
+  });
+
   it('says clearly when Redis does not answer, with exit 2', async () => {
     const port = await freePort();
     const result = await runCli(['enqueue', 'samples/spring-campaign.csv'], { REDIS_URL: `redis://:secret@127.0.0.1:${port}` });

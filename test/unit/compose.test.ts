@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createProgram } from '../../src/cli/main.js';
+import { createProgram } from '../../src/cli/program.js';
 import { SETTINGS } from '../../src/config/settings.js';
 
 /**
@@ -35,8 +35,8 @@ describe('docker-compose.yml', () => {
     expect(services.redis?.command?.join(' ')).toMatch(/--appendonly yes.*--maxmemory-policy noeviction/);
   });
 
-  it('gives every Polyglyph service a command the CLI knows, with options it has', () => {
-    const program = createProgram();
+  it('gives every Polyglyph service a command the CLI knows, with options it has', async () => {
+    const program = await createProgram();
     expect(polyglyph.map(([name]) => name).sort()).toEqual(['dashboard', 'mock-api', 'scheduler', 'worker']);
     for (const [name, service] of polyglyph) {
       const [commandName, ...args] = service.command ?? ['worker'];

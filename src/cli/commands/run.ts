@@ -10,6 +10,7 @@ import { closeAll, openWorkerRuntime } from '../../runtime/runtime.js';
 import type { WorkerHost } from '../worker-host.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { startLocalServices } from '../local-services.js';
+import { assertRedisReachable } from '../../local-services/redis-probe.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { describeOutcome } from '../describe-outcome.js';
@@ -41,6 +42,11 @@ export function runCommand(host: WorkerHost): Command {
     // Listening from the start: the first signal ends a start-up that waits (storage that never
     // answers), and later leaves the run queued for `polyglyph worker`.
     const stop = listenForStop();
+    // Redis first: starting the stand-in and Azurite takes seconds, and without Redis they are of no use.
+    await assertRedisReachable(base.redisUrl).catch((error: unknown) => {
+      stop.dispose();
+      throw error;
+    });
     const local = await startLocalServices(base, flags, { manifest, defaults }).catch((error: unknown) => {
       stop.dispose();
       throw error;
