@@ -80,7 +80,7 @@ export function mockApiSettings(flags: Record<string, unknown>, env: NodeJS.Proc
   const listed = pick('deployments');
   const listedExplicitly = typeof flags.deployments === 'string' || readEnv(OPTIONS.deployments.env, env) !== undefined;
   const api: MockImageApiOptions = {
-    deployments: [...(single && !listedExplicitly ? [] : parseDeployments(listed as Sourced)), ...(single ? parseDeployments(single) : [])],
+    deployments: checkOnce([...(single && !listedExplicitly ? [] : parseDeployments(listed as Sourced)), ...(single ? parseDeployments(single) : [])], single ?? (listed as Sourced)),
     latencyMs: parseNumber(required('latencyMs'), 'a non-negative number of milliseconds', (n) => n >= 0),
     latencyJitterMs: parseNumber(required('latencyJitterMs'), 'a non-negative number of milliseconds', (n) => n >= 0),
   };
@@ -121,6 +121,14 @@ function parseDeployments(source: Sourced): Array<string | MockDeployment> {
   const twice = names.find((name, index) => names.indexOf(name) !== index);
   if (twice !== undefined) throw invalid(source, `each deployment name once ('${twice}' is listed twice)`);
   return entries as Array<string | MockDeployment>;
+}
+
+/** A deployment named by both --deployments and --deployment is a configuration error, not a stack trace. */
+function checkOnce(entries: Array<string | MockDeployment>, source: Sourced): Array<string | MockDeployment> {
+  const names = entries.map((entry) => (typeof entry === 'string' ? entry : entry.name));
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) throw invalid({ ...source, value: names.join(',') }, `each deployment name once ('${twice}' is listed twice across --deployments and --deployment)`);
+  return entries;
 }
 
 function parseFaultRates(source: Sourced): Partial<Record<MockFault, number>> {
