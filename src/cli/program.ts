@@ -11,6 +11,7 @@ const COMMANDS: Record<string, (host: WorkerHost) => Promise<Command[]>> = {
   enqueue: async () => [(await import('./commands/enqueue.js')).enqueueCommand()],
   worker: async (host) => [(await import('./commands/worker.js')).workerCommand(host)],
   validate: async () => [(await import('./commands/validate.js')).validateCommand()],
+  check: async () => [(await import('./commands/check.js')).checkCommand()],
   translate: async () => [(await import('./commands/translate.js')).translateCommand()],
   status: async () => [(await import('./commands/status.js')).statusCommand()],
   report: async () => [(await import('./commands/report.js')).reportCommand()],
