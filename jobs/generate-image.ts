@@ -13,7 +13,10 @@
  *               costs nothing.
  * Retries:      `x-should-retry` decides first (retry-policy.ts). 429s and quota waits re-queue the
  *               job without using an attempt (up to maxRateLimitedMs since the first 429, counted
- *               while waiting for a held deployment too; a 429's hold is capped at MAX_HOLD_MS);
+ *               while waiting for a held deployment too; a 429's hold is capped at MAX_HOLD_MS); so
+ *               does a deployment that cannot be used as configured (401/403/404, an endpoint that
+ *               refuses or does not resolve: deployment-fault.ts): the item waits for a fixed
+ *               configuration, the deployment is held and noted with its diagnosis (one log line);
  *               408/409/5xx (a retry-after holds the deployment, capped alike), network errors,
  *               timeouts (counted as possible double payments), malformed or incomplete bodies (the
  *               delivered images staged), 400 unsupported_content_type and storage errors retry with
@@ -27,7 +30,11 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { DeploymentPool, PoolMember } from '../src/deployments/deployment-pool.js';
 import { APITimeoutError, isAPIError, isRateLimited } from '../src/errors/api-error.js';
+import { deploymentFault } from '../src/errors/deployment-fault.js';
 import { errorCode, isRetryable } from '../src/errors/retry-policy.js';
+import { resolveDeployment } from '../src/preflight/deployment-context.js';
+import { configFingerprint } from '../src/deployments/unusable-note.js';
+import { diagnoseFailure } from '../src/preflight/diagnosis.js';
 import type { ImageGeneration } from '../src/image-api/types.js';
 import { CONTENT_TYPES } from '../src/images/image-options.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
@@ -86,6 +93,8 @@ export interface GenerateImageDeps {
   textCheck?: (job: Job<ImageJobData>, rows: ReportRow[], counts: ReturnType<typeof outcomeCounts>) => Promise<void>;
   logger: Logger;
   now?: () => number;
+  /** The deployments come from POLYGLYPH_DEPLOYMENTS_FILE: diagnoses name its fields, not AZURE_OPENAI_*. */
+  deploymentsFromFile?: boolean | undefined;
 }
 
 export interface GenerateImageResult {
@@ -230,6 +239,16 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
       await deps.pool.pause(member, Math.min(error.retryAfterMs, MAX_HOLD_MS), `retry-after ${errorCode(error)}`);
     }
     const heldMs = await deps.pool.recordFailure(member, error);
+    if (deploymentFault(error)) {
+      // Not the item's fault: failing it would lose it to a typo in the configuration. It goes back to
+      // the queue without using an attempt; the breaker holds the deployment.
+      const diagnosis = diagnoseFailure(error, resolveDeployment(member.spec, deps.deploymentsFromFile ?? false).context);
+      const first = await deps.pool.markUnusable(member, { at: now(), diagnosis, config: configFingerprint(member.spec) }, heldMs);
+      const message = `deployment ${member.spec.name} cannot be used: ${diagnosis.problem}; fix: ${diagnosis.fix}. Its items stay queued; it is tried again in ${Math.round(heldMs / 1000)} s`;
+      if (first) log.error({ deployment: member.spec.name, diagnosis: diagnosis.kind, heldMs }, message);
+      else log.debug({ deployment: member.spec.name, diagnosis: diagnosis.kind, heldMs }, message);
+      throw new RateLimitError();
+    }
     if (heldMs > 0) log.error({ deployment: member.spec.name, heldMs, code: errorCode(error) }, 'deployment taken out of the pool (circuit breaker)');
     if (!isRetryable(error)) {
       log.warn({ err: error, deployment: member.spec.name, attempt, final: true, code: errorCode(error) }, 'image generation failed');

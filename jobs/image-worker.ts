@@ -56,11 +56,13 @@ export interface ImageWorkerOptions {
    * back to the queue within about twice this. Default 30 s.
    */
   stalledIntervalMs?: number;
+  /** The deployments come from a deployments file (diagnoses then name its fields). */
+  deploymentsFromFile?: boolean;
 }
 
 /** The worker options a configuration asks for. */
 export function imageWorkerOptions(config: Config): ImageWorkerOptions {
-  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, maxTransientMs: config.maxTransientMs, stalledIntervalMs: config.stalledIntervalMs };
+  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, maxTransientMs: config.maxTransientMs, stalledIntervalMs: config.stalledIntervalMs, deploymentsFromFile: config.deploymentsFile !== undefined };
 }
 
 /**
@@ -82,6 +84,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     onRunsFinished: (runIds) => publishReports(deps, runIds),
     metrics: deps.metrics,
     ...(deps.checkTextOn ? { textCheck: handOver(deps.checkTextOn) } : {}),
+    deploymentsFromFile: options.deploymentsFromFile,
   };
   // BullMQ treats a connection it is handed as shared and leaves it open on close(): this one is the
   // worker's own (blocking fetches need maxRetriesPerRequest: null), so it is closed with the worker.

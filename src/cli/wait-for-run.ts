@@ -19,7 +19,7 @@ export interface WaitForRunOptions {
 const UNSERVED_EVERY_POLLS = 20;
 
 /** Polls the run until every item has settled (or `stop()` says to give up), showing progress. */
-export async function waitForRun(store: RunStore, runId: string, progress: Progress, stop: () => boolean = () => false, options: WaitForRunOptions = {}): Promise<RunRecord> {
+export async function waitForRun(store: RunStore, runId: string, progress: Progress, stop: () => boolean | Promise<boolean> = () => false, options: WaitForRunOptions = {}): Promise<RunRecord> {
   let warned = false;
   for (let poll = 0; ; poll++) {
     if (options.unserved && !warned && poll % UNSERVED_EVERY_POLLS === 0) {
@@ -31,7 +31,7 @@ export async function waitForRun(store: RunStore, runId: string, progress: Progr
     }
     const run = await readRun(store, runId, progress);
     if (!run) throw new Error(`run ${runId} disappeared from Redis`);
-    if (isRunComplete(run) || stop()) {
+    if (isRunComplete(run) || (await stop())) {
       progress.done(`${run.settled}/${run.total} jobs done`);
       return run;
     }

@@ -5,6 +5,7 @@ import type { ImageApi } from '../image-api/types.js';
 import type { DeploymentSpec } from './deployment-spec.js';
 import { deploymentKey, deploymentRegistryKey, type DeploymentInfo, type DeploymentKeyPart } from './deployment-keys.js';
 import { countNow } from './usage-counters.js';
+import { UNUSABLE_NOTE_MIN_MS, configFingerprint, parseUnusableNote, type UnusableNote } from './unusable-note.js';
 
 export interface PoolMember {
   spec: DeploymentSpec;
@@ -103,7 +104,7 @@ export class DeploymentPool {
 
   /** A call succeeded with `images` images: the breaker's count starts over, the images count for this minute. */
   async recordSuccess(member: PoolMember, images: number): Promise<void> {
-    await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'));
+    await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'unusable'));
     if (images > 0) await countNow(this.#redis, this.#key(member, 'images'), images);
   }
 
@@ -118,6 +119,56 @@ export class DeploymentPool {
     const keys = [this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'tat'), this.#key(member, 'paused')];
     const held = await runScript(this.#redis, 'record-failure', keys, [String(this.#breaker.failures), String(this.#breaker.cooldownMs), effect === 'trip' ? '1' : '0']);
     return Number(held);
+  }
+
+  /**
+   * Notes that `member` cannot be used as configured (a 401/403/404 or an endpoint that refuses), with
+   * what is wrong and the fix, for every worker and `run` to read; kept while its breaker holds it and
+   * cleared by its next success. Returns true when it was not noted already: that caller logs it, so
+   * a failing deployment makes one log line, not one per item.
+   */
+  async markUnusable(member: PoolMember, note: UnusableNote, heldMs: number): Promise<boolean> {
+    const ttlMs = Math.max(heldMs, UNUSABLE_NOTE_MIN_MS) + UNUSABLE_NOTE_MIN_MS;
+    const previous = await this.#redis.set(this.#key(member, 'unusable'), JSON.stringify(note), 'PX', ttlMs, 'GET');
+    return previous === null;
+  }
+
+  /** The deployments noted unusable (markUnusable), by name. */
+  async unusable(): Promise<Map<string, UnusableNote>> {
+    const values = await this.#redis.mget(...this.members.map((member) => this.#key(member, 'unusable')));
+    const notes = new Map<string, UnusableNote>();
+    values.forEach((value, index) => {
+      const note = parseUnusableNote(value);
+      if (note) notes.set(this.members[index]!.spec.name, note);
+    });
+    return notes;
+  }
+
+  /**
+   * A deployment noted unusable under another configuration than this worker's (the key or endpoint
+   * was fixed since) is released at once: note, breaker and hold cleared, so a fixed configuration
+   * starts now instead of after a hold that may have doubled to 32 minutes. Returns their names.
+   */
+  async releaseReconfigured(): Promise<string[]> {
+    const notes = await this.unusable();
+    const released: string[] = [];
+    for (const member of this.members) {
+      const note = notes.get(member.spec.name);
+      if (!note || note.config === configFingerprint(member.spec)) continue;
+      await this.#redis.del(...(['failures', 'trips', 'tat', 'paused', 'unusable'] as const).map((part) => this.#key(member, part)));
+      released.push(member.spec.name);
+    }
+    return released;
+  }
+
+  /** Forgets a note (a probe found the deployment usable after all). */
+  async clearUnusable(member: PoolMember): Promise<void> {
+    await this.#redis.del(this.#key(member, 'unusable'));
+  }
+
+  /** The members serving `model`. */
+  serving(model: string): PoolMember[] {
+    return this.#serving(model);
   }
 
   #serving(model: string): PoolMember[] {

@@ -32,7 +32,7 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
       if (kind) return { kind, code };
     }
     queue.push((current as { cause?: unknown }).cause);
-    if (current instanceof AggregateError) queue.push(...current.errors);
+    if (current instanceof AggregateError) queue.push(...(current.errors as unknown[]));
   }
   return undefined;
 }

@@ -1,12 +1,10 @@
+import { deploymentFault } from './deployment-fault.js';
 import {
   APIConnectionError,
-  AuthenticationError,
   BadRequestError,
   ConflictError,
   InternalServerError,
   InvalidResponseError,
-  NotFoundError,
-  PermissionDeniedError,
   RateLimitedError,
   RequestTimeoutError,
   isAPIError,
@@ -44,14 +42,15 @@ export function isRetryable(error: unknown): boolean {
 /**
  * What a failure says about the deployment that answered, for its circuit breaker:
  * - `trip`: the deployment itself is unusable (401 bad key, 403 incl. "resource temporarily blocked",
- *   404 no such deployment): take it out now; more requests would fail alike or need a human.
+ *   404 no such deployment, an endpoint that does not resolve or refuses connections: deployment-fault.ts):
+ *   take it out now; more requests would fail alike or need a human.
  * - `count`: it may be unhealthy (5xx, 408, timeouts, network errors, malformed bodies): a run of
  *   these takes it out for a while.
  * - `none`: the answer was about this request (a content refusal, another 400, a 429 which has its
  *   own back-off, an image of the wrong size or format).
  */
 export function breakerEffect(error: unknown): 'trip' | 'count' | 'none' {
-  if (error instanceof AuthenticationError || error instanceof PermissionDeniedError || error instanceof NotFoundError) return 'trip';
+  if (deploymentFault(error)) return 'trip';
   if (error instanceof RateLimitedError || error instanceof ConflictError || error instanceof BadRequestError) return 'none';
   return isRetryable(error) ? 'count' : 'none';
 }

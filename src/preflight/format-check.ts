@@ -1,11 +1,17 @@
-import type { CheckReport, CheckStatus } from './check-report.js';
+import type { CheckReport, CheckStatus, TargetReport } from './check-report.js';
 
 const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
 
 /** The report as text: one block per deployment and one for storage, each line with its fix. */
 export function formatCheckReport(report: CheckReport): string {
+  const verdict = report.failures > 0 ? 'not ready' : 'ready';
+  return `${formatTargets(report.targets)}${verdict}: ${report.failures} failure${report.failures === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'} (exit ${report.exitCode})\n`;
+}
+
+/** Blocks of check lines, each followed by an empty line. */
+export function formatTargets(targets: readonly TargetReport[]): string {
   const out: string[] = [];
-  for (const target of report.targets) {
+  for (const target of targets) {
     const about = Object.entries(target.about).map(([key, value]) => `${key} ${value}`).join(', ');
     out.push(`${target.kind === 'deployment' ? `deployment ${target.name}` : 'storage'} (${about})`);
     const width = Math.max(...target.checks.map((check) => check.check.length));
@@ -15,7 +21,5 @@ export function formatCheckReport(report: CheckReport): string {
     }
     out.push('');
   }
-  const verdict = report.failures > 0 ? 'not ready' : 'ready';
-  out.push(`${verdict}: ${report.failures} failure${report.failures === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'} (exit ${report.exitCode})`);
-  return `${out.join('\n')}\n`;
+  return out.map((text) => `${text}\n`).join('');
 }

@@ -82,6 +82,16 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
     await runtime.close();
     throw error;
   });
+  // A deployment held because its key or endpoint failed, now configured differently: try it now.
+  const released = await pool.releaseReconfigured().catch((error: unknown) => {
+    logger.debug({ err: error }, 'could not look for deployments to release');
+    return [];
+  });
+  if (released.length > 0) {
+    // Workers that found every deployment held paused the whole queue for as long: lift that too.
+    await runtime.queue.removeRateLimitKey().catch((error: unknown) => logger.debug({ err: error }, 'could not lift the queue rate limit'));
+    logger.info({ deployments: released }, 'deployments noted unusable under another configuration are tried again at once');
+  }
   const registration = setInterval(() => {
     pool.register().catch((error: unknown) => logger.debug({ err: error }, 'could not repeat the deployment registration'));
   }, REGISTRATION_INTERVAL_MS);

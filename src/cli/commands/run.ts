@@ -17,6 +17,8 @@ import { describeOutcome } from '../describe-outcome.js';
 import { planStep } from '../plan-run.js';
 import { Progress } from '../progress.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
+import { findBlockedRun, type BlockedRun } from '../blocked-run.js';
+import { formatTargets } from '../../preflight/format-check.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTINGS, TRANSLATION_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { saveRunTranslations } from '../../runs/run-translations.js';
@@ -66,6 +68,7 @@ export function runCommand(host: WorkerHost): Command {
     });
     const interrupted = (): boolean => stop.signal.aborted;
     try {
+      const startedAt = Date.now();
       const runId = newRunId();
       const progress = new Progress(out);
       const model = modelName(config);
@@ -92,7 +95,29 @@ export function runCommand(host: WorkerHost): Command {
       progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${capacity} images/min`);
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
 
-      let run = await waitForRun(runtime.runStore, runId, progress, interrupted);
+      // Every deployment of a model failing its key, identity or existence: stop rather than wait behind
+      // breakers for hours, keep the items queued, and say what `polyglyph check` says (issue 13, defect 3).
+      let blocked: BlockedRun | undefined;
+      let lastLook = 0;
+      const shouldStop = async (): Promise<boolean> => {
+        if (interrupted()) return true;
+        if (Date.now() - lastLook < 1_000) return false;
+        lastLook = Date.now();
+        blocked = await findBlockedRun(runtime.pool, models, { sinceMs: startedAt, deploymentsFromFile: config.deploymentsFile !== undefined }).catch((error: unknown) => {
+          logger.debug({ err: error }, 'could not look for unusable deployments');
+          return undefined;
+        });
+        return blocked !== undefined;
+      };
+      let run = await waitForRun(runtime.runStore, runId, progress, shouldStop);
+      if (blocked && !interrupted()) {
+        const waiting = run.total - run.settled;
+        process.stderr.write(`polyglyph: run ${runId} stopped after ${Math.round((Date.now() - startedAt) / 1000)} s: no deployment can serve ${blocked.model}; every one fails its key, identity, deployment or endpoint, as \`polyglyph check\` says:\n\n`);
+        process.stderr.write(formatTargets(blocked.reports));
+        process.stderr.write(`${waiting} of ${run.total} jobs stay queued (${run.itemsFailed} failed): fix the configuration, confirm with \`polyglyph check\`, then \`polyglyph worker\` (or this command again) processes them\n`);
+        setExitCode(EXIT.badInput);
+        return;
+      }
       if (interrupted()) {
         out.write(`interrupted: run ${runId} stays queued; \`polyglyph worker\` processes the rest\n`);
         setExitCode(EXIT.interrupted);
