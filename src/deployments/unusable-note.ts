@@ -22,7 +22,7 @@ export interface UnusableNote {
  */
 export function configFingerprint(spec: DeploymentSpec): string {
   const { api } = spec;
-  const fields = [api.endpoint, api.gptEndpoint, api.gptModel, api.deployment, api.apiVersion, api.apiStyle, api.apiKey, api.entraScope, spec.model, spec.provider];
+  const fields = [api.endpoint, api.gptEndpoint, api.deployment, api.apiVersion, api.apiStyle, api.apiKey, api.entraScope, spec.model, spec.provider];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
 }
 

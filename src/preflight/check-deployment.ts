@@ -39,7 +39,7 @@ function probeLines(deployment: ResolvedDeployment, outcome: ProbeOutcome): Chec
     endpoint: `${context.host} answered`,
     auth: context.auth.kind === 'key' ? 'the key was accepted' : `the Entra ID token for ${context.auth.scope} was accepted`,
     deployment: `'${context.deployment}' answered`,
-    model: `the deployment accepted the model '${deployment.bodyModel}' in the body`,
+    model: `accepted '${deployment.bodyModel}' as the body's model (Azure refuses a name that is no model, such as a deployment name)`,
   };
   if (outcome.kind === 'failed') {
     const { diagnosis } = outcome;

@@ -19,12 +19,10 @@ export function resolveDeployment(spec: DeploymentSpec, fromFile: boolean): Reso
   const mai = spec.provider === 'mai';
   const endpoint = mai ? { ...resolveMaiEndpoint(spec.api), style: 'mai' as const } : resolveEndpoint(spec.api);
   const url = new URL(endpoint.url);
-  // A full URL (AZURE_GPT_ENDPOINT) names its deployment in the path.
-  const deployment = /\/openai\/deployments\/([^/]+)\//.exec(url.pathname)?.[1];
   const context: DeploymentContext = {
     name: spec.name,
-    // v1 and MAI name the deployment in the body's model.
-    deployment: deployment ? decodeURIComponent(deployment) : endpoint.style === 'deployment' ? spec.api.deployment : endpoint.model,
+    // loadDeployments takes it from a full URL (AZURE_GPT_ENDPOINT) too.
+    deployment: spec.api.deployment,
     model: spec.model,
     style: endpoint.style,
     auth: spec.api.apiKey ? { kind: 'key' } : { kind: 'entra', scope: endpoint.scope },
@@ -32,8 +30,9 @@ export function resolveDeployment(spec: DeploymentSpec, fromFile: boolean): Reso
     host: url.host,
     fromFile,
   };
-  // Deployment-style URLs route by the URL: the body names the model the deployment serves.
-  const bodyModel = endpoint.style === 'deployment' ? spec.model : context.deployment;
+  // Runs send no model on deployment-style URLs; the probe names the configured model there on purpose,
+  // so that a model Azure does not know (a deployment name, a typo) is refused. v1 and MAI: the deployment.
+  const bodyModel = endpoint.style === 'deployment' ? spec.model : (endpoint.bodyModel ?? spec.api.deployment);
   return { spec, url: endpoint.url, bodyModel, scope: endpoint.scope, context };
 }
 

@@ -128,7 +128,7 @@ export function diagnoseFailure(error: unknown, context: DeploymentContext): Dia
       // v1 and MAI take the deployment name as the body's model: a model it does not know is a missing deployment.
       return { ...base, kind: 'deployment-not-found', stage: 'deployment', problem: `no deployment named '${context.deployment}' at ${context.host} (${said})`, fix: `set ${deploymentSetting} to a deployment listed under Deployments in the Foundry portal` };
     }
-    return { ...base, kind: 'model-mismatch', stage: 'model', problem: `the deployment '${context.deployment}' refused the model '${context.model}' (${said})`, fix: `set ${modelSetting} to the model '${context.deployment}' serves (Foundry portal -> Deployments -> model name), never the deployment's name` };
+    return { ...base, kind: 'model-mismatch', stage: 'model', problem: `the deployment '${context.deployment}' refused the model '${context.model}' (${said})`, fix: `set ${modelSetting} to the model that the deployment '${context.deployment}' serves (Foundry portal -> Deployments -> model name), never the deployment's name` };
   }
   if (error instanceof RateLimitedError) {
     return { ...base, kind: 'rate-limited', stage: 'service', problem: `the deployment answered 429 (its quota is in use right now): ${said}`, fix: 'nothing to fix if a run is going on; otherwise another client shares this deployment\'s quota' };

@@ -56,7 +56,7 @@ export async function probeDeployment(deployment: ResolvedDeployment, options: P
   const { body, refusedParams } = probeBody(deployment);
   try {
     const auth = await authFor(deployment, options);
-    const client = new ProbeClient({ url: deployment.url, model: deployment.bodyModel, auth, timeoutMs: options.timeoutMs ?? PROBE_TIMEOUT_MS, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const client = new ProbeClient({ url: deployment.url, bodyModel: deployment.bodyModel, auth, timeoutMs: options.timeoutMs ?? PROBE_TIMEOUT_MS, ...(options.fetch ? { fetch: options.fetch } : {}) });
     await client.send(body);
     return { kind: 'generated' };
   } catch (error) {
