@@ -35,7 +35,8 @@ import { errorCode, isRetryable } from '../src/errors/retry-policy.js';
 import { resolveDeployment } from '../src/preflight/deployment-context.js';
 import { configFingerprint } from '../src/deployments/unusable-note.js';
 import { diagnoseFailure } from '../src/preflight/diagnosis.js';
-import type { ImageGeneration } from '../src/image-api/types.js';
+import type { ImageGeneration, ImageUsage } from '../src/image-api/types.js';
+import { imageMemoryBytes, type MemoryBudget } from '../src/images/memory-budget.js';
 import { CONTENT_TYPES } from '../src/images/image-options.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
 import { decideTransientRetry } from '../src/queue/transient-retry.js';
@@ -82,6 +83,8 @@ export interface GenerateImageDeps {
   maxRateLimitedMs: number;
   /** How long an item may keep meeting transient failures (5xx, timeouts, network, malformed) before it fails. */
   maxTransientMs: number;
+  /** This worker's memory for images (POLYGLYPH_MEMORY_BUDGET_MB); none: no bound but the concurrency. */
+  memory?: MemoryBudget | undefined;
   /** Called with the runs an item's outcome finished: their reports are to be written (once, here). */
   onRunsFinished: (runIds: string[]) => Promise<void>;
   /** This process's metrics (generations, 429s, retries, uploads, failed items); none when absent. */
@@ -131,41 +134,49 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   }
 
   const missing = variants.filter((_, index) => !present[index]);
-  const staged = new Map<number, StagedImage>();
-  for (const variant of missing) {
-    const found = await deps.staging.get(names.get(variant)!);
-    if (found) staged.set(variant, found);
-  }
-  const toGenerate = missing.filter((variant) => !staged.has(variant));
-  if (staged.size > 0) log.info({ variants: [...staged.keys()] }, 'uploading images generated earlier (staged), not generating them again');
-
-  // A provider whose requests make one image each (MAI) gets one quota slot per request, not a burst
-  // of n requests on one slot-taking (MAI quotas are 2-12 RPM, enforced over seconds).
-  const perRequest = imagesPerRequest(deps.pool, data.model);
-  for (let remaining = toGenerate; remaining.length > 0; ) {
-    const part = remaining.slice(0, perRequest);
-    const generated = await generate(job, deps, part.map((variant) => names.get(variant)!), attempt, rows, log, token);
-    for (const [index, image] of generated.generation.images.entries()) {
-      const variant = part[index]!;
-      const entry: StagedImage = { image, facts: { deployment: generated.member.spec.name, requestId: generated.generation.requestId, usage: generated.generation.usage, generateMs: generated.generation.durationMs, startedAt: generated.startedAt } };
-      staged.set(variant, entry);
-      // Paid for now: keep the bytes until the blob exists. If Redis is briefly away, upload anyway.
-      await deps.staging.put(names.get(variant)!, entry).catch((error: unknown) => log.warn({ err: error, variant }, 'could not stage a generated image; uploading it directly'));
+  // Room in this worker's memory for these images before any is loaded or asked for; given back once
+  // they are stored (memory-budget.ts), so big images cannot pile up whatever the concurrency.
+  const release = missing.length > 0 && deps.memory ? await deps.memory.reserve(missing.length * imageMemoryBytes(data.request)) : () => {};
+  let usage: ImageUsage | undefined;
+  try {
+    const staged = new Map<number, StagedImage>();
+    for (const variant of missing) {
+      const found = await deps.staging.get(names.get(variant)!);
+      if (found) staged.set(variant, found);
     }
-    remaining = remaining.slice(part.length);
+    const toGenerate = missing.filter((variant) => !staged.has(variant));
+    if (staged.size > 0) log.info({ variants: [...staged.keys()] }, 'uploading images generated earlier (staged), not generating them again');
+
+    // A provider whose requests make one image each (MAI) gets one quota slot per request, not a burst
+    // of n requests on one slot-taking (MAI quotas are 2-12 RPM, enforced over seconds).
+    const perRequest = imagesPerRequest(deps.pool, data.model);
+    for (let remaining = toGenerate; remaining.length > 0; ) {
+      const part = remaining.slice(0, perRequest);
+      const generated = await generate(job, deps, part.map((variant) => names.get(variant)!), attempt, rows, log, token);
+      for (const [index, image] of generated.generation.images.entries()) {
+        const variant = part[index]!;
+        const entry: StagedImage = { image, facts: { deployment: generated.member.spec.name, requestId: generated.generation.requestId, usage: generated.generation.usage, generateMs: generated.generation.durationMs, startedAt: generated.startedAt } };
+        staged.set(variant, entry);
+        // Paid for now: keep the bytes until the blob exists. If Redis is briefly away, upload anyway.
+        await deps.staging.put(names.get(variant)!, entry).catch((error: unknown) => log.warn({ err: error, variant }, 'could not stage a generated image; uploading it directly'));
+      }
+      remaining = remaining.slice(part.length);
+    }
+
+    // From here on every line names the deployment(s) that made the images, staged ones included.
+    const madeBy = [...new Set([...staged.values()].map((entry) => entry.facts.deployment))];
+    if (madeBy.length > 0) log = log.child({ deployment: madeBy.join(',') });
+
+    // Variants upload side by side, a few at a time: ten 4K PNGs one after another would dominate the job.
+    const limit = pLimit(UPLOAD_CONCURRENCY);
+    const uploaded = await Promise.all([...staged.entries()].map(([variant, entry]) => limit(() => store(deps, data, variant, names.get(variant)!, entry, attempt, now))));
+    rows.push(...uploaded);
+    usage = sumUsage([...new Map([...staged.values()].map((entry) => [entry.facts.requestId ?? entry, entry.facts.usage])).values()]);
+  } finally {
+    release();
   }
-
-  // From here on every line names the deployment(s) that made the images, staged ones included.
-  const madeBy = [...new Set([...staged.values()].map((entry) => entry.facts.deployment))];
-  if (madeBy.length > 0) log = log.child({ deployment: madeBy.join(',') });
-
-  // Variants upload side by side, a few at a time: ten 4K PNGs one after another would dominate the job.
-  const limit = pLimit(UPLOAD_CONCURRENCY);
-  const uploaded = await Promise.all([...staged.entries()].map(([variant, entry]) => limit(() => store(deps, data, variant, names.get(variant)!, entry, attempt, now))));
-  rows.push(...uploaded);
   rows.sort((a, b) => Number(a.variant) - Number(b.variant));
   const created = rows.filter((r) => r.status === 'created').length;
-  const usage = sumUsage([...new Map([...staged.values()].map((entry) => [entry.facts.requestId ?? entry, entry.facts.usage])).values()]);
   const counts = outcomeCounts({ locale: data.locale, variants: data.request.n, created, existing: rows.length - created, usage });
   if (deps.textCheck && rows.length > 0) await deps.textCheck(job, rows, counts);
   else await settleItem(job, deps, rows, counts);

@@ -7,6 +7,7 @@ import { InvalidJobError } from '../src/errors/invalid-job-error.js';
 import { errorCode } from '../src/errors/retry-policy.js';
 import type { Config } from '../src/config/settings.js';
 import type { DeploymentPool } from '../src/deployments/deployment-pool.js';
+import { MemoryBudget } from '../src/images/memory-budget.js';
 import { GENERATE_IMAGE_JOB, type ImageJobData } from '../src/queue/image-job.js';
 import { parseImageJobData } from '../src/queue/image-job-schema.js';
 import { outcomeCounts } from '../src/runs/outcome-counts.js';
@@ -51,6 +52,8 @@ export interface ImageWorkerOptions {
   maxRateLimitedMs?: number;
   /** How long an item may keep meeting transient API failures before it fails. Default 30 min. */
   maxTransientMs?: number;
+  /** Image bytes this process may hold at once, in MB (memory-budget.ts); 0 or absent: no budget. */
+  memoryBudgetMb?: number;
   /**
    * Job lock and stalled-job check, in ms: the jobs of a worker that died (kill -9, lost machine) go
    * back to the queue within about twice this. Default 30 s.
@@ -62,7 +65,7 @@ export interface ImageWorkerOptions {
 
 /** The worker options a configuration asks for. */
 export function imageWorkerOptions(config: Config): ImageWorkerOptions {
-  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, maxTransientMs: config.maxTransientMs, stalledIntervalMs: config.stalledIntervalMs, deploymentsFromFile: config.deploymentsFile !== undefined };
+  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, maxTransientMs: config.maxTransientMs, memoryBudgetMb: config.memoryBudgetMb, stalledIntervalMs: config.stalledIntervalMs, deploymentsFromFile: config.deploymentsFile !== undefined };
 }
 
 /**
@@ -81,6 +84,7 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
     rateLimit: (ms) => deps.queue.rateLimit(ms),
     maxRateLimitedMs: options.maxRateLimitedMs ?? 1_800_000,
     maxTransientMs: options.maxTransientMs ?? 1_800_000,
+    memory: options.memoryBudgetMb ? MemoryBudget.fromMegabytes(options.memoryBudgetMb) : undefined,
     onRunsFinished: (runIds) => publishReports(deps, runIds),
     metrics: deps.metrics,
     ...(deps.checkTextOn ? { textCheck: handOver(deps.checkTextOn) } : {}),

@@ -72,6 +72,7 @@ export const SETTINGS = {
   breakerCooldownMs: setting({ flag: '--breaker-cooldown-ms <ms>', env: 'POLYGLYPH_BREAKER_COOLDOWN_MS', default: 60_000, description: 'how long a deployment stays out of the pool before it is tried again', expected: 'a positive integer of milliseconds', schema: positiveInt }),
   stalledIntervalMs: setting({ flag: '--stalled-interval-ms <ms>', env: 'POLYGLYPH_STALLED_INTERVAL_MS', default: 30_000, description: 'job lock and stalled-job check: how soon the jobs of a crashed worker go to another', expected: 'a positive integer of milliseconds', schema: positiveInt }),
   concurrency: setting({ flag: '--concurrency <n>', env: 'POLYGLYPH_CONCURRENCY', default: 4, description: 'image requests in flight per worker process', expected: 'a positive integer', schema: positiveInt }),
+  memoryBudgetMb: setting({ flag: '--memory-budget-mb <mb>', env: 'POLYGLYPH_MEMORY_BUDGET_MB', default: 256, description: 'memory a worker process may hold for images at once (answers being read, decoded, staged, uploaded); a job reserves what its images may take (about 100 MB for a 3840x2160 PNG, 12 MB for 1024x1024) and waits for room before it asks for them, whatever the concurrency (0: no budget)', expected: 'a non-negative integer of megabytes', schema: nonNegativeInt }),
   attempts: setting({ flag: '--attempts <n>', env: 'POLYGLYPH_ATTEMPTS', default: 5, description: 'attempts per item for failures outside the image API, e.g. storage (429s and transient API failures do not count: see --max-transient-ms)', expected: 'a positive integer', schema: positiveInt }),
   backoffMs: setting({ flag: '--backoff-ms <ms>', env: 'POLYGLYPH_BACKOFF_MS', default: 10_000, description: 'first retry delay; doubles each attempt', expected: 'a non-negative integer of milliseconds', schema: nonNegativeInt }),
   maxTransientMs: setting({ flag: '--max-transient-ms <ms>', env: 'POLYGLYPH_MAX_TRANSIENT_MS', default: 1_800_000, description: 'how long one item may keep meeting transient image API failures (5xx, timeouts, network errors, malformed answers) before it fails; they are retried with backoff and use no attempt meanwhile (a deployment that is down is left to the circuit breaker)', expected: 'a positive integer of milliseconds', schema: positiveInt }),
@@ -150,6 +151,7 @@ export interface Config {
   breakerCooldownMs: number;
   stalledIntervalMs: number;
   concurrency: number;
+  memoryBudgetMb: number;
   attempts: number;
   backoffMs: number;
   maxTransientMs: number;

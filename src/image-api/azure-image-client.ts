@@ -2,6 +2,7 @@ import { APIError, InvalidResponseError } from '../errors/api-error.js';
 import { checkImage, inspectImage } from '../images/verify-image.js';
 import { HttpImageClient, type ImageClientOptions } from './http-exchange.js';
 import { attachPartialGeneration } from './partial-generation.js';
+import { inlineImageBytes } from './inline-images.js';
 import { parseGenerationBody } from './parse-response.js';
 import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, SourceImage } from './types.js';
 
@@ -56,13 +57,13 @@ export class AzureImageClient extends HttpImageClient implements ImageApi {
 
   private async send(url: string, body: string | FormData, contentHeaders: Record<string, string>, request: ImageRequest, callerSignal: AbortSignal | undefined): Promise<ImageGeneration> {
     const started = this.now();
-    const { json, requestId } = await this.post(url, body, contentHeaders, callerSignal);
+    const { json, requestId, images: inline } = await this.post(url, body, contentHeaders, callerSignal);
     const parsed = parseGenerationBody(json);
     if (typeof parsed === 'string') throw new InvalidResponseError(`the image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
     if (parsed.images.length > request.n) throw new InvalidResponseError(`asked for ${request.n} images, got ${parsed.images.length}`, 'incomplete_response', requestId);
 
     const images: GeneratedImage[] = parsed.images.map((image, index) => {
-      const bytes = Buffer.from(image.b64, 'base64');
+      const bytes = inlineImageBytes(image.b64, inline);
       const facts = inspectImage(bytes);
       if (typeof facts === 'string') throw new InvalidResponseError(`image ${index + 1}: ${facts}`, 'malformed_image', requestId);
       const mismatch = checkImage(facts, { format: request.format, size: request.size });

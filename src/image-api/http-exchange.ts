@@ -1,5 +1,6 @@
 import { APIConnectionError, APIError, APITimeoutError, InvalidResponseError } from '../errors/api-error.js';
 import type { AuthHeaders } from './auth.js';
+import { splitInlineImages } from './inline-images.js';
 
 /** What every image client is built from. */
 export interface ImageClientOptions {
@@ -47,26 +48,28 @@ export abstract class HttpImageClient {
     this.now = options.now ?? Date.now;
   }
 
-  protected async post(url: string, body: string | FormData, contentHeaders: Record<string, string>, callerSignal: AbortSignal | undefined): Promise<{ json: unknown; requestId: string | undefined }> {
+  protected async post(url: string, body: string | FormData, contentHeaders: Record<string, string>, callerSignal: AbortSignal | undefined): Promise<{ json: unknown; requestId: string | undefined; images: Buffer[] }> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     let response: Response;
-    let text: string;
+    let raw: Buffer;
     try {
       // For FormData, fetch sets the multipart content type with its boundary itself.
       const headers = { ...contentHeaders, accept: 'application/json', ...(await this.#auth()) };
       response = await this.#fetch(url, { method: 'POST', headers, body, signal });
-      text = await response.text();
+      raw = Buffer.from(await response.arrayBuffer());
     } catch (error) {
       if (timeout.aborted) throw new APITimeoutError(this.#timeoutMs);
       if (callerSignal?.aborted) throw error;
       throw new APIConnectionError(`${this.label} request failed: ${describeCause(error)}`, { cause: error });
     }
     const requestId = response.headers.get('apim-request-id') ?? response.headers.get('x-request-id') ?? undefined;
+    // Images are decoded from the bytes, not parsed as strings (inline-images.ts); the rest is ordinary JSON.
+    const { text, images } = response.ok ? splitInlineImages(raw) : { text: raw.toString('utf8'), images: [] };
     const json = parseJson(text);
     if (!response.ok) throw APIError.generate(response.status, json ?? { error: { message: text.slice(0, 500) } }, response.headers);
     if (json === undefined) throw new InvalidResponseError(`the ${this.label} answered ${response.status} with a body that is not JSON`, 'malformed_response', requestId);
-    return { json, requestId };
+    return { json, requestId, images };
   }
 }
 

@@ -4,6 +4,7 @@ import { checkImage, inspectImage } from '../images/verify-image.js';
 import { HttpImageClient, type ImageClientOptions } from './http-exchange.js';
 import { ImageMismatchError } from './azure-image-client.js';
 import { attachPartialGeneration } from './partial-generation.js';
+import { inlineImageBytes } from './inline-images.js';
 import { parseGenerationBody } from './parse-response.js';
 import type { GeneratedImage, ImageApi, ImageGeneration, ImageRequest, ImageUsage } from './types.js';
 import { isRecord } from '../json/is-record.js';
@@ -60,14 +61,14 @@ export class MaiImageClient extends HttpImageClient implements ImageApi {
 
   /** One HTTP request for one image. */
   private async requestOne(body: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; revisedPrompt: string | undefined; usage: ImageUsage | undefined; requestId: string | undefined }> {
-    const { json, requestId } = await this.post(this.url, body, { 'content-type': 'application/json' }, signal);
+    const { json, requestId, images: inline } = await this.post(this.url, body, { 'content-type': 'application/json' }, signal);
     const parsed = parseGenerationBody(json);
     if (typeof parsed === 'string') throw new InvalidResponseError(`the MAI image API answered with an unexpected body: ${parsed}`, 'malformed_response', requestId);
     if (parsed.images.length !== 1) throw new InvalidResponseError(`asked for 1 image, got ${parsed.images.length}`, 'incomplete_response', requestId);
     const [image] = parsed.images as [(typeof parsed.images)[number]];
     // OpenAI's usage names when present, else MAI's own.
     const usage = parsed.usage && Object.values(parsed.usage).some((value) => value !== undefined) ? parsed.usage : maiUsage(json);
-    return { bytes: Buffer.from(image.b64, 'base64'), revisedPrompt: image.revisedPrompt, usage, requestId };
+    return { bytes: inlineImageBytes(image.b64, inline), revisedPrompt: image.revisedPrompt, usage, requestId };
   }
 }
 

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { LocaleCode } from '../locales/registry.js';
 import { SCRIPT_FONTS, escapeMarkup } from '../text-render/script-fonts.js';
 import type { Background, OutputFormat } from './routes/validation.js';
+import type { ImageFill } from './types.js';
 
 export interface RenderSpec {
   width: number;
@@ -18,6 +19,8 @@ export interface RenderSpec {
   text?: { value: string; locale: LocaleCode } | undefined;
   /** An edit's master creative: the text is drawn onto it, scaled to cover the output size. */
   master?: Buffer | undefined;
+  /** `noise`: random pixels only (no format compresses them), the same for every prompt of a size. Default flat. */
+  fill?: ImageFill | undefined;
 }
 
 /** Encoding a 4K image takes up to half a second; retries and repeated prompts hit this cache. */
@@ -34,9 +37,12 @@ export class ImageRenderer {
   private readonly cache = new Map<string, Promise<Buffer>>();
 
   render(spec: RenderSpec): Promise<Buffer> {
-    const colour = colourOf(spec.prompt, spec.variant);
-    const master = spec.master ? createHash('sha256').update(spec.master).digest('hex') : null;
-    const key = JSON.stringify([spec.width, spec.height, spec.format, spec.compression, spec.background, colour, spec.text ?? null, master]);
+    // Noise (memory benchmarks) is random pixels only, no text, the same for every prompt of a size:
+    // one render serves a whole benchmark.
+    const noise = spec.fill === 'noise';
+    const colour = noise ? NOISE_KEY : colourOf(spec.prompt, spec.variant);
+    const master = !noise && spec.master ? createHash('sha256').update(spec.master).digest('hex') : null;
+    const key = JSON.stringify([spec.width, spec.height, spec.format, spec.compression, spec.background, colour, noise ? null : (spec.text ?? null), master]);
     const cached = this.cache.get(key);
     if (cached) {
       // Map keeps insertion order: re-inserting marks the entry as recently used.
@@ -52,6 +58,8 @@ export class ImageRenderer {
     return rendering;
   }
 }
+
+const NOISE_KEY: Colour = { r: -1, g: -1, b: -1 };
 
 interface Colour {
   r: number;
@@ -106,6 +114,7 @@ async function textLayer(text: { value: string; locale: LocaleCode }, width: num
 }
 
 async function encode(spec: RenderSpec, colour: Colour): Promise<Buffer> {
+  if (spec.fill === 'noise') return encodeNoise(spec);
   const { width, height } = spec;
   const transparent = spec.background === 'transparent';
   const layers: sharp.OverlayOptions[] = [];
@@ -136,4 +145,21 @@ async function encode(spec: RenderSpec, colour: Colour): Promise<Buffer> {
   if (spec.format === 'jpeg') return image.jpeg({ quality: Math.max(1, quality) }).toBuffer();
   if (spec.format === 'webp') return image.webp({ quality: Math.max(1, quality) }).toBuffer();
   return image.png().toBuffer();
+}
+
+/** Random pixels in the asked size and format; noise does not compress, so PNG's fastest level loses nothing. */
+async function encodeNoise(spec: RenderSpec): Promise<Buffer> {
+  const { width, height } = spec;
+  const image = sharp(noisePixels(width * height * 3, spec), { raw: { width, height, channels: 3 } });
+  const quality = spec.compression ?? 100;
+  if (spec.format === 'jpeg') return image.jpeg({ quality: Math.max(1, quality) }).toBuffer();
+  if (spec.format === 'webp') return image.webp({ quality: Math.max(1, quality) }).toBuffer();
+  return image.png({ compressionLevel: 0 }).toBuffer();
+}
+
+/** Deterministic random bytes (an AES-CTR keystream keyed by the size): a retry repeats the same image. */
+function noisePixels(length: number, spec: Pick<RenderSpec, 'width' | 'height'>): Buffer {
+  const key = createHash('sha256').update(`noise\u0000${spec.width}x${spec.height}`).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(length)), cipher.final()]);
 }

@@ -34,7 +34,7 @@ export function createMockImageApi(options: MockImageApiOptions = {}): MockImage
 /** nginx's status for "the client closed the connection before the answer": logged, never sent. */
 export const CLIENT_CLOSED_REQUEST = 499;
 
-const CONFIGURABLE = ['latencyMs', 'latencyJitterMs', 'imagesPerMinute', 'faultRates', 'blockedTerms'] as const;
+const CONFIGURABLE = ['latencyMs', 'latencyJitterMs', 'imagesPerMinute', 'faultRates', 'blockedTerms', 'imageFill'] as const;
 
 class MockImageApiServer implements MockImageApi {
   private settings: MockSettings;

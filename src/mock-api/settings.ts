@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MOCK_FAULTS, type MockFault, type MockSettingsPatch } from './types.js';
+import { IMAGE_FILLS, MOCK_FAULTS, type ImageFill, type MockFault, type MockSettingsPatch } from './types.js';
 import { isRecord } from '../json/is-record.js';
 
 export const MOCK_DEFAULTS = {
@@ -18,6 +18,7 @@ export interface MockSettings {
   imagesPerMinute: number | undefined;
   faultRates: Partial<Record<MockFault, number>>;
   blockedTerms: string[];
+  imageFill: ImageFill;
 }
 
 const milliseconds = z.number().finite().nonnegative();
@@ -32,6 +33,7 @@ const patchSchema = z
       .refine((rates) => sum(Object.values(rates)) <= 1, 'fault rates must add up to at most 1')
       .optional(),
     blockedTerms: z.array(z.string().min(1)).optional(),
+    imageFill: z.enum(IMAGE_FILLS).optional(),
   })
   .strict();
 
@@ -53,6 +55,7 @@ export function applySettingsPatch(current: MockSettings, patch: unknown): MockS
   if (isRecord(patch) && 'imagesPerMinute' in patch) next.imagesPerMinute = value.imagesPerMinute ?? undefined;
   if (value.faultRates !== undefined) next.faultRates = { ...value.faultRates };
   if (value.blockedTerms !== undefined) next.blockedTerms = [...value.blockedTerms];
+  if (value.imageFill !== undefined) next.imageFill = value.imageFill;
   return next;
 }
 
@@ -63,6 +66,7 @@ export function initialSettings(options: MockSettingsPatch): MockSettings {
     imagesPerMinute: undefined,
     faultRates: {},
     blockedTerms: [...MOCK_DEFAULTS.blockedTerms],
+    imageFill: 'flat',
   };
   return applySettingsPatch(defaults, options);
 }

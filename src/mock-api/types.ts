@@ -36,6 +36,10 @@ export const MOCK_FAULTS = [
  */
 export type MockFault = (typeof MOCK_FAULTS)[number];
 
+/** Stand-in images: one flat colour, or random pixels (incompressible: for memory benchmarks). */
+export const IMAGE_FILLS = ['flat', 'noise'] as const;
+export type ImageFill = (typeof IMAGE_FILLS)[number];
+
 export interface MockImageApiOptions {
   /**
    * The deployments served, each a name and the model it serves: `{name: 'img-prod-eastus', model:
@@ -63,6 +67,12 @@ export interface MockImageApiOptions {
   latencyMs?: number;
   /** Uniformly random extra milliseconds, 0..latencyJitterMs, on top of `latencyMs`. Default 0. */
   latencyJitterMs?: number;
+  /**
+   * What the images look like: `flat` (one colour: small files, quick) or `noise` (random pixels, which
+   * no format compresses: a 3840x2160 PNG is ~25 MB, the worst case a worker's memory must survive).
+   * Default flat.
+   */
+  imageFill?: ImageFill;
   /** Quota per deployment in images per minute (a request for n images counts n), enforced evenly. Default: unlimited. */
   imagesPerMinute?: number;
   /** A prompt containing one of these (case-insensitive) is refused by the content filter. Default `['[blocked]']`. */
@@ -121,7 +131,7 @@ export interface MockImageApi {
   /** Queues one-shot faults: the next generation requests that pass the quota meet them, one each, in order. */
   injectFaults(kinds: MockFault[]): void;
   /** Changes behaviour while running; throws a RangeError for invalid values. A new `imagesPerMinute` starts the quota afresh. */
-  configure(options: Partial<Pick<MockImageApiOptions, 'latencyMs' | 'latencyJitterMs' | 'imagesPerMinute' | 'faultRates' | 'blockedTerms'>>): void;
+  configure(options: Partial<Pick<MockImageApiOptions, 'latencyMs' | 'latencyJitterMs' | 'imagesPerMinute' | 'faultRates' | 'blockedTerms' | 'imageFill'>>): void;
   /** A snapshot; later requests do not change it. */
   stats(): MockImageApiStats;
   /** Chat completion requests answered (translations), by HTTP status. Reset by resetStats(). */

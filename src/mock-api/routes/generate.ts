@@ -77,7 +77,7 @@ export async function handleGeneration(
   if (containsBlockedTerm(request.prompt, settings.blockedTerms)) return finish(contentPolicyViolation());
 
   const outputFault = isOutputFault(fault) ? fault : undefined;
-  const { images, garbled } = await renderOutput(request, context.renderer, outputFault, master);
+  const { images, garbled } = await renderOutput(request, context.renderer, outputFault, master, settings.imageFill);
   const success = successBody(request, images, Math.floor(context.now() / 1000));
   if (outputFault === 'malformed') return finish({ status: 200, text: truncated(success) });
   return finish({ status: 200, body: success }, images.length, garbled);

@@ -1,6 +1,7 @@
 import { contentFilterResults, promptFilterResults } from '../content-filter.js';
 import type { OutputFault } from '../faults.js';
 import { textToDraw } from '../prompt-text.js';
+import type { ImageFill } from '../types.js';
 import type { ImageRenderer, RenderSpec } from '../render-image.js';
 import { AUTO_SIZE, type ImageDimensions } from '../size-rules.js';
 import { estimateUsage } from '../usage.js';
@@ -16,10 +17,10 @@ export interface RenderedOutput {
  * Renders the n images of a request, each showing the prompt's text (prompt-text.ts); an edit's are
  * drawn onto its master. Output faults bend the size or format, or garble the text, on purpose.
  */
-export async function renderOutput(request: GenerationRequest, renderer: ImageRenderer, fault: OutputFault | undefined, master?: Buffer): Promise<RenderedOutput> {
+export async function renderOutput(request: GenerationRequest, renderer: ImageRenderer, fault: OutputFault | undefined, master?: Buffer, fill: ImageFill = 'flat'): Promise<RenderedOutput> {
   const { width, height } = fault === 'wrong-size' ? otherSize(request.dimensions) : request.dimensions;
   const format = fault === 'wrong-format' ? otherFormat(request.format) : request.format;
-  const base: Omit<RenderSpec, 'variant'> = { width, height, format, compression: request.compression, background: request.background, prompt: request.prompt, master };
+  const base: Omit<RenderSpec, 'variant'> = { width, height, format, compression: request.compression, background: request.background, prompt: request.prompt, master, fill };
   // fewer-images: the service delivered (and billed) fewer images than asked.
   const count = fault === 'fewer-images' ? request.n - 1 : request.n;
   const garble = fault === 'garbled-text';

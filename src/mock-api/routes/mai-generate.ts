@@ -73,7 +73,7 @@ export async function handleMaiGeneration(
   const format = outputFault === 'wrong-format' ? 'jpeg' : 'png';
   const garbled = outputFault === 'garbled-text';
   const text = textToDraw(request.prompt, 0, garbled);
-  const image = await context.renderer.render({ width, height, format, compression: undefined, background: 'auto', prompt: request.prompt, variant: 0, text });
+  const image = await context.renderer.render({ width, height, format, compression: undefined, background: 'auto', prompt: request.prompt, variant: 0, text, fill: settings.imageFill });
   const success = {
     created: Math.floor(context.now() / 1000),
     // fewer-images: one image per request, so one fewer is none.
