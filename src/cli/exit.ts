@@ -1,4 +1,4 @@
-/** Exit codes of the CLI (documented in the README and `--help`): keep them stable, scripts depend on them. */
+/** Exit codes of the CLI (documented in docs/commands.md and `--help`): keep them stable, scripts depend on them. */
 export const EXIT = { ok: 0, itemsFailed: 1, badInput: 2, interrupted: 130 } as const;
 
 let exitCode: number = EXIT.ok;

@@ -1,6 +1,6 @@
 /**
  * Output parameters of one image request, as the manifest and the CLI name them. Their rules come
- * from OpenAI's Images API reference and Azure's image generation how-to (see the README's "Output
+ * from OpenAI's Images API reference and Azure's image generation how-to (see docs/sizes-and-models.md, "Output
  * parameters" section): the stand-in API in src/mock-api enforces the same rules on its side.
  */
 

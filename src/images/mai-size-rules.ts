@@ -1,6 +1,6 @@
 /**
  * Size rules of Microsoft's MAI image models (MAI-Image-2, MAI-Image-2e) on Foundry, and the
- * nearest-valid-size step for them. See the README's "MAI image models" section for sources.
+ * nearest-valid-size step for them. See docs/sizes-and-models.md, "MAI image models", for sources.
  *
  * Documented (Microsoft Learn, "Deploy and use MAI image models in Microsoft Foundry"; the same
  * numbers are in the wrappers that call the API, e.g. LiteLLM's Foundry MAI provider):

@@ -1,6 +1,6 @@
 import { SHAPES, SIZE_TIERS, TIER_CLASS_SIZES, TOKEN_BUCKETS, routePixels, routeSize, type Aspect, type SizeRoute } from './size-routing.js';
 
-/** The aspects the README's table shows; any `W:H` up to 3:1 works the same way. */
+/** The aspects the table in docs/sizes-and-models.md shows; any `W:H` up to 3:1 works the same way. */
 export const TABLE_ASPECTS: readonly Aspect[] = [
   ...Object.entries(SHAPES).map(([label, [width, height]]) => ({ label, width, height })),
   { label: '16:9', width: 16, height: 9 },
@@ -10,7 +10,7 @@ export const TABLE_ASPECTS: readonly Aspect[] = [
 ];
 
 /**
- * The routing table as Markdown, computed from the constants in size-routing.ts. The README embeds
+ * The routing table as Markdown, computed from the constants in size-routing.ts. docs/sizes-and-models.md embeds
  * it between `<!-- size-routing-table -->` markers and test/unit/size-routing.test.ts fails when
  * the two differ (printing the table to paste), so the documentation cannot drift from the code.
  */

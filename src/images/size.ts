@@ -1,7 +1,7 @@
 /**
  * gpt-image-2's size rules (Microsoft's and OpenAI's image generation docs): `auto`, or `WxH` with
  * both edges multiples of 16, long edge at most 3x the short one, between 655,360 and 8,294,400
- * pixels in total and no edge above 3840 (see the README's "Sizes" section for which document says
+ * pixels in total and no edge above 3840 (see docs/sizes-and-models.md, "Sizes", for which document says
  * what). Sizes are resolved (resolve-size.ts) before anything is enqueued, so a bad size costs nothing.
  */
 

@@ -39,7 +39,7 @@ export const UPLOAD_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 
 
 /**
  * The worker's Prometheus metrics, in a registry of their own (nothing global, so two in one process,
- * as in tests, do not collide). Names and meanings are listed in the README's Observability section.
+ * as in tests, do not collide). Names and meanings are listed in docs/operations.md, Observability.
  */
 export class PrometheusWorkerMetrics implements WorkerMetrics {
   readonly registry = new Registry();

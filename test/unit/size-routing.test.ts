@@ -100,9 +100,9 @@ describe('size routing (Polyglyph client-side tiers and token buckets)', () => {
     if (!result.ok) expect(result.message).toMatch(message);
   });
 
-  it("the README's routing table is the one the code computes", async () => {
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  it("the routing table in docs/sizes-and-models.md is the one the code computes", async () => {
+    const readme = await readFile(new URL('../../docs/sizes-and-models.md', import.meta.url), 'utf8');
     const embedded = /<!-- size-routing-table:start -->\n([\s\S]*?)\n<!-- size-routing-table:end -->/.exec(readme)?.[1];
-    expect(embedded, `README.md needs this table between <!-- size-routing-table:start --> and <!-- size-routing-table:end -->:\n${sizeRoutingTable()}`).toBe(sizeRoutingTable());
+    expect(embedded, `docs/sizes-and-models.md needs this table between <!-- size-routing-table:start --> and <!-- size-routing-table:end -->:\n${sizeRoutingTable()}`).toBe(sizeRoutingTable());
   });
 });
