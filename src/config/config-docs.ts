@@ -9,7 +9,7 @@ export function configurationTable(settings: Record<string, Setting> = SETTINGS)
   const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const rows = Object.values(settings).map((setting) => {
     const flag = setting.flag.split(' ')[0]!;
-    const shown = setting.secret || setting.default === undefined ? '' : `\`${cell(typeof setting.default === "object" ? JSON.stringify(setting.default) : String(setting.default as string | number | boolean))}\``;
+    const shown = setting.secret || setting.default === undefined ? '' : `\`${cell(typeof setting.default === 'object' ? JSON.stringify(setting.default) : String(setting.default as string | number | boolean))}\``;
     return `| \`${flag}\` | ${setting.env ? `\`${setting.env}\`` : ''} | ${shown} | ${cell(setting.description)} |`;
   });
   return [CONFIG_TABLE_BEGIN, '', '| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows, '', CONFIG_TABLE_END].join('\n');
