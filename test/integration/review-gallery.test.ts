@@ -6,12 +6,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
 import type { Config } from '../../src/config/settings.js';
+import { escapeHtml } from '../../src/dashboard/html.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/start-dashboard.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';
 import type { RunRecord } from '../../src/runs/run-store.js';
 import { createImageWorker } from '../../jobs/image-worker.js';
+import { createTextCheckWorker, textReaderFor } from '../../jobs/text-check-worker.js';
 import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
@@ -26,6 +28,7 @@ let api: MockImageApi;
 let config: Config;
 let runtime: WorkerRuntime;
 let worker: Worker;
+let checker: Worker;
 let run: RunRecord;
 let dashboard: Dashboard;
 const auth = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
@@ -36,18 +39,23 @@ beforeAll(async () => {
   await api.listen();
   config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container: uniqueContainerName('gallery') });
   runtime = await openWorkerRuntime(config, silentLogger);
-  worker = createImageWorker({ ...runtime, logger: silentLogger }, { concurrency: 4, prefix: config.queuePrefix });
+  // Every stored image is read back (Tesseract), so the gallery has read text and scores to show.
+  worker = createImageWorker({ ...runtime, logger: silentLogger, checkTextOn: runtime.textCheckQueue }, { concurrency: 4, prefix: config.queuePrefix });
+  checker = createTextCheckWorker({ ...runtime, logger: silentLogger, queue: runtime.textCheckQueue!, reader: textReaderFor(config)!, config });
   await worker.waitUntilReady();
+  // The first image request draws garbled text: the check flags that one image needs_review.
+  api.injectFaults(['garbled-text']);
   const dir = await mkdtemp(join(tmpdir(), 'pg-gallery-'));
   await writeFile(join(dir, 'review.csv'), MANIFEST);
   const defaults = manifestDefaults(config);
   const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: join(dir, 'review.csv'), defaults, model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
-  run = await waitForRun(runtime.runStore, runId);
+  run = await waitForRun(runtime.runStore, runId, 120_000);
   dashboard = await startDashboard({ ...config, dashboardPort: 0, dashboardPassword: PASSWORD }, silentLogger, { rerender: { defaults, attempts: config.attempts, backoffMs: config.backoffMs } });
 });
 afterAll(async () => {
   await dashboard?.close();
   await worker?.close();
+  await checker?.close();
   await runtime?.close();
   await api?.close();
   await services?.stop();
@@ -77,6 +85,15 @@ describe('review gallery (HTTP)', () => {
     // The locale filter.
     const ko = await (await get(`/runs/${run.id}/gallery?locale=ko`)).text();
     expect(ko.match(/<figure /g)).toHaveLength(2);
+    // The text check's reading and score, and the needs_review filter: the garbled image (at least) and only flagged ones.
+    const needsReview = rows.filter((row) => row.textStatus === 'needs_review');
+    expect(needsReview.length).toBeGreaterThanOrEqual(1);
+    expect(needsReview.length).toBeLessThan(4);
+    expect(body.match(/class="mono score"/g)).toHaveLength(4);
+    for (const row of rows) expect(body).toContain(`<span class="text read" lang="${row.locale}">${escapeHtml(row.readText ?? '')}</span>`);
+    const flagged = await (await get(`/runs/${run.id}/gallery?needs_review=1`)).text();
+    expect(flagged.match(/<figure /g)).toHaveLength(needsReview.length);
+    for (const row of needsReview) expect(flagged).toContain(`data-blob="${row.blobName}"`);
   });
 
   it('refuses a review POST without the CSRF token, or from another site', async () => {
@@ -108,7 +125,7 @@ describe('review gallery in a real browser', () => {
     expect(browserPath, 'install Debian Chromium (apt-get install chromium) or set CHROMIUM_PATH').toBeDefined();
   });
 
-  it.skipIf(!browserPath)('shows the thumbnails; approve one image, reject another: the rejected one comes back as a new variant', async () => {
+  it.skipIf(!browserPath)('shows the thumbnails with expected and read-back text; approve one image, reject another: the rejected one comes back as a new variant', async () => {
     const browser = await launchChromium(browserPath!);
     try {
       const context = await browser.newContext({ httpCredentials: { username: 'admin', password: PASSWORD }, viewport: { width: 1280, height: 900 } });
@@ -136,8 +153,8 @@ describe('review gallery in a real browser', () => {
       expect(await page.locator('.notice').textContent()).toContain('sale ko v1 rejected; v2 is being rendered');
 
       // The worker renders v2 of sale/ko; v1 stays stored (found, not paid again).
-      await waitUntil(async () => (await readRows(runtime.runStore, run.id)).some((row) => row.id === 'sale' && row.locale === 'ko' && row.variant === 2 && row.status === 'created'), 'sale ko v2 rendered', 30_000);
-      const after = await waitForRun(runtime.runStore, run.id);
+      await waitUntil(async () => (await readRows(runtime.runStore, run.id)).some((row) => row.id === 'sale' && row.locale === 'ko' && row.variant === 2 && row.status === 'created'), 'sale ko v2 rendered', 60_000);
+      const after = await waitForRun(runtime.runStore, run.id, 60_000);
       expect(after).toMatchObject({ imagesPlanned: 5, itemsFailed: 0 });
       const saleKo = (await readRows(runtime.runStore, run.id)).filter((row) => row.id === 'sale' && row.locale === 'ko').map((row) => [row.variant, row.status]);
       expect(saleKo.sort()).toEqual([[1, 'exists'], [2, 'created']]);
@@ -162,5 +179,5 @@ describe('review gallery in a real browser', () => {
     } finally {
       await browser.close();
     }
-  }, 90_000);
+  }, 150_000);
 });
