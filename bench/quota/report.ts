@@ -56,6 +56,7 @@ export function printNotes(rows: readonly Row[]): void {
       const m = row.result.metrics;
       const statuses = Object.entries(m.byStatus).map(([status, count]) => `${status}: ${count}`).join(', ');
       lines.push(`responses ${statuses || 'none'}; ${m.imagesGenerated} images generated, ${m.duplicateImages} paid twice`);
+      if (m.windowUtilisation !== undefined) lines.push(`measured window: ${m.windowUtilisation.toFixed(2)} of the new quota (the util column is the whole run's steady rate over the new quota)`);
       lines.push(...row.result.notes);
     }
     console.log(`\n${row.scenario.label}`);
