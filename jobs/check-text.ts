@@ -5,8 +5,7 @@
  * Payload:      TextCheckJobData (src/queue/text-check-job.ts).
  * Side effects: per image: blob metadata `textcer`, `textcheck`, `textengine`; the sidecar JSON gains
  *               `textCheck` (engine, expected and read text, score); the item settled into every run
- *               waiting for it, with per-locale check counters. With --regenerate-on-mismatch, an item
- *               whose text did not match gets a new variant rendered (a generate-image job) instead.
+ *               waiting for it, with per-locale check counters.
  * Idempotency:  an image whose metadata already records a check by the same engine is not read again
  *               (its sidecar's reading is scored afresh against today's thresholds); settling twice
  *               counts nothing twice (SETTLE_SCRIPT).
@@ -35,11 +34,6 @@ export interface CheckTextDeps {
   maxCer: Record<Script, number>;
   /** Called with the runs the item's outcome finished: their reports are to be written (once, here). */
   onRunsFinished: (runIds: string[]) => Promise<void>;
-  /**
-   * Renders a new variant of an item whose text did not match, when the budget allows; true when it
-   * did (the item then settles after that variant's check). Absent: never regenerate.
-   */
-  regenerate?: (job: Job<TextCheckJobData>, rows: ReportRow[], counts: OutcomeCounts) => Promise<boolean>;
   logger: Logger;
 }
 
@@ -63,10 +57,6 @@ export async function checkText(job: Job<TextCheckJobData>, deps: CheckTextDeps)
     addCounts(counts, data.image.locale, result);
     checked += 1;
     if (result.status === 'needs_review') needsReview += 1;
-  }
-  if (needsReview > 0 && deps.regenerate && (await deps.regenerate(job, rows, counts))) {
-    log.info({ needsReview }, 'text did not match: rendering a new variant');
-    return { checked, needsReview };
   }
   const { finished } = await deps.runStore.settle(data.itemJobId, rows, counts);
   if (finished.length > 0) await deps.onRunsFinished(finished);

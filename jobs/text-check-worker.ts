@@ -20,7 +20,6 @@ export interface TextCheckWorkerDeps {
   reader: TextReader;
   logger: Logger;
   config: Pick<Config, 'textCheckMaxCer' | 'textCheckConcurrency' | 'queuePrefix' | 'stalledIntervalMs'>;
-  regenerate?: CheckTextDeps['regenerate'];
 }
 
 /** The engine the configuration asks for; undefined for `--text-check off`. */
@@ -46,7 +45,6 @@ export function createTextCheckWorker(deps: TextCheckWorkerDeps): Worker<TextChe
     maxCer: parseMaxCer(deps.config.textCheckMaxCer),
     logger: deps.logger,
     onRunsFinished: publishReports,
-    ...(deps.regenerate ? { regenerate: deps.regenerate } : {}),
   };
   const connection = duplicateRedis(deps.connection, { maxRetriesPerRequest: null });
   connection.on('error', (error) => deps.logger.debug({ err: error }, 'text-check worker redis connection error'));

@@ -40,7 +40,7 @@ export function formatRun(run: RunRecord, extra: string[] = []): string {
   const locales = Object.entries(run.locales).sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max(0, ...locales.map(([code]) => code.length));
   for (const [code, progress] of locales) {
-    lines.push(`  ${terminalValue(code).padEnd(width)}  ${bar(progress.images, progress.planned)} ${progress.images}/${progress.planned} images${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}`);
+    lines.push(`  ${terminalValue(code).padEnd(width)}  ${bar(progress.images, progress.planned)} ${progress.images}/${progress.planned} images${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}${textSummary(progress)}`);
   }
   lines.push(...extra.map((line) => `  ${terminalValue(line)}`));
   if (run.reportBlob) lines.push(`  report    ${terminalValue(run.reportBlob)}`);
@@ -60,4 +60,11 @@ export function formatDeployments(deployments: DeploymentUsage[]): string {
     describeDeploymentState(d).text,
   ]);
   return formatTable(header, lines);
+}
+
+/** The text check's per-locale summary: images read back, flagged, mean character error rate. */
+export function textSummary(progress: RunRecord['locales'][string]): string {
+  if (!progress.textChecked) return '';
+  const mean = progress.meanCer === undefined ? '' : `, mean CER ${progress.meanCer.toFixed(2)}`;
+  return `; text checked ${progress.textChecked}, ${progress.textNeedsReview ?? 0} need review${mean}`;
 }

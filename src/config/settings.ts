@@ -96,7 +96,6 @@ export const SETTINGS = {
   textCheckConcurrency: setting({ flag: '--text-check-concurrency <n>', env: 'POLYGLYPH_TEXT_CHECK_CONCURRENCY', default: 2, description: 'images read at once per worker process on the text-check queue (OCR is CPU-bound: about one per core)', expected: 'a positive integer', schema: positiveInt }),
   textCheckQueue: setting({ flag: '--text-check-queue <name>', env: 'POLYGLYPH_TEXT_CHECK_QUEUE', default: 'text-check', description: 'BullMQ queue of the text checks', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
   visionDeployment: setting({ flag: '--vision-deployment <name>', env: 'POLYGLYPH_VISION_DEPLOYMENT', description: 'vision-capable chat deployment (e.g. gpt-4.1) on the same resource and key as the image deployment, for --text-check vision', expected: 'a deployment name', schema: text }),
-  regenerateOnMismatch: setting({ flag: '--regenerate-on-mismatch <n>', env: 'POLYGLYPH_REGENERATE_ON_MISMATCH', default: 0, description: 'render a new variant of an image whose text check fails, up to n times per item, within --max-cost', expected: 'an integer from 0 to 10', schema: z.coerce.number().int().min(0).max(10) }),
   workerQueues: setting({ flag: '--queues <list>', env: 'POLYGLYPH_WORKER_QUEUES', default: 'images,text-check', description: 'which queues this worker process serves: images (API-bound), text-check (CPU-bound), or both', expected: 'images, text-check or images,text-check', schema: z.string().regex(/^\s*(images|text-check)\s*(,\s*(images|text-check)\s*)?$/) }),
 
   localDir: setting({ flag: '--local-dir <dir>', env: 'POLYGLYPH_LOCAL_DIR', default: '.polyglyph', description: 'where `run` keeps the embedded Azurite\'s data when no storage is configured', expected: 'a directory path', schema: text }),
@@ -172,7 +171,6 @@ export interface Config {
   textCheckConcurrency: number;
   textCheckQueue: string;
   visionDeployment?: string | undefined;
-  regenerateOnMismatch: number;
   workerQueues: string;
   localDir: string;
   reportDir: string;

@@ -18,11 +18,9 @@ export interface TextCheckJobData {
   image: ImageJobData;
   rows: ReportRow[];
   counts: OutcomeCounts;
-  /** New variants already rendered for this item because its text did not match (--regenerate-on-mismatch). */
-  regenerations?: number;
 }
 
 /** One check job per item; removed when done, so the same item checked in a later run gets a new one. */
-export function textCheckJobId(itemJobId: string, regenerations = 0): string {
-  return `chk.${itemJobId}${regenerations > 0 ? `.r${regenerations}` : ''}`;
+export function textCheckJobId(itemJobId: string): string {
+  return `chk.${itemJobId}`;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { RunStore } from './run-store.js';
+import { publishContactSheets } from './publish-contact-sheets.js';
 import { writeReport } from './write-report.js';
 
 /** Where a run's report goes in the container. */
@@ -24,6 +25,8 @@ export async function publishReport(runStore: RunStore, blobStore: BlobStore, ru
     const written = await writeReport(runStore, run, dir);
     const name = reportBlobName(runId, 'json');
     await blobStore.uploadFile(reportBlobName(runId, 'csv'), written.csvPath, 'text/csv; charset=utf-8');
+    // One PNG per locale beside the report (reports/<run>/<locale>.png), before the JSON that says "done".
+    await publishContactSheets(runStore, blobStore, runId);
     // The JSON last: its presence says the report is complete.
     await blobStore.uploadFile(name, written.jsonPath, 'application/json; charset=utf-8');
     await runStore.setReportBlob(runId, name);

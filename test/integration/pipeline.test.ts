@@ -5,6 +5,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageWorker } from '../../jobs/image-worker.js';
 import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
@@ -80,9 +81,16 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       // the worker that finished the run writes its report to storage, once
       for (let i = 0; i < 100 && !(await runtime.runStore.get(runId))?.reportBlob; i++) await sleep(50);
       expect((await runtime.runStore.get(runId))?.reportBlob).toBe(`reports/${runId}.json`);
-      const reports: string[] = [];
-      for await (const blob of blobs.listBlobsFlat({ prefix: 'reports/' })) reports.push(blob.name);
-      expect(reports.sort()).toEqual([`reports/${runId}.csv`, `reports/${runId}.json`]);
+      const reports: Array<{ name: string; bytes: number }> = [];
+      for await (const blob of blobs.listBlobsFlat({ prefix: 'reports/' })) reports.push({ name: blob.name, bytes: blob.properties.contentLength ?? 0 });
+      // The report, and beside it one contact sheet per locale: a PNG with a thumbnail per image.
+      const sheets = ['ja', 'ko', 'hi', 'bn', 'zh-Hans', 'zh-Hant'].map((locale) => `reports/${runId}/${locale}.png`);
+      expect(reports.map((report) => report.name).sort()).toEqual([`reports/${runId}.csv`, `reports/${runId}.json`, ...sheets].sort());
+      const sheet = await blobs.getBlobClient(`reports/${runId}/hi.png`).downloadToBuffer();
+      const { format, width, height } = await sharp(sheet).metadata();
+      // hi has four images in the sample: one row of four 300-px thumbnails with captions.
+      expect({ format, width, height }).toEqual({ format: 'png', width: 1290, height: 48 + 406 + 10 });
+      expect(sheet.length).toBeGreaterThan(50_000);
       expect(images).toHaveLength(SAMPLE_IMAGES);
       expect(sidecars).toHaveLength(SAMPLE_IMAGES);
       expect(api.stats().imagesGenerated).toBe(SAMPLE_IMAGES);

@@ -72,7 +72,8 @@ describe('runs you can follow', () => {
       await waitUntil(async () => (await runtime.runStore.get(runId))?.reportBlob === `reports/${runId}.json`, 'the report written to storage', 15_000);
       const reports: string[] = [];
       for await (const blob of container.listBlobsFlat({ prefix: 'reports/' })) reports.push(blob.name);
-      expect(reports.sort()).toEqual([`reports/${runId}.csv`, `reports/${runId}.json`]);
+      // The report and the contact sheets of its two locales (pipeline.test.ts looks inside them).
+      expect(reports.sort()).toEqual([`reports/${runId}.csv`, `reports/${runId}.json`, `reports/${runId}/ja.png`, `reports/${runId}/ko.png`]);
       const json = JSON.parse((await container.getBlobClient(`reports/${runId}.json`).downloadToBuffer()).toString('utf8')) as { rows: unknown[]; counts: Record<string, number> };
       expect(json.rows).toHaveLength(images);
       expect(json.counts).toMatchObject({ imagesCreated: images, itemsFailed: 0 });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
+import { formatRun } from '../../src/cli/render-run.js';
+import { runPage } from '../../src/dashboard/pages/run-page.js';
 import { readPromptText } from '../../src/mock-api/prompt-text.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
@@ -77,6 +79,12 @@ describe('text check: every stored image read back', () => {
         if (row.id !== 'free') expect(row.text).toBe(TEXTS[row.locale as keyof typeof TEXTS]);
       }
       expect(run.textNeedsReview).toBe(2);
+      // The per-locale summary: `status <run>` and the dashboard's run page.
+      const status = formatRun(run);
+      const flaggedLocales = new Set(rows.filter((row) => row.textStatus === 'needs_review').map((row) => row.locale));
+      expect(status).toMatch(new RegExp(`ko .*text checked 2, ${flaggedLocales.has('ko') ? [...rows].filter((row) => row.locale === 'ko' && row.textStatus === 'needs_review').length : 0} need review`));
+      const page = runPage({ run, failures: { rows: [], total: 0 }, cost: { estimatedMicros: null, actualMicros: null } }).toString();
+      expect(page).toMatch(/<tr data-locale="hi">.*<td class="num text-checked">1<\/td>/s);
       expect(Object.values(run.locales).reduce((sum, locale) => sum + (locale.textChecked ?? 0), 0)).toBe(8);
 
       // Blob metadata and sidecar carry the check.
