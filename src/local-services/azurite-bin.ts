@@ -12,10 +12,12 @@ export class AzuriteNotInstalledError extends ConfigError {
   /** The path that was checked. */
   readonly binPath: string;
 
-  constructor(binPath: string, shownPath = binPath) {
-    super(
-      `Azurite is not installed (${shownPath} missing). Run \`npm ci\` (it is a devDependency) or set AZURE_STORAGE_CONNECTION_STRING.`,
-    );
+  constructor(binPath: string, shownPath = binPath, version = 'latest') {
+    // Polyglyph only needs Azurite when no storage is configured, so an installed polyglyph does not
+    // bring it (it is a devDependency: ~40 MB); the fix is the one command that adds it beside us.
+    super(`Azurite is not installed (${shownPath} missing): with no storage configured, Polyglyph starts Azurite for local runs.`, {
+      hint: `install it beside polyglyph: \`npm install azurite@${version}\` (a clone: \`npm ci\`), or set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL`,
+    });
     this.binPath = binPath;
   }
 }
@@ -40,11 +42,20 @@ export function resolveAzuriteCommand(binPath?: string): AzuriteCommand {
   const path = binPath ?? findBin(root);
   if (!path || !existsSync(path)) {
     const expected = path ?? join(root, 'node_modules', '.bin', BIN_NAME);
-    throw new AzuriteNotInstalledError(expected, binPath ? expected : relative(process.cwd(), expected) || expected);
+    throw new AzuriteNotInstalledError(expected, binPath ? expected : relative(process.cwd(), expected) || expected, azuriteVersion(root));
   }
   const script = nodeScriptOf(path);
   // Run the script with this very Node (not whatever `env node` finds) and as our direct child.
   return script ? { command: process.execPath, args: [script], isNodeScript: true } : { command: path, args: [], isNodeScript: false };
+}
+
+/** The Azurite version polyglyph is tested with (its devDependency), for the install hint. */
+function azuriteVersion(root: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> }).devDependencies?.azurite;
+  } catch {
+    return undefined;
+  }
 }
 
 function findPackageRoot(start: string): string | undefined {

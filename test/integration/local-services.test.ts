@@ -1,6 +1,6 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -147,9 +147,10 @@ describe('embedded Azurite', () => {
     const error = await startAzurite({ binPath: missing }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AzuriteNotInstalledError);
     expect((error as Error).name).toBe('AzuriteNotInstalledError');
-    expect((error as Error).message).toBe(
-      `Azurite is not installed (${missing} missing). Run \`npm ci\` (it is a devDependency) or set AZURE_STORAGE_CONNECTION_STRING.`,
-    );
+    expect((error as Error).message).toBe(`Azurite is not installed (${missing} missing): with no storage configured, Polyglyph starts Azurite for local runs.`);
+    // The exact command, with the version polyglyph is tested with: what an installed CLI's user runs.
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.azurite;
+    expect((error as { hint?: string }).hint).toBe(`install it beside polyglyph: \`npm install azurite@${version}\` (a clone: \`npm ci\`), or set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL`);
   });
 });
 
