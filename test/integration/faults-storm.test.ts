@@ -39,10 +39,12 @@ describe('fault injection: a storm on the image API', () => {
     const container = uniqueContainerName('faults-storm');
     const config = testConfig(
       { redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container },
-      // One attempt: under count-based retries the first fault an item meets would fail it. The breaker
+      // One attempt: under count-based retries the first fault an item meets would fail it. A 10 s request
+      // timeout ends the hangs (they never answer) but not a slow answer on a loaded machine, which would
+      // be paid twice. The breaker
       // keeps its default threshold (5 consecutive failures), with a short cooldown should a run of
       // faults trip it.
-      { POLYGLYPH_ATTEMPTS: '1', POLYGLYPH_BACKOFF_MS: '200', POLYGLYPH_REQUEST_TIMEOUT_MS: '1500', POLYGLYPH_BREAKER_COOLDOWN_MS: '1000', POLYGLYPH_MAX_TRANSIENT_MS: '600000', POLYGLYPH_CONCURRENCY: '8' },
+      { POLYGLYPH_ATTEMPTS: '1', POLYGLYPH_BACKOFF_MS: '200', POLYGLYPH_REQUEST_TIMEOUT_MS: '10000', POLYGLYPH_BREAKER_COOLDOWN_MS: '1000', POLYGLYPH_MAX_TRANSIENT_MS: '600000', POLYGLYPH_CONCURRENCY: '8' },
     );
     const runtime = await openWorkerRuntime(config, silentLogger);
     let worker: ReturnType<typeof createImageWorker> | undefined;
