@@ -217,6 +217,12 @@ async function main(): Promise<number> {
     memoryOk &&= ratio <= 1.2;
     console.log(`  worker ${index + 1} RSS                       at ${RSS_MARK_IMAGES} images ${mb(mark.kb)}, at the end ${mb(end.kb)}: ${ratio.toFixed(2)}x ${ratio <= 1.2 ? 'PASS' : 'FAIL'} (target <= 1.2x)`);
   }
+  if (run && run.itemsFailed > 0) {
+    // What the run recorded for its failed items: the cause, not just its code.
+    const { rows, total } = await store.failures(runId, 20);
+    console.log(`\nfailed items (${rows.length} of ${total}):`);
+    for (const row of rows) console.log(`  ${row.id} ${row.locale}: ${row.errorCode} after ${row.attempts} tries: ${row.errorMessage}`);
+  }
   console.log(`\ntotal ${((Date.now() - began) / 1000).toFixed(0)} s`);
   return checks.every(([, , ok]) => ok) && memoryOk ? 0 : 1;
 }

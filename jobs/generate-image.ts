@@ -40,6 +40,7 @@ import { imageMemoryBytes, type MemoryBudget } from '../src/images/memory-budget
 import { CONTENT_TYPES } from '../src/images/image-options.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
 import { decideTransientRetry } from '../src/queue/transient-retry.js';
+import { decideStallRecovery } from '../src/queue/stall-recovery.js';
 import { parseImageJobData, salvageJobFields } from '../src/queue/image-job-schema.js';
 import { InvalidJobError } from '../src/errors/invalid-job-error.js';
 import { outcomeCounts } from '../src/runs/outcome-counts.js';
@@ -114,6 +115,18 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   let log = deps.logger.child({ runId: data.runId, jobId: job.id, messageId: data.messageId, locale: data.locale });
   // Tries of the item so far, this one included: counted attempts plus the transient failures retried without one.
   const attempt = job.attemptsMade + 1 + (data.transientRetries ?? 0);
+
+  // Taken up again after its worker stopped holding it (killed, crashed): bounded by the item's time,
+  // not by how many workers died under it (stall-recovery.ts); staged images are not generated again.
+  const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince }, { now: now(), maxTransientMs: deps.maxTransientMs });
+  if (stall.action === 'fail') {
+    const message = `its worker stopped holding it ${job.stalledCounter} times (killed, crashed or its lock lost) over ${Math.round(stall.elapsedMs / 1000)} s, longer than POLYGLYPH_MAX_TRANSIENT_MS`;
+    return failItem(job, deps, new UnrecoverableError(message), 'stalled', attempt, [], message);
+  }
+  if (stall.action === 'continue') {
+    log.warn({ stalledCount: job.stalledCounter }, 'taken up again after its worker stopped holding it (stalled-job recovery)');
+    if (stall.first) await job.updateData({ ...data, stalledSince: stall.since });
+  }
 
   if (!deps.pool.serves(data.model)) {
     return failItem(job, deps, new UnrecoverableError(`job was enqueued for model '${data.model}' but this worker's deployments serve ${[...new Set(deps.pool.members.map((m) => m.spec.model))].join(', ')}`), 'model_mismatch', attempt);

@@ -10,6 +10,7 @@ import type { DeploymentPool } from '../src/deployments/deployment-pool.js';
 import { MemoryBudget } from '../src/images/memory-budget.js';
 import { GENERATE_IMAGE_JOB, type ImageJobData } from '../src/queue/image-job.js';
 import { parseImageJobData } from '../src/queue/image-job-schema.js';
+import { UNBOUNDED_STALLED_COUNT } from '../src/queue/stall-recovery.js';
 import { outcomeCounts } from '../src/runs/outcome-counts.js';
 import { publishFinishedRun } from '../src/runs/publish-report.js';
 import type { RunStore } from '../src/runs/run-store.js';
@@ -107,9 +108,10 @@ export function createImageWorker(deps: ImageWorkerDeps, options: ImageWorkerOpt
       limiter: { max: 1_000_000, duration: 1_000 },
       lockDuration: options.stalledIntervalMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
-      // A job may be recovered from two crashed workers before BullMQ gives up on it; staging means a
-      // recovery costs no second generation.
-      maxStalledCount: 2,
+      // A job is recovered from however many crashed workers while its own time lasts (stall-recovery.ts,
+      // POLYGLYPH_MAX_TRANSIENT_MS), not failed by BullMQ after a count; staging means a recovery costs
+      // no second generation.
+      maxStalledCount: UNBOUNDED_STALLED_COUNT,
       autorun: true,
     },
   );

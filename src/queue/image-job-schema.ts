@@ -42,6 +42,7 @@ export const imageJobDataSchema = z.looseObject({
   rateLimitedSince: z.number().optional(),
   transientSince: z.number().optional(),
   transientRetries: z.number().int().nonnegative().optional(),
+  stalledSince: z.number().optional(),
 });
 
 export type ParsedImageJob = { ok: true; data: ImageJobData } | { ok: false; message: string };

@@ -48,6 +48,11 @@ export interface ImageJobData {
   transientSince?: number;
   /** Transient failures the item has met so far; each was retried without using an attempt. */
   transientRetries?: number;
+  /**
+   * When a worker first took the item up again after its previous worker stopped holding it (killed,
+   * crashed, lost its lock): caps how long the item may keep being recovered (stall-recovery.ts).
+   */
+  stalledSince?: number;
 }
 
 export interface ImageIdentityInput {

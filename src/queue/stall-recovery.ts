@@ -1,0 +1,33 @@
+/**
+ * An item whose worker stopped holding it (SIGKILL, a crash, a lock lost to a stalled event loop) goes
+ * back to the queue through BullMQ's stalled-job check. BullMQ would fail it after `maxStalledCount`
+ * such recoveries, with an UnrecoverableError that says nothing of the item: under rolling restarts
+ * (a soak kills a worker every 20 s) an item can be recovered three times without any fault of its own
+ * and be lost. So BullMQ's count is set out of reach (image-worker.ts) and the item's own time bounds
+ * the recoveries instead, as it bounds transient API failures (transient-retry.ts): it fails, with a
+ * code and a message, only when it has kept being recovered for longer than POLYGLYPH_MAX_TRANSIENT_MS.
+ * Images generated before a stall are staged in Redis, so a recovery never pays for them again.
+ */
+
+/** BullMQ's `maxStalledCount` for image workers: never reached, the time bound below decides. */
+export const UNBOUNDED_STALLED_COUNT = 1_000_000;
+
+export type StallRecoveryDecision =
+  /** Never stalled: nothing to record. */
+  | { action: 'none' }
+  /** Recovered: go on; `since` is when the first recovery was seen (store it when it is new). */
+  | { action: 'continue'; since: number; first: boolean }
+  /** Recovered for too long: fail the item. */
+  | { action: 'fail'; elapsedMs: number };
+
+/**
+ * What to do with an item taken up after `stalledCount` stalls (BullMQ's `job.stalledCounter`),
+ * first seen recovered at `since` (undefined: this is the first time).
+ */
+export function decideStallRecovery(state: { stalledCount: number; since: number | undefined }, options: { now: number; maxTransientMs: number }): StallRecoveryDecision {
+  if (state.stalledCount <= 0) return { action: 'none' };
+  if (state.since === undefined) return { action: 'continue', since: options.now, first: true };
+  const elapsedMs = options.now - state.since;
+  if (elapsedMs > options.maxTransientMs) return { action: 'fail', elapsedMs };
+  return { action: 'continue', since: state.since, first: false };
+}
