@@ -15,6 +15,7 @@ const COMMANDS: Record<string, (host: WorkerHost) => Promise<Command[]>> = {
   translate: async () => [(await import('./commands/translate.js')).translateCommand()],
   status: async () => [(await import('./commands/status.js')).statusCommand()],
   report: async () => [(await import('./commands/report.js')).reportCommand()],
+  pull: async () => [(await import('./commands/pull.js')).pullCommand()],
   retry: async (host) => [(await import('./commands/retry.js')).retryCommand(host)],
   cancel: async () => [(await import('./commands/cancel.js')).cancelCommand()],
   scan: async () => [(await import('./commands/scan.js')).scanCommand()],
