@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,9 @@ describe('polyglyph pull', () => {
     const first = await runCli(['run', 'samples/spring-campaign.csv'], env, 150_000);
     expect(first.code).toBe(0);
     const sample = (await readFile('samples/spring-campaign.csv', 'utf8')).trim().split('\n');
-    const manifest = join(workDir, 'second.csv');
+    // Same file name, same campaign: the shared rows find their images.
+    await mkdir(join(workDir, 'second'));
+    const manifest = join(workDir, 'second', 'spring-campaign.csv');
     await writeFile(manifest, [...sample.slice(0, 3), 'late-offer,Last chance: 20% off,ja;ko,最後のチャンス 20%オフ,마지막 기회 20% 할인,,,,"A clock on a red background",low,1'].join('\n'));
     const second = await runCli(['run', manifest], env, 150_000);
     expect(second.code).toBe(0);
