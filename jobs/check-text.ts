@@ -5,10 +5,12 @@
  * Payload:      TextCheckJobData (src/queue/text-check-job.ts).
  * Side effects: per image: blob metadata `textcer`, `textcheck`, `textengine`; the sidecar JSON gains
  *               `textCheck` (engine, expected and read text, score); the item settled into every run
- *               waiting for it, with per-locale check counters.
+ *               waiting for it, with per-locale check counters. With --regenerate-on-mismatch n, a
+ *               flagged image's item gets one more variant (up to n per item, budget-checked) through
+ *               the re-render path; the run waits for it (src/runs/regenerate-on-mismatch.ts).
  * Idempotency:  an image whose metadata already records a check by the same engine is not read again
  *               (its sidecar's reading is scored afresh against today's thresholds); settling twice
- *               counts nothing twice (SETTLE_SCRIPT).
+ *               counts nothing twice (SETTLE_SCRIPT); a regeneration is claimed once per flagged image.
  * Retries:      storage and OCR failures retry (the job's attempts); on the last attempt, or when the
  *               engine is not installed, the image is recorded as `error` and the item settles anyway:
  *               a check never holds a run back for good.
@@ -21,6 +23,7 @@ import type { TextCheckJobData } from '../src/queue/text-check-job.js';
 import type { OutcomeCounts } from '../src/runs/outcome-counts.js';
 import type { ReportRow } from '../src/runs/report-row.js';
 import type { RunStore } from '../src/runs/run-store.js';
+import { carryOutRegeneration, claimRegeneration, type RegenerateSettings } from '../src/runs/regenerate-on-mismatch.js';
 import { sidecarBlobName } from '../src/storage/blob-name.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import { evaluateReading, type TextCheckResult } from '../src/text-check/evaluate-reading.js';
@@ -35,6 +38,8 @@ export interface CheckTextDeps {
   /** Called with the runs the item's outcome finished: their reports are to be written (once, here). */
   onRunsFinished: (runIds: string[]) => Promise<void>;
   logger: Logger;
+  /** `--regenerate-on-mismatch`: absent, nothing is regenerated. */
+  regenerate?: RegenerateSettings | undefined;
 }
 
 export interface CheckTextResult {
@@ -50,21 +55,31 @@ export async function checkText(job: Job<TextCheckJobData>, deps: CheckTextDeps)
   const counts: OutcomeCounts = { ...data.counts };
   let needsReview = 0;
   let checked = 0;
+  let flagged: ReportRow | undefined;
+  const regenerations = deps.regenerate ? await deps.runStore.regenerations(data.image.runId) : [];
   for (const row of rows) {
     if (!row.blobName || row.status === 'failed' || row.status === 'cancelled' || row.textStatus) continue;
-    const result = await checkImage(deps, data.image, row.blobName, lastAttempt, log);
+    // A variant rendered in place of a flagged one says which (report row and sidecar).
+    const of = regenerations.find((state) => state.refused === undefined && state.newVariant === row.variant && state.id === row.id && state.locale === row.locale && state.model === row.model);
+    if (of) row.regenerationOf = of.blobName;
+    const result = await checkImage(deps, data.image, row.blobName, lastAttempt, log, of?.blobName);
     Object.assign(row, reportFields(result));
+    // The newest flagged variant: an older one was claimed (or refused) when it was checked.
+    if (result.status === 'needs_review' && (!flagged || Number(row.variant) > Number(flagged.variant))) flagged = row;
     addCounts(counts, data.image.locale, result);
     checked += 1;
     if (result.status === 'needs_review') needsReview += 1;
   }
+  // Claimed before the item settles, so settling cannot finish the run while a variant is still to come.
+  const pending = deps.regenerate ? await claimRegeneration(deps.runStore, deps.regenerate, data.image.runId, rows, flagged) : undefined;
   const { finished } = await deps.runStore.settle(data.itemJobId, rows, counts);
+  if (pending && deps.regenerate && (await carryOutRegeneration(deps.runStore, deps.regenerate, pending, { lastAttempt, logger: log }))) finished.push(pending.runId);
   if (finished.length > 0) await deps.onRunsFinished(finished);
   log.info({ checked, needsReview }, 'text checked');
   return { checked, needsReview };
 }
 
-async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: string, lastAttempt: boolean, log: Logger): Promise<TextCheckResult> {
+async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: string, lastAttempt: boolean, log: Logger, regenerationOf?: string): Promise<TextCheckResult> {
   const sidecarName = sidecarBlobName(blobName);
   const evaluate = (read: string, engine: string): TextCheckResult => evaluateReading({ locale: image.locale, expected: image.text, read, engine, maxCer: deps.maxCer });
   try {
@@ -79,7 +94,7 @@ async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: st
     const reading = await deps.reader.read(await deps.blobStore.download(blobName), image.locale);
     const result = evaluate(reading.text, reading.engine);
     await deps.blobStore.mergeMetadata(blobName, { textcer: result.cer === null ? 'none' : result.cer.toFixed(4), textcheck: result.status, textengine: asciiEngine(result.engine) });
-    if (sidecar) await deps.blobStore.replaceJson(sidecarName, { ...sidecar, textCheck: result });
+    if (sidecar) await deps.blobStore.replaceJson(sidecarName, { ...sidecar, textCheck: result, ...(regenerationOf ? { regenerationOf } : {}) });
     return result;
   } catch (error) {
     // A missing engine or language will not install itself between attempts.

@@ -11,6 +11,7 @@ import type { TextReader } from '../src/text-check/text-reader.js';
 import { TesseractReader } from '../src/text-check/tesseract-reader.js';
 import { VisionReader } from '../src/text-check/vision-reader.js';
 import { publishFinishedRun } from '../src/runs/publish-report.js';
+import type { RegenerateSettings } from '../src/runs/regenerate-on-mismatch.js';
 
 export interface TextCheckWorkerDeps {
   connection: RedisClient;
@@ -20,6 +21,8 @@ export interface TextCheckWorkerDeps {
   reader: TextReader;
   logger: Logger;
   config: Pick<Config, 'textCheckMaxCer' | 'textCheckConcurrency' | 'queuePrefix' | 'stalledIntervalMs'>;
+  /** `--regenerate-on-mismatch` (src/cli/regenerate-settings.ts); absent: flagged images stay as they are. */
+  regenerate?: RegenerateSettings | undefined;
 }
 
 /** The engine the configuration asks for; undefined for `--text-check off`. */
@@ -45,6 +48,7 @@ export function createTextCheckWorker(deps: TextCheckWorkerDeps): Worker<TextChe
     maxCer: parseMaxCer(deps.config.textCheckMaxCer),
     logger: deps.logger,
     onRunsFinished: publishReports,
+    regenerate: deps.regenerate,
   };
   const connection = duplicateRedis(deps.connection, { maxRetriesPerRequest: null });
   connection.on('error', (error) => deps.logger.debug({ err: error }, 'text-check worker redis connection error'));

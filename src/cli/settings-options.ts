@@ -38,4 +38,4 @@ export const WORKER_SETTINGS = ['imagesPerMinute', 'concurrency', 'memoryBudgetM
 export const MANIFEST_SETTINGS = ['locales', 'campaign', 'models', 'size', 'quality', 'format', 'variants', 'outputCompression', 'background', 'moderation', 'priceFile', 'maxCost'] as const satisfies readonly SettingName[];
 export const TRANSLATION_SETTINGS = ['translationDeployment', 'translationModel', 'translationEndpoint', 'translationApiKey', 'glossary', 'maxTextChars'] as const satisfies readonly SettingName[];
 export const JOB_SETTINGS = ['attempts', 'backoffMs'] as const satisfies readonly SettingName[];
-export const TEXT_CHECK_SETTINGS = ['textCheck', 'textCheckMaxCer', 'textCheckConcurrency', 'textCheckQueue', 'visionDeployment'] as const satisfies readonly SettingName[];
+export const TEXT_CHECK_SETTINGS = ['textCheck', 'textCheckMaxCer', 'textCheckConcurrency', 'textCheckQueue', 'visionDeployment', 'regenerateOnMismatch'] as const satisfies readonly SettingName[];

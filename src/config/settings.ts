@@ -95,6 +95,7 @@ export const SETTINGS = {
   textCheckMaxCer: setting({ flag: '--text-check-max-cer <list>', env: 'POLYGLYPH_TEXT_CHECK_MAX_CER', description: 'character error rate above which an image is needs_review: one number for every script, or per script, e.g. 0.2 or Hant=0.25,Deva=0.2 (default: the per-script table in docs/text-check.md)', expected: 'a number from 0 to 1, or SCRIPT=number pairs with scripts among Jpan, Kore, Deva, Beng, Hans, Hant', schema: text }),
   textCheckConcurrency: setting({ flag: '--text-check-concurrency <n>', env: 'POLYGLYPH_TEXT_CHECK_CONCURRENCY', default: 2, description: 'images read at once per worker process on the text-check queue (OCR is CPU-bound: about one per core)', expected: 'a positive integer', schema: positiveInt }),
   textCheckQueue: setting({ flag: '--text-check-queue <name>', env: 'POLYGLYPH_TEXT_CHECK_QUEUE', default: 'text-check', description: 'BullMQ queue of the text checks', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
+  regenerateOnMismatch: setting({ flag: '--regenerate-on-mismatch <n>', env: 'POLYGLYPH_REGENERATE_ON_MISMATCH', default: 0, description: 'render a new variant of an image whose text check fails (needs_review), up to n times per item, within --max-cost; the run finishes once the new variants are stored and checked (0: off)', expected: 'a whole number, 0 or more', schema: nonNegativeInt }),
   visionDeployment: setting({ flag: '--vision-deployment <name>', env: 'POLYGLYPH_VISION_DEPLOYMENT', description: 'vision-capable chat deployment (e.g. gpt-4.1) on the same resource and key as the image deployment, for --text-check vision', expected: 'a deployment name', schema: text }),
   workerQueues: setting({ flag: '--queues <list>', env: 'POLYGLYPH_WORKER_QUEUES', default: 'images,text-check', description: 'which queues this worker process serves: images (API-bound), text-check (CPU-bound), or both', expected: 'images, text-check or images,text-check', schema: z.string().regex(/^\s*(images|text-check)\s*(,\s*(images|text-check)\s*)?$/) }),
 
@@ -170,6 +171,7 @@ export interface Config {
   textCheckMaxCer?: string | undefined;
   textCheckConcurrency: number;
   textCheckQueue: string;
+  regenerateOnMismatch: number;
   visionDeployment?: string | undefined;
   workerQueues: string;
   localDir: string;

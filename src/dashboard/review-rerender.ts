@@ -1,9 +1,6 @@
 import type { Queue } from 'bullmq';
-import { formatUsd, usdToMicros } from '../cost/money.js';
-import { imagePriceMicros, type PriceTable } from '../cost/price-table.js';
-import { runCost } from '../cost/run-cost.js';
-import { InputError } from '../errors/polyglyph-error.js';
-import type { ImageQuality } from '../images/image-options.js';
+import { checkOneMoreImage } from '../cost/one-more-image-budget.js';
+import type { PriceTable } from '../cost/price-table.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import type { ImageJobData } from '../queue/image-job.js';
 import { rerenderItem } from '../runs/rerender-item.js';
@@ -37,15 +34,7 @@ export function reviewRerender(deps: { queue: Queue; runStore: RunStore; priceTa
         locale: row.locale,
         attempts: settings.attempts,
         backoffMs: settings.backoffMs,
-        checkBudget: (image) => {
-          if (settings.maxCostUsd === undefined) return;
-          const max = usdToMicros(settings.maxCostUsd);
-          const price = imagePriceMicros(deps.priceTable, image.model, image.size, image.quality as ImageQuality);
-          if (price === undefined) throw new InputError(`cannot check POLYGLYPH_MAX_COST: no price for model ${image.model}`, { hint: 'add it to the price file (--price-file)' });
-          const cost = runCost(run, deps.priceTable);
-          const spent = cost.actualMicros || cost.estimatedMicros || 0;
-          if (spent + price > max) throw new InputError(`one more image (${formatUsd(price)}) would take run ${run.id} to ${formatUsd(spent + price)}, over POLYGLYPH_MAX_COST ${formatUsd(max)}`);
-        },
+        checkBudget: (image) => checkOneMoreImage(run, deps.priceTable, settings.maxCostUsd, image),
       },
     );
 }

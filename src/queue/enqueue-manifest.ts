@@ -25,6 +25,9 @@ export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest' | 'm
   onProgress?: (jobsEnqueued: number) => void;
   /** Who is enqueueing, for `status` (see describeOrigin). */
   origin?: string;
+  /** `--regenerate-on-mismatch` and `--max-cost`, kept with the run for the check workers that regenerate. */
+  regenerateOnMismatch?: number | undefined;
+  maxCostUsd?: number | undefined;
   /** The pool's capacity in images per minute, kept with the run for ETAs. */
   imagesPerMinute?: number;
   /**
@@ -76,6 +79,7 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
   await deps.runStore.create({
     id: options.runId, manifest, manifestPath: resolve(options.manifestPath), manifestSha256: await sha256File(options.manifestPath),
     origin: options.origin ?? 'unknown', model: named.length > 0 ? named.join(', ') : options.model, imagesPerMinute: options.imagesPerMinute ?? 0, imagesByLocale: summary.imagesByLocale, estimatedCostMicros: plan.estimatedCostMicros, startedAt: now(),
+    regenerateOnMismatch: options.regenerateOnMismatch, maxCostUsd: options.maxCostUsd,
   });
   const jobs = await enqueueItems(deps, { ...options, manifest }, () => true);
   const finished = await deps.runStore.markEnqueued(options.runId, now());

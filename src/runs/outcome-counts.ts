@@ -44,3 +44,26 @@ export function outcomeCounts(outcome: ItemOutcome): OutcomeCounts {
   }
   return counts;
 }
+
+/**
+ * The text-check counters rows added when they settled (jobs/check-text.ts addCounts), read back from
+ * the rows: a re-render takes them back with the rows, so the re-checked images count once.
+ */
+export function textCheckCounts(rows: ReadonlyArray<{ locale: string; textStatus?: string | undefined; textCer?: number | '' | undefined }>): OutcomeCounts {
+  const counts: OutcomeCounts = {};
+  const add = (field: string, value: number): void => {
+    if (value) counts[field] = (counts[field] ?? 0) + value;
+  };
+  for (const row of rows) {
+    if (!row.textStatus) continue;
+    add(`locale:${row.locale}:checked`, 1);
+    add(`locale:${row.locale}:needsReview`, row.textStatus === 'needs_review' ? 1 : 0);
+    add(`locale:${row.locale}:checkErrors`, row.textStatus === 'error' ? 1 : 0);
+    if (typeof row.textCer === 'number') {
+      add(`locale:${row.locale}:measured`, 1);
+      add(`locale:${row.locale}:cerMicros`, Math.round(row.textCer * 1_000_000));
+    }
+    add('textNeedsReview', row.textStatus === 'needs_review' ? 1 : 0);
+  }
+  return counts;
+}

@@ -34,9 +34,11 @@ export interface ReportRow {
   textEngine?: string;
   /** What the engine read. */
   readText?: string;
+  /** `--regenerate-on-mismatch`: the blob name of the flagged image this variant was rendered to replace. */
+  regenerationOf?: string;
 }
 
 export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
   'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestedSize', 'requestId', 'text', 'textSource',
-  'textStatus', 'textCer', 'textEngine', 'readText',
+  'textStatus', 'textCer', 'textEngine', 'readText', 'regenerationOf',
 ];

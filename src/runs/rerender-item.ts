@@ -5,7 +5,7 @@ import { MAX_VARIANTS } from '../images/image-options.js';
 import { readManifest } from '../manifest/read-manifest.js';
 import { enqueueItems } from '../queue/enqueue-manifest.js';
 import type { ImageJobData } from '../queue/image-job.js';
-import { outcomeCounts, type OutcomeCounts } from './outcome-counts.js';
+import { outcomeCounts, textCheckCounts, type OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import type { RetryOptions } from './retry-run.js';
 import type { RunStore } from './run-store.js';
@@ -54,6 +54,8 @@ export async function rerenderItem(deps: { queue: Queue<ImageJobData>; runStore:
 
   const counts: OutcomeCounts = outcomeCounts({ locale: options.locale, variants: variants.length, created: rows.filter((row) => row.status === 'created').length, existing: rows.filter((row) => row.status === 'exists').length });
   // One item more to settle, and one image more planned (negative: reopen takes counts back).
+  // The rows' text-check counters leave with them: the new job checks every variant again.
+  for (const [field, value] of Object.entries(textCheckCounts(rows))) counts[field] = (counts[field] ?? 0) + value;
   Object.assign(counts, { settled: 1, total: 1, imagesPlanned: -1, [`locale:${options.locale}:planned`]: -1 });
   await deps.runStore.reopen(options.runId, rows, counts);
   const translations = await deps.runStore.translations(options.runId);

@@ -29,6 +29,14 @@ export class RunKeys {
   runItems(runId: string): string {
     return `${this.base}:run:${runId}:items`;
   }
+  /** Regenerations per item (--regenerate-on-mismatch): item key -> how many were claimed. */
+  regenerationCounts(runId: string): string {
+    return `${this.base}:run:${runId}:regen-counts`;
+  }
+  /** Regeneration claims by the flagged image's blob name -> state (run-regenerations.ts). */
+  regenerationClaims(runId: string): string {
+    return `${this.base}:run:${runId}:regen-claims`;
+  }
   /** Runs waiting for an item's outcome. */
   itemRuns(jobId: string): string {
     return `${this.base}:item:${jobId}:runs`;

@@ -5,6 +5,7 @@ import type { ReportRow } from './report-row.js';
 import { RunKeys } from './run-keys.js';
 import { loadRunTranslations, type RunTranslation } from './run-translations.js';
 import { loadReviews, saveReview, type ImageReview } from './run-reviews.js';
+import { claimRegeneration, loadRegenerations, releaseRegeneration, type ClaimResult, type RegenerationState } from './run-regenerations.js';
 
 /**
  * Seconds an item's done marker outlives the settle. It has to cover BullMQ removing the job, a
@@ -63,13 +64,19 @@ export interface RunRecord {
   failuresByCode: Record<string, number>;
   /** From the price table, before anything was spent; undefined when the model has no price. */
   estimatedCostMicros?: number | undefined;
+  /** Regenerations claimed and not yet enqueued (or refused): the run is not complete while there are any. */
+  regenerating?: number | undefined;
+  /** `--regenerate-on-mismatch` of the command that made the run, when above 0 (else the check worker's own applies). */
+  regenerateOnMismatch?: number | undefined;
+  /** `--max-cost` of that command in USD, for regenerations (else the check worker's own). */
+  maxCostUsd?: number | undefined;
   /** Tokens the API reported for this run's generations. */
   /** `textOutput` is the part of `output` the service reported as text tokens. */
   tokens: { textInput: number; imageInput: number; output: number; textOutput: number };
 }
 
 /** What the producer knows when it creates a run; the counters start at zero. */
-export type NewRun = Pick<RunRecord, 'id' | 'manifest' | 'manifestPath' | 'manifestSha256' | 'origin' | 'model' | 'imagesPerMinute' | 'estimatedCostMicros' | 'startedAt'> & {
+export type NewRun = Pick<RunRecord, 'id' | 'manifest' | 'manifestPath' | 'manifestSha256' | 'origin' | 'model' | 'imagesPerMinute' | 'estimatedCostMicros' | 'startedAt' | 'regenerateOnMismatch' | 'maxCostUsd'> & {
   imagesByLocale: Partial<Record<string, number>>;
 };
 
@@ -106,6 +113,20 @@ export class RunStore {
     return loadRunTranslations(this.redis, this.keys, runId);
   }
 
+  /** Claims one more variant of a flagged image's item, at most `limit` per item (run-regenerations.ts). */
+  claimRegeneration(runId: string, state: RegenerationState, limit: number): Promise<ClaimResult> {
+    return claimRegeneration(this.redis, this.keys, runId, state, limit);
+  }
+
+  /** Records a regeneration's outcome; true when that finished the run (the caller writes its report). */
+  releaseRegeneration(runId: string, state: RegenerationState): Promise<boolean> {
+    return releaseRegeneration(this.redis, this.keys, runId, state);
+  }
+
+  regenerations(runId: string): Promise<RegenerationState[]> {
+    return loadRegenerations(this.redis, this.keys, runId);
+  }
+
   async create(run: NewRun): Promise<void> {
     const planned = Object.entries(run.imagesByLocale).map(([locale, images]) => [`locale:${locale}:planned`, images ?? 0] as const);
     await this.redis
@@ -114,6 +135,8 @@ export class RunStore {
         id: run.id, manifest: run.manifest, manifestPath: run.manifestPath, manifestSha256: run.manifestSha256, origin: run.origin, model: run.model,
         imagesPerMinute: run.imagesPerMinute, startedAt: run.startedAt, total: 0, settled: 0,
         ...(run.estimatedCostMicros !== undefined ? { estimatedCostMicros: run.estimatedCostMicros } : {}),
+        ...(run.regenerateOnMismatch ? { regenerateOnMismatch: run.regenerateOnMismatch } : {}),
+        ...(run.maxCostUsd !== undefined ? { maxCostUsd: run.maxCostUsd } : {}),
         imagesPlanned: planned.reduce((sum, [, images]) => sum + images, 0),
         ...Object.fromEntries(planned),
       })
@@ -280,11 +303,14 @@ function toRecord(hash: Record<string, string>): RunRecord {
     locales,
     failuresByCode,
     estimatedCostMicros: optional('estimatedCostMicros'),
+    regenerateOnMismatch: optional('regenerateOnMismatch'),
+    regenerating: optional('regenerating'),
+    maxCostUsd: optional('maxCostUsd'),
     tokens: { textInput: int('tokens:textInput'), imageInput: int('tokens:imageInput'), output: int('tokens:output'), textOutput: int('tokens:textOutput') },
   };
 }
 
 /** A run is complete once all of its items are enqueued and every one has settled. */
 export function isRunComplete(run: RunRecord): boolean {
-  return run.enqueuedAt !== undefined && run.settled >= run.total;
+  return run.enqueuedAt !== undefined && run.settled >= run.total && !run.regenerating;
 }

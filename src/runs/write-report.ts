@@ -62,7 +62,9 @@ export async function streamReport(runStore: RunStore, run: RunRecord, format: R
     }
     return rows;
   }
-  await write(`${JSON.stringify(reportHeader(run), null, 2).replace(/\n}$/, ',\n  "rows": [')}`);
+  // --regenerate-on-mismatch: which flagged image got which new variant, and which were refused (why).
+  const regenerations = (await runStore.regenerations(run.id)).map(({ released: _released, ...state }) => state);
+  await write(`${JSON.stringify({ ...reportHeader(run), ...(regenerations.length > 0 ? { regenerations } : {}) }, null, 2).replace(/\n}$/, ',\n  "rows": [')}`);
   for await (const row of rowsOf()) {
     await write(`${rows === 0 ? '' : ','}\n    ${JSON.stringify(row)}`);
     rows += 1;

@@ -121,7 +121,7 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(json.rows.filter((r) => r.status === 'created')).toHaveLength(SAMPLE_IMAGES);
       expect(json.rows[0]).toHaveProperty('url');
       const csv = (await readFile(report.csvPath, 'utf8')).trimEnd().split('\r\n');
-      expect(csv[0]).toBe('id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,deployment,size,requestedSize,requestId,text,textSource,textStatus,textCer,textEngine,readText');
+      expect(csv[0]).toBe('id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,deployment,size,requestedSize,requestId,text,textSource,textStatus,textCer,textEngine,readText,regenerationOf');
       expect(csv).toHaveLength(SAMPLE_IMAGES + 1);
     } finally {
       await worker.close();

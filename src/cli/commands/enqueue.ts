@@ -15,7 +15,7 @@ import { noWorkerWarning } from '../worker-presence.js';
 import { startLocalServices } from '../local-services.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'localDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'localDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'regenerateOnMismatch', 'logLevel'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')

@@ -90,6 +90,7 @@ export function runCommand(host: WorkerHost): Command {
         ...planStep(defaults, config, out, capacity, translated && { cells: translated.filled, costMicros: translated.costMicros }),
         ...(translated ? { translations: translated.texts } : {}),
         attempts: config.attempts, backoffMs: config.backoffMs,
+        regenerateOnMismatch: config.regenerateOnMismatch, maxCostUsd: config.maxCost,
         onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
       });
       progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${capacity} images/min`);

@@ -7,7 +7,7 @@ import type { WorkerHost } from '../worker-host.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 // priceFile: the cost metric (polyglyph_cost_microdollars_total) prices token usage with it.
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, 'workerQueues', 'priceFile', 'localDir'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, 'workerQueues', 'priceFile', 'maxCost', 'localDir'] as const;
 
 export function workerCommand(host: WorkerHost): Command {
   const command = new Command('worker')
