@@ -156,7 +156,8 @@ describe('--regenerate-on-mismatch', () => {
       expect(flagged).toHaveLength(1);
       expect(outcome.rows.map((row) => row.variant)).toEqual([1, 1]);
       expect(outcome.report.regenerations).toHaveLength(1);
-      expect(outcome.report.regenerations![0]).toMatchObject({ blobName: flagged[0]!.blobName, variant: 1, refused: expect.stringMatching(/over POLYGLYPH_MAX_COST \$0\.00/) });
+      expect(outcome.report.regenerations![0]).toMatchObject({ blobName: flagged[0]!.blobName, variant: 1 });
+      expect(outcome.report.regenerations![0]!.refused).toMatch(/over POLYGLYPH_MAX_COST \$0\.00/);
       expect(outcome.report.regenerations![0]!.newVariant).toBeUndefined();
       expect(outcome.finished).toBe(true);
     } finally {
