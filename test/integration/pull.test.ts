@@ -109,6 +109,12 @@ describe('polyglyph pull', () => {
     const textRows = rows.filter((row) => row.textStatus === textStatus);
     expect((await tree(byText)).filter((name) => !name.startsWith('contact-sheets/'))).toEqual(imagesAndSidecars(textRows).sort());
 
+    // A container the run did not write to: said so, exit 2, nothing written.
+    const noContainer = await runCli(['pull', runId, '--out', join(workDir, 'no-container'), '--container', 'not-the-runs'], env, 120_000);
+    expect(noContainer.code).toBe(2);
+    expect(noContainer.stderr).toMatch(/polyglyph: no container 'not-the-runs' in blob storage at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1: the run's images are not there/);
+    expect(await tree(join(workDir, 'no-container'))).toEqual([]);
+
     // Storage that cannot be reached: one line saying what to fix, exit 2.
     const port = await freePort();
     const unreachable = await runCli(['pull', runId, '--out', join(workDir, 'unreachable')], {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { createLogger } from '../../logging/create-logger.js';
-import { InputError } from '../../errors/polyglyph-error.js';
+import { ConfigError, InputError } from '../../errors/polyglyph-error.js';
 import { storageUnusable } from '../../errors/storage-error.js';
 import { LOCALE_CODES } from '../../locales/registry.js';
 import { PULL_STATUSES, planPull, pullFiles, type PullPlan, type PullProgress } from '../../runs/pull-run.js';
@@ -58,10 +58,16 @@ export function pullCommand(): Command {
       cleanup.unshift(() => local.stop());
       for (const note of local.notes) process.stderr.write(`${terminalValue(note)}\n`);
       const blobStore = BlobStore.fromSettings(local.config);
+      let containerExists: boolean;
       try {
-        await blobStore.call(`checking container ${blobStore.container.containerName}`, (abortSignal) => blobStore.container.exists({ abortSignal }));
+        containerExists = await blobStore.call(`checking container ${blobStore.container.containerName}`, (abortSignal) => blobStore.container.exists({ abortSignal }));
       } catch (error) {
         throw storageUnusable(error, blobStore.container.url);
+      }
+      if (!containerExists) {
+        throw new ConfigError(`no container '${blobStore.container.containerName}' in blob storage at ${blobStore.displayUrl.replace(/\/[^/]*$/, '')}: the run's images are not there`, {
+          hint: 'give the container and storage account the run wrote to: POLYGLYPH_CONTAINER (--container), AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL; with nothing configured, the same --local-dir as the run',
+        });
       }
 
       const progress = new Progress(process.stderr, 2_000);
