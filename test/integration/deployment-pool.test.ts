@@ -11,6 +11,7 @@ import { loadDeployments } from '../../src/deployments/deployment-spec.js';
 import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { DeploymentPool, LEARN_BETA } from '../../src/deployments/deployment-pool.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
+import { InternalServerError } from '../../src/errors/api-error.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import type { ReportRow } from '../../src/runs/report-row.js';
@@ -202,6 +203,30 @@ describe('deployments file', () => {
     expect(() => loadDeployments(base(join(dir, 'absent.json')), {})).toThrow(/no such file/);
     const twice = await writeJson('twice.json', { deployments: [{ name: 'a', endpoint: 'https://a.example', imagesPerMinute: 6 }, { name: 'a', endpoint: 'https://b.example', imagesPerMinute: 6 }] });
     expect(() => loadDeployments(base(twice), {})).toThrow(/two deployments are named 'a'/);
+  });
+});
+
+describe('the circuit breaker', () => {
+  it('failures of requests in flight when it tripped do not lengthen the hold: one trip, one base cool-down', async () => {
+    const redis = new Redis(services.redis.url);
+    try {
+      const base = uniquePrefix('breaker');
+      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
+      const member = { spec, api: {} as never };
+      const pool = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 60_000 });
+      const fault = (): InternalServerError => new InternalServerError('500', { status: 500, code: undefined, requestId: undefined, retryAfterMs: undefined });
+      for (let failure = 1; failure < 5; failure++) expect(await pool.recordFailure(member, fault())).toBe(0);
+      expect(await pool.recordFailure(member, fault())).toBe(60_000);
+      // Six more requests that were in flight fail: the old script doubled the hold each time (up to 32 min).
+      for (let late = 0; late < 6; late++) {
+        const held = await pool.recordFailure(member, fault());
+        expect(held).toBeGreaterThan(0);
+        expect(held).toBeLessThanOrEqual(60_000);
+      }
+      expect(Number(await redis.get(deploymentKey(base, 'east', 'tat'))) - Date.now()).toBeLessThanOrEqual(60_000 + 1_000);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

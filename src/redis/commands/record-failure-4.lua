@@ -10,9 +10,18 @@
     ARGV[1] failures that trip the breaker
     ARGV[2] base cool-down ms
     ARGV[3] '1': trip at once
+  A failure while the breaker already holds the deployment (a request that was in flight when it
+  tripped) neither counts nor trips again: it returns what is left of the hold. Else the requests in
+  flight at a trip (dozens under load, a share of them failing) would double the hold up to 32x
+  within seconds, taking the deployment out for half an hour.
   Returns: the hold in ms, 0 if none.
 ]]
 --- @include "now"
+local note = redis.call('GET', KEYS[4])
+if note then
+  local heldUntil = tonumber(string.match(note, '^(%d+)|breaker$'))
+  if heldUntil and heldUntil > now then return heldUntil - now end
+end
 local failures = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], 3600000)
 local threshold = tonumber(ARGV[1])
