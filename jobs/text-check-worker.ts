@@ -77,8 +77,23 @@ export function createTextCheckWorker(deps: TextCheckWorkerDeps): Worker<TextChe
     const rows = job.data.rows.map((row) => (row.blobName && !row.textStatus ? { ...row, textStatus: 'error' } : row));
     void deps.runStore
       .settle(job.data.itemJobId, rows, job.data.counts, { onlyIfUnsettled: true })
-      .then(({ finished }) => (finished.length > 0 ? publishReports(finished) : undefined))
+      .then(async ({ finished }) => [...finished, ...(await releaseClaims(deps.runStore, job.data, error.message))])
+      .then((finished) => (finished.length > 0 ? publishReports(finished) : undefined))
       .catch((settleError: unknown) => deps.logger.error({ err: settleError, jobId: job.id, cause: error.message }, 'could not settle an item whose text check failed'));
   });
   return worker;
+}
+
+/**
+ * A regeneration the failed job claimed and never carried out is released as refused, or it would
+ * hold the run open for good. Releasing an image never claimed, or released already, does nothing.
+ * Returns the run when that finished it.
+ */
+export async function releaseClaims(runStore: RunStore, data: TextCheckJobData, reason: string): Promise<string[]> {
+  for (const row of data.rows) {
+    if (!row.blobName || row.variant === '') continue;
+    const state = { blobName: row.blobName, id: row.id, locale: row.locale, model: row.model, variant: row.variant, refused: `the text check failed: ${reason}` };
+    if (await runStore.releaseRegeneration(data.image.runId, state)) return [data.image.runId];
+  }
+  return [];
 }

@@ -12,7 +12,9 @@ import { streamReport } from '../../src/runs/write-report.js';
 import { sidecarBlobName } from '../../src/storage/blob-name.js';
 import { createImageWorker } from '../../jobs/image-worker.js';
 import { openWorkerRuntime } from '../../src/runtime/runtime.js';
-import { createTextCheckWorker, textReaderFor } from '../../jobs/text-check-worker.js';
+import { createTextCheckWorker, releaseClaims, textReaderFor } from '../../jobs/text-check-worker.js';
+import type { TextCheckJobData } from '../../src/queue/text-check-job.js';
+import { isRunComplete } from '../../src/runs/run-store.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
 import { readRows, silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
@@ -164,4 +166,27 @@ describe('--regenerate-on-mismatch', () => {
       await outcome.close();
     }
   }, 150_000);
+
+  it('a check job that failed for good releases its claim as refused: the run is held open until then, finishes then, once', async () => {
+    const config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container: uniqueContainerName('regen') });
+    const runtime = await openWorkerRuntime(config, silentLogger);
+    try {
+      const runId = newRunId();
+      await runtime.runStore.create({ id: runId, manifest: 'm.csv', manifestPath: manifest, manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 1, startedAt: Date.now(), imagesByLocale: {} });
+      const row = { id: 'sale', locale: 'ko', variant: 1, model: 'gpt-image-2', blobName: 'c/ko/sale/v1.png' } as ReportRow;
+      expect(await runtime.runStore.claimRegeneration(runId, { blobName: row.blobName, id: 'sale', locale: 'ko', model: 'gpt-image-2', variant: 1, newVariant: 2 }, 1)).toEqual({ outcome: 'new', count: 1 });
+      // Every item settled (none), all enqueued: the claim alone holds the run open.
+      expect(await runtime.runStore.markEnqueued(runId, Date.now())).toBe(false);
+      expect(isRunComplete((await runtime.runStore.get(runId))!)).toBe(false);
+      const data = { v: 1, itemJobId: 'item', image: { runId }, rows: [{ ...row, variant: '', blobName: '' }, row], counts: {} } as unknown as TextCheckJobData;
+      expect(await releaseClaims(runtime.runStore, data, 'stalled too often')).toEqual([runId]);
+      expect(await releaseClaims(runtime.runStore, data, 'stalled too often')).toEqual([]);
+      const run = (await runtime.runStore.get(runId))!;
+      expect(isRunComplete(run)).toBe(true);
+      expect(run.regenerating).toBe(0);
+      expect(await runtime.runStore.regenerations(runId)).toEqual([expect.objectContaining({ blobName: row.blobName, released: true, refused: 'the text check failed: stalled too often' })]);
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
 });
