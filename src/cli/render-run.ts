@@ -2,7 +2,7 @@ import { formatDuration } from '../cost/duration.js';
 import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../deployments/deployment-usage.js';
 import { formatTimestamp } from '../runs/format-time.js';
 import { etaMs, runState } from '../runs/run-state.js';
-import type { RunRecord } from '../runs/run-store.js';
+import type { LocaleProgress, RunRecord } from '../runs/run-store.js';
 import { terminalValue } from '../text/terminal-text.js';
 
 /** Columns padded to their widest cell, two spaces apart, as `docker ps` and `kubectl get` print. */
@@ -18,6 +18,46 @@ function bar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
+/**
+ * How a locale's images were resolved, so a bar never looks complete when it is not: `#` made now,
+ * `=` found stored, `x` given up with a failed item, `-` cancelled, `.` still to do.
+ */
+const BAR_MARKS = [
+  ['created', '#'],
+  ['existing', '='],
+  ['imagesFailed', 'x'],
+  ['imagesCancelled', '-'],
+] as const;
+
+export function localeBar(progress: LocaleProgress, width = 24): string {
+  if (progress.created === undefined) return bar(progress.images, progress.planned, width);
+  const total = Math.max(progress.planned, progress.images);
+  let used = 0;
+  let cells = '';
+  let counted = 0;
+  for (const [field, mark] of BAR_MARKS) {
+    counted += progress[field] ?? 0;
+    // Cumulative rounding: the segments always add up to the share resolved, never past the width.
+    const end = total === 0 ? 0 : Math.min(width, Math.round((counted / total) * width));
+    cells += mark.repeat(Math.max(0, end - used));
+    used = Math.max(used, end);
+  }
+  return `[${cells}${'.'.repeat(width - used)}]`;
+}
+
+/** `3 created, 1 already stored, 1 failed, 2 pending of 7 images`: the words next to the bar. */
+export function localeCounts(progress: LocaleProgress): string {
+  if (progress.created === undefined) return `${progress.images}/${progress.planned} images${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}`;
+  const pending = Math.max(0, progress.planned - progress.images);
+  const parts = [
+    `${progress.created} created`,
+    progress.existing ? `${progress.existing} already stored` : '',
+    progress.imagesFailed ? `${progress.imagesFailed} failed` : '',
+    progress.imagesCancelled ? `${progress.imagesCancelled} cancelled` : '',
+    pending ? `${pending} pending` : '',
+  ].filter(Boolean);
+  return `${parts.join(', ')} of ${progress.planned} images`;
+}
 
 /** One line per run, for `polyglyph status`. */
 export function formatRunList(runs: RunRecord[]): string {
@@ -40,8 +80,11 @@ export function formatRun(run: RunRecord, extra: string[] = []): string {
   const locales = Object.entries(run.locales).sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max(0, ...locales.map(([code]) => code.length));
   for (const [code, progress] of locales) {
-    lines.push(`  ${terminalValue(code).padEnd(width)}  ${bar(progress.images, progress.planned)} ${progress.images}/${progress.planned} images${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}${textSummary(progress)}`);
+    lines.push(`  ${terminalValue(code).padEnd(width)}  ${localeBar(progress)} ${localeCounts(progress)}${textSummary(progress)}`);
   }
+  if (locales.some(([, progress]) => progress.created !== undefined)) lines.push(`  ${' '.repeat(width)}  # created  = already stored  x failed  - cancelled  . pending`);
+  const codes = Object.entries(run.failuresByCode).sort(([, a], [, b]) => b - a);
+  if (codes.length > 0) lines.push(`  failures  ${codes.map(([code, count]) => `${terminalValue(code)} ${count}`).join(', ')} (\`polyglyph report ${terminalValue(run.id)}\` lists each)`);
   lines.push(...extra.map((line) => `  ${terminalValue(line)}`));
   if (run.reportBlob) lines.push(`  report    ${terminalValue(run.reportBlob)}`);
   return lines.join('\n');

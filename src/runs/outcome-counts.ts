@@ -29,8 +29,14 @@ export function outcomeCounts(outcome: ItemOutcome): OutcomeCounts {
   add('imagesExisting', outcome.existing);
   add('itemsFailed', outcome.failed ? 1 : 0);
   add('itemsCancelled', outcome.cancelled ? 1 : 0);
-  // A failed or cancelled item's missing images are resolved too: the bar reaches its end.
+  // A failed or cancelled item's missing images are resolved too: the bar reaches its end. How each
+  // image was resolved is counted apart, so a bar can show created, found, failed and cancelled apart.
+  const unresolved = Math.max(0, outcome.variants - outcome.created - outcome.existing);
   add(`locale:${outcome.locale}:images`, outcome.variants);
+  add(`locale:${outcome.locale}:created`, outcome.created);
+  add(`locale:${outcome.locale}:existing`, outcome.existing);
+  add(`locale:${outcome.locale}:imagesFailed`, outcome.failed ? unresolved : 0);
+  add(`locale:${outcome.locale}:imagesCancelled`, outcome.cancelled ? unresolved : 0);
   add(`locale:${outcome.locale}:failed`, outcome.failed ? 1 : 0);
   if (outcome.failed) add(`failures:${outcome.errorCode || 'unknown'}`, 1);
   const usage = outcome.usage;

@@ -22,6 +22,14 @@ export interface LocaleProgress {
   /** Images resolved: stored now, found stored, or given up with their item. */
   images: number;
   itemsFailed: number;
+  /**
+   * How the resolved images were resolved: made now, found stored, given up with a failed item,
+   * taken out by a cancel. Absent on runs recorded before they were counted apart.
+   */
+  created?: number;
+  existing?: number;
+  imagesFailed?: number;
+  imagesCancelled?: number;
   /** Images whose text was read back (jobs/check-text.ts); absent until one was. */
   textChecked?: number;
   /** Of those, above their script's error-rate threshold (or, without expected text, not in its script). */
@@ -247,9 +255,13 @@ export class RunStore {
 }
 
 /** Per-locale counter fields (`locale:<code>:<field>`) and the LocaleProgress number each fills. */
-const LOCALE_FIELDS: Readonly<Record<string, 'planned' | 'images' | 'itemsFailed' | 'textChecked' | 'textNeedsReview' | 'textMeasured' | undefined>> = {
+const LOCALE_FIELDS: Readonly<Record<string, 'planned' | 'images' | 'created' | 'existing' | 'imagesFailed' | 'imagesCancelled' | 'itemsFailed' | 'textChecked' | 'textNeedsReview' | 'textMeasured' | undefined>> = {
   planned: 'planned',
   images: 'images',
+  created: 'created',
+  existing: 'existing',
+  imagesFailed: 'imagesFailed',
+  imagesCancelled: 'imagesCancelled',
   failed: 'itemsFailed',
   checked: 'textChecked',
   needsReview: 'textNeedsReview',
@@ -268,7 +280,7 @@ function toRecord(hash: Record<string, string>): RunRecord {
       if (Number(value) > 0) failuresByCode[field.slice('failures:'.length)] = Number(value);
       continue;
     }
-    const match = /^locale:(.+):(planned|images|failed|checked|needsReview|measured|cerMicros)$/.exec(field);
+    const match = /^locale:(.+):(planned|images|created|existing|imagesFailed|imagesCancelled|failed|checked|needsReview|measured|cerMicros)$/.exec(field);
     if (!match) continue;
     const progress = (locales[match[1]!] ??= { planned: 0, images: 0, itemsFailed: 0 });
     const counter = LOCALE_FIELDS[match[2]!];

@@ -58,6 +58,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .state-failures { color: var(--bad); }
 progress { width: 10rem; height: .65rem; vertical-align: middle; accent-color: var(--fill); }
 progress.has-failures { accent-color: var(--bad); }
+svg.segbar { width: 10rem; height: .65rem; vertical-align: middle; border-radius: 3px; }
+.seg-pending { fill: var(--bar); } .seg-created { fill: var(--fill); } .seg-existing { fill: var(--ok); } .seg-imagesFailed { fill: var(--bad); } .seg-imagesCancelled { fill: var(--warn); }
 meter { width: 8rem; height: .8rem; vertical-align: middle; }
 .failed { color: var(--bad); font-weight: 600; }
 .chips span { display: inline-block; margin: 0 .35rem .2rem 0; padding: 0 .4rem; border-radius: 4px; background: rgba(127,127,127,.15); font-size: .8rem; white-space: nowrap; }

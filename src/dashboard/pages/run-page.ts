@@ -6,7 +6,7 @@ import { etaMs, isRunOpen, runState } from '../../runs/run-state.js';
 import type { RunRecord } from '../../runs/run-store.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatTimestamp } from '../../runs/format-time.js';
-import { progressBar, stateBadge } from './format.js';
+import { localeProgressBar, stateBadge } from './format.js';
 import { layout } from './layout.js';
 
 export interface RunPageData {
@@ -45,7 +45,7 @@ function localeTable(run: RunRecord): SafeHtml {
   const locales = Object.entries(run.locales).sort(([a], [b]) => a.localeCompare(b));
   return html`<table id="locales">
 <thead><tr><th>Locale</th><th>Images resolved</th><th class="num">Failed items</th><th class="num">Text checked</th><th class="num">Needs review</th><th class="num">Mean CER</th></tr></thead>
-<tbody>${locales.map(([code, p]) => html`<tr data-locale="${code}"><td>${localeName(code)}</td><td>${progressBar(p.images, p.planned, p.itemsFailed)}</td><td class="num${p.itemsFailed > 0 ? ' failed' : ''}">${p.itemsFailed}</td><td class="num text-checked">${p.textChecked ?? 0}</td><td class="num needs-review${p.textNeedsReview ? ' failed' : ''}">${p.textNeedsReview ?? 0}</td><td class="num mean-cer">${p.meanCer === undefined ? '-' : p.meanCer.toFixed(2)}</td></tr>`)}</tbody>
+<tbody>${locales.map(([code, p]) => html`<tr data-locale="${code}"><td>${localeName(code)}</td><td>${localeProgressBar(p)}</td><td class="num${p.itemsFailed > 0 ? ' failed' : ''}">${p.itemsFailed}</td><td class="num text-checked">${p.textChecked ?? 0}</td><td class="num needs-review${p.textNeedsReview ? ' failed' : ''}">${p.textNeedsReview ?? 0}</td><td class="num mean-cer">${p.meanCer === undefined ? '-' : p.meanCer.toFixed(2)}</td></tr>`)}</tbody>
 </table>`;
 }
 

@@ -1,7 +1,7 @@
 import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentCondition, type DeploymentUsage } from '../../deployments/deployment-usage.js';
 import { html, type SafeHtml } from '../html.js';
-import { imagesResolved, isRunOpen, runState } from '../../runs/run-state.js';
-import type { RunRecord } from '../../runs/run-store.js';
+import { isRunOpen, runState } from '../../runs/run-state.js';
+import type { LocaleProgress, RunRecord } from '../../runs/run-store.js';
 import type { ScheduleInfo } from '../../schedules/schedules.js';
 import { formatTimestamp } from '../../runs/format-time.js';
 import { progressBar, stateBadge } from './format.js';
@@ -35,11 +35,11 @@ function runTable(runs: RunRecord[]): SafeHtml {
     return html`<tr data-run="${run.id}">
 <td><a class="mono" href="/runs/${encodeURIComponent(run.id)}">${run.id}</a></td>
 <td>${stateBadge(runState(run), run.itemsFailed)}</td>
-<td>${progressBar(imagesResolved(run), run.imagesPlanned, run.itemsFailed)}</td>
+<td>${progressBar(run.imagesCreated + run.imagesExisting, run.imagesPlanned, run.itemsFailed + run.itemsCancelled)}</td>
 <td class="num">${run.imagesCreated}</td>
 <td class="num">${run.imagesExisting}</td>
 <td class="num${run.itemsFailed > 0 ? ' failed' : ''}">${run.itemsFailed}</td>
-<td class="chips">${locales.map(([code, p]) => html`<span title="${p.itemsFailed} failed">${code} ${p.images}/${p.planned}</span>`)}</td>
+<td class="chips">${locales.map(([code, p]) => localeChip(code, p))}</td>
 <td class="mono">${formatTimestamp(run.startedAt)}</td>
 <td>${run.manifest}<div class="muted">${run.origin}</div></td>
 </tr>`;
@@ -82,4 +82,14 @@ function scheduleTable(schedules: ScheduleInfo[]): SafeHtml {
 <thead><tr><th>Name</th><th>Cron</th><th>Time zone</th><th>Does</th><th>Next</th></tr></thead>
 <tbody>${schedules.map((s) => html`<tr><td>${s.name}</td><td class="mono">${s.cron}</td><td>${s.tz ?? 'scheduler\'s'}</td><td>${s.kind === 'scan' ? 'scan the drop location' : html`run <code>${s.manifest ?? ''}</code>`}</td><td class="mono">${formatTimestamp(s.next)}</td></tr>`)}</tbody>
 </table>`;
+}
+
+/**
+ * `ja 2/3 · 1 failed`: images stored (made or found) of those planned, then what was given up, so a
+ * cancelled or failing locale never reads as complete. Older runs count every resolved image.
+ */
+function localeChip(code: string, p: LocaleProgress): SafeHtml {
+  if (p.created === undefined) return html`<span title="${p.itemsFailed} failed">${code} ${p.images}/${p.planned}</span>`;
+  const stored = p.created + (p.existing ?? 0);
+  return html`<span class="${p.imagesFailed ? 'failed' : ''}">${code} ${stored}/${p.planned}${p.imagesFailed ? ` · ${p.imagesFailed} failed` : ''}${p.imagesCancelled ? ` · ${p.imagesCancelled} cancelled` : ''}</span>`;
 }
