@@ -131,6 +131,8 @@ export function inFlight(stats: MockImageApiStats): number {
 }
 
 export interface OutcomeEvidence {
+  /** Images that may have been paid twice: requests in flight when a worker was killed (default 0). */
+  paidTwiceAllowance?: number;
   run: RunRecord;
   items: ExpectedItem[];
   rows: ReportRow[];
@@ -148,7 +150,7 @@ export interface OutcomeEvidence {
  * (c) nothing paid twice: the stand-in delivered exactly `variants` images per prompt, and no images
  *     for prompts outside the manifest.
  */
-export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats, images: manifestImages }: OutcomeEvidence): Promise<void> {
+export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, stats, images: manifestImages, paidTwiceAllowance = 0 }: OutcomeEvidence): Promise<void> {
   // (a)
   expect(run.total, 'items in the run').toBe(items.length);
   expect(run.settled, 'settled items').toBe(run.total);
@@ -180,10 +182,17 @@ export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, 
   const paid = stats.generationsByPrompt;
   const paidByItem = Object.fromEntries(items.map((item) => [`${item.messageId}/${item.locale}`, paid[item.prompt] ?? 0]));
   const askedByItem = Object.fromEntries(items.map((item) => [`${item.messageId}/${item.locale}`, item.variants]));
-  expect(paidByItem, 'images delivered per item (message/locale) = variants asked').toEqual(askedByItem);
   const prompts = new Set(items.map((item) => item.prompt));
   expect(Object.keys(paid).filter((prompt) => !prompts.has(prompt)), 'images delivered for prompts outside the manifest').toEqual([]);
-  expect(stats.imagesGenerated, 'images delivered by the stand-in').toBe(expectedImages);
+  if (paidTwiceAllowance === 0) {
+    expect(paidByItem, 'images delivered per item (message/locale) = variants asked').toEqual(askedByItem);
+    expect(stats.imagesGenerated, 'images delivered by the stand-in').toBe(expectedImages);
+    return;
+  }
+  // A process killed between the API's answer and the staging write has paid for images nobody
+  // kept: the design guarantees at most one extra generation per request in flight at the kill.
+  for (const [item, asked] of Object.entries(askedByItem)) expect(paidByItem[item], `images delivered for ${item}`).toBeGreaterThanOrEqual(asked);
+  expect(stats.imagesGenerated - expectedImages, `images delivered more than once (allowed: ${paidTwiceAllowance}, the requests in flight at the kill)`).toBeLessThanOrEqual(paidTwiceAllowance);
 }
 
 /** Attempts per item (message/locale), from its report rows. */

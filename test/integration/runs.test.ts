@@ -69,7 +69,8 @@ describe('runs you can follow', () => {
 
       const container = BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(config.container);
       // Written by the one process whose settle finished the run (run-store.test.ts: the claim is exclusive).
-      await waitUntil(async () => (await runtime.runStore.get(runId))?.reportBlob === `reports/${runId}.json`, 'the report written to storage', 15_000);
+      // The contact sheets (60 thumbnails per locale) are drawn first: on two busy cores that takes a while.
+      await waitUntil(async () => (await runtime.runStore.get(runId))?.reportBlob === `reports/${runId}.json`, 'the report written to storage', 60_000);
       const reports: string[] = [];
       for await (const blob of container.listBlobsFlat({ prefix: 'reports/' })) reports.push(blob.name);
       // The report and the contact sheets of its two locales (pipeline.test.ts looks inside them).
@@ -81,7 +82,7 @@ describe('runs you can follow', () => {
       await Promise.all(workers.map((worker) => worker.stop()));
       await runtime.close();
     }
-  }, 120_000);
+  }, 240_000);
 
   it('retry re-enqueues only the failed item, from the fixed manifest, under the same run', async () => {
     const { config, runtime } = await setup();
