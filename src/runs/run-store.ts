@@ -287,6 +287,18 @@ function toRecord(hash: Record<string, string>): RunRecord {
     if (counter) progress[counter] = Number(value);
     else cerMicros.set(match[1]!, Number(value));
   }
+  // Runs recorded since images are counted apart have a `created`, `existing`, ... field once any
+  // image was resolved that way (zero counts are never written); a run with nothing resolved yet is
+  // new too. Older runs keep the plain figures.
+  const countedApart = hash.settled === undefined || hash.settled === '0' || Object.keys(hash).some((field) => /^locale:.+:(created|existing|imagesFailed|imagesCancelled)$/.test(field));
+  if (countedApart) {
+    for (const progress of Object.values(locales)) {
+      progress.created ??= 0;
+      progress.existing ??= 0;
+      progress.imagesFailed ??= 0;
+      progress.imagesCancelled ??= 0;
+    }
+  }
   for (const [locale, micros] of cerMicros) {
     const progress = locales[locale]!;
     if (progress.textMeasured) progress.meanCer = Math.round(micros / progress.textMeasured) / 1_000_000;

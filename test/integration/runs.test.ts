@@ -63,7 +63,7 @@ describe('runs you can follow', () => {
       const run = await waitForRun(runtime.runStore, runId, 90_000);
       const images = 2 * Array.from({ length: 30 }, (_, i) => (i % 3) + 1).reduce((a, b) => a + b, 0); // 120
       expect(run).toMatchObject({ total: 60, settled: 60, imagesPlanned: images, imagesCreated: images, imagesExisting: 0, itemsFailed: 0 });
-      expect(run.locales).toEqual({ ja: { planned: images / 2, images: images / 2, itemsFailed: 0 }, ko: { planned: images / 2, images: images / 2, itemsFailed: 0 } });
+      expect(run.locales).toEqual({ ja: { planned: images / 2, images: images / 2, itemsFailed: 0, created: images / 2, existing: 0, imagesFailed: 0, imagesCancelled: 0 }, ko: { planned: images / 2, images: images / 2, itemsFailed: 0, created: images / 2, existing: 0, imagesFailed: 0, imagesCancelled: 0 } });
       expect(await readRows(runtime.runStore, runId)).toHaveLength(images);
       expect(run.tokens.output).toBeGreaterThan(0);
 
