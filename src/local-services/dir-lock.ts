@@ -31,7 +31,8 @@ export async function lockDir(dir: string, inUse: (pid: number) => ServiceUnavai
   throw inUse(0);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

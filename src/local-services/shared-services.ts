@@ -5,6 +5,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { isAlive } from './dir-lock.js';
 
 /** What a process that started local services writes for the others. Nothing secret: the stand-in's key and Azurite's key are fixed development values. */
 export interface SharedServices {
@@ -57,13 +58,4 @@ function answers(url: string, timeoutMs: number): Promise<boolean> {
     req.on('error', () => resolve(false));
     req.end();
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -25,6 +25,7 @@ import {
 } from '../helpers/fault-harness.js';
 import { readRows, silentLogger, testConfig } from '../helpers/pipeline.js';
 import { startServices, type TestServices } from '../helpers/services.js';
+import { seededRandom } from '../../src/mock-api/seeded-random.js';
 
 let services: TestServices;
 beforeAll(async () => {
@@ -118,7 +119,7 @@ describe('fault injection: the image API', () => {
   });
 
   it('rides out random 500s, hangs and malformed bodies (configured fault rates); every item ends once, paid once', async () => {
-    const h = await harness({ latencyMs: 20, random: seeded(20_260_501) }, { POLYGLYPH_REQUEST_TIMEOUT_MS: '1500', POLYGLYPH_ATTEMPTS: '8' });
+    const h = await harness({ latencyMs: 20, random: seededRandom(20_260_501) }, { POLYGLYPH_REQUEST_TIMEOUT_MS: '5000', POLYGLYPH_ATTEMPTS: '8' });
     try {
       const { runId, items } = await h.enqueue();
       // One draw per request picks its fault, in arrival order, so the seed fixes the pattern: the first
@@ -171,15 +172,3 @@ describe('fault injection: the image API', () => {
     }
   });
 });
-
-/** mulberry32: a small seeded PRNG, so the fault draws are reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

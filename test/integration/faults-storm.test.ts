@@ -14,6 +14,7 @@ import { uniqueContainerName } from '../helpers/azurite.js';
 import { closeWorker, expectEveryItemOnceAndPaidOnce, expectedItems, waitForSettledRun, writeManifest } from '../helpers/fault-harness.js';
 import { readRows, silentLogger, testConfig } from '../helpers/pipeline.js';
 import { startServices, type TestServices } from '../helpers/services.js';
+import { seededRandom } from '../../src/mock-api/seeded-random.js';
 
 let services: TestServices;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ function stormManifest(): string {
 
 describe('fault injection: a storm on the image API', () => {
   it('10 % 500s, 5 % hangs, 2 % malformed bodies with one attempt per item: 0 failed, 0 lost, every image stored once', async () => {
-    const api = createMockImageApi({ latencyMs: 20, random: seeded(20_261_129) });
+    const api = createMockImageApi({ latencyMs: 20, random: seededRandom(20_261_129) });
     await api.listen();
     const container = uniqueContainerName('faults-storm');
     const config = testConfig(
@@ -78,15 +79,3 @@ describe('fault injection: a storm on the image API', () => {
     }
   }, 180_000);
 });
-
-/** mulberry32: a small seeded PRNG, so the fault draws are reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
