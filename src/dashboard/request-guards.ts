@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { isLoopback } from './dashboard-auth.js';
 
 /** The host names a dashboard answers to, beyond loopback. */
@@ -43,11 +43,7 @@ export function hostGuard(options: AllowedHostsOptions): RequestHandler {
       next();
       return;
     }
-    response
-      .status(403)
-      .set('Cache-Control', 'no-store')
-      .type('text/plain')
-      .send(`this dashboard does not answer to the host name in the request${host ? ` (${host.slice(0, 100)})` : ''}; if it is yours (e.g. behind a reverse proxy), add it to POLYGLYPH_DASHBOARD_ALLOWED_HOSTS (--allowed-hosts)\n`);
+    refuse(response, `this dashboard does not answer to the host name in the request${host ? ` (${host.slice(0, 100)})` : ''}; if it is yours (e.g. behind a reverse proxy), add it to POLYGLYPH_DASHBOARD_ALLOWED_HOSTS (--allowed-hosts)`);
   };
 }
 
@@ -69,12 +65,13 @@ export const sameOriginGuard: RequestHandler = (request, response, next) => {
     next();
     return;
   }
-  response
-    .status(403)
-    .set('Cache-Control', 'no-store')
-    .type('text/plain')
-    .send('refused: a request that changes something must come from the dashboard\'s own pages (Sec-Fetch-Site: same-origin, or an Origin header naming this dashboard, e.g. `-H "Origin: http://127.0.0.1:3000"` with curl)\n');
+  refuse(response, 'refused: a request that changes something must come from the dashboard\'s own pages (Sec-Fetch-Site: same-origin, or an Origin header naming this dashboard, e.g. `-H "Origin: http://127.0.0.1:3000"` with curl)');
 };
+
+/** Both guards refuse the same way: 403, plain text that says how to get through, never cached. */
+function refuse(response: Response, reason: string): void {
+  response.status(403).set('Cache-Control', 'no-store').type('text/plain').send(`${reason}\n`);
+}
 
 /** The rule of sameOriginGuard, on the three headers it reads. */
 export function isSameOrigin(fetchSite: string | string[] | undefined, origin: string | undefined, host: string | undefined): boolean {
