@@ -20,6 +20,10 @@ import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { readRows, silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 
+// Screenshots go to test-results/ (ignored), so a test run never rewrites the committed docs/ images;
+// POLYGLYPH_SCREENSHOT_DIR=docs refreshes those on purpose.
+const SCREENSHOT_DIR = process.env.POLYGLYPH_SCREENSHOT_DIR ?? 'test-results';
+
 const MANIFEST = 'id,message,locales,text:ja,text:ko\nwelcome,Welcome,ja ko,ようこそ,환영합니다\nsale,Spring sale,ja ko,春のセール,봄 세일\n';
 const PASSWORD = 'gallery password 123';
 
@@ -136,8 +140,8 @@ describe('review gallery in a real browser', () => {
       const images = page.locator('#gallery img');
       expect(await images.count()).toBe(4);
       await waitUntil(() => thumbnailsLoaded(page), 'the thumbnails loaded', 20_000);
-      await mkdir('docs', { recursive: true });
-      await page.screenshot({ path: 'docs/gallery-grid.png', fullPage: true });
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/gallery-grid.png`, fullPage: true });
 
       const approved = page.locator('figure[data-locale="ja"]', { has: page.locator('img[alt^="welcome ja"]') });
       const approvedBlob = (await approved.getAttribute('data-blob'))!;
@@ -172,7 +176,7 @@ describe('review gallery in a real browser', () => {
       await page.goto(`${dashboard.url}/runs/${run.id}/gallery`);
       expect(await page.locator('#gallery img').count()).toBe(5);
       await waitUntil(() => thumbnailsLoaded(page), 'the thumbnails loaded', 20_000);
-      await page.screenshot({ path: 'docs/gallery-after-review.png', fullPage: true });
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/gallery-after-review.png`, fullPage: true });
       // Full size on click: the link opens the stored image itself.
       const full = await page.request.get(`${dashboard.url}${(await page.locator(`figure[data-blob="${approvedBlob}"] a`).getAttribute('href'))!}`);
       expect(full.headers()['content-type']).toBe('image/png');
