@@ -5,6 +5,5 @@ import { BlobStore } from '../storage/blob-store.js';
 
 /** For producers without a worker runtime: masters go to Redis; blob URLs on our account are read with its credentials. */
 export function producerMasterStore(runtime: Runtime, config: Config): MasterStore {
-  const storage = BlobStore.ifConfigured(config)?.container;
-  return new MasterStore(runtime.redis, runtime.runStore.keys.base, storage ? { storage } : {});
+  return new MasterStore(runtime.redis, runtime.runStore.keys.base, { storage: BlobStore.ifConfigured(config) });
 }

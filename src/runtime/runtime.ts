@@ -96,7 +96,7 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
     pool.register().catch((error: unknown) => logger.debug({ err: error }, 'could not repeat the deployment registration'));
   }, REGISTRATION_INTERVAL_MS);
   registration.unref();
-  const masters = new MasterStore(runtime.redis, keyBase, { storage: blobStore.container });
+  const masters = new MasterStore(runtime.redis, keyBase, { storage: blobStore });
   const textCheckQueue = config.textCheck === 'off' ? undefined : new Queue<TextCheckJobData>(config.textCheckQueue, { connection: runtime.redis, prefix: config.queuePrefix });
   textCheckQueue?.on('error', (error) => logger.error({ err: error }, 'text-check queue error'));
   const close = (): Promise<void> => {

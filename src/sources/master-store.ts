@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { BlobClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobClient } from '@azure/storage-blob';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { RedisClient } from '../redis/connection.js';
 import { InputError } from '../errors/polyglyph-error.js';
 import { MASTER_HINT, masterBytesProblem } from '../images/azure-request-rules.js';
@@ -11,6 +12,7 @@ import type { SourceImage } from '../image-api/types.js';
 import type { SourceRef } from './source-ref.js';
 import { displaySource, sourceKey } from './source-ref.js';
 import { describeError } from '../errors/describe-error.js';
+import { publicBlobUrl } from '../storage/public-blob-url.js';
 
 /** What a job carries of its master: the bytes stay in RedisClient, fetched once per run. */
 export interface MasterInfo {
@@ -37,14 +39,17 @@ export class MasterStore {
   readonly #redis: RedisClient;
   readonly #keyBase: string;
   readonly #fetch: typeof fetch;
-  readonly #storage: ContainerClient | undefined;
+  readonly #storage: BlobStore | undefined;
   /** Per producer (one run): ref -> info, so a master is fetched once. */
   readonly #fetched = new Map<string, Promise<MasterInfo>>();
   /** Per worker: a few recent masters, so consecutive locales of one master skip Redis too. */
   readonly #recent = new Map<string, Buffer>();
 
-  /** `storage`: blob URLs on its account are read with its credentials (no SAS needed). */
-  constructor(redis: RedisClient, keyBase: string, options: { fetch?: typeof fetch; storage?: ContainerClient } = {}) {
+  /**
+   * `storage`: blob URLs on its account are read with its credentials (no SAS needed), under its
+   * deadline (POLYGLYPH_STORAGE_TIMEOUT_MS), as every other storage call is.
+   */
+  constructor(redis: RedisClient, keyBase: string, options: { fetch?: typeof fetch; storage?: BlobStore | undefined } = {}) {
     this.#redis = redis;
     this.#keyBase = keyBase;
     this.#fetch = options.fetch ?? globalThis.fetch;
@@ -95,13 +100,15 @@ export class MasterStore {
 
   async #download(url: string): Promise<Buffer> {
     // The account's URL is the container's without its last segment (Azurite puts the account in the path).
-    const storageUrl = this.#storage ? new URL(this.#storage.url) : undefined;
+    const container = this.#storage?.container;
+    const storageUrl = container ? new URL(container.url) : undefined;
     const account = storageUrl && `${storageUrl.origin}${storageUrl.pathname}`.replace(/\/[^/]+\/?$/, '/');
-    if (this.#storage && storageUrl && account && url.startsWith(account)) {
+    if (this.#storage && container && storageUrl && account && url.startsWith(account)) {
       // Storage configured with a SAS connection string: the client's URLs carry it (an account SAS
       // reads any container); a URL that brings its own SAS keeps it.
       const signed = new URL(url).search === '' && storageUrl.search !== '' ? `${url}${storageUrl.search}` : url;
-      return new BlobClient(signed, this.#storage.credential).downloadToBuffer();
+      // The store's deadline: an account that accepts the connection and never answers would hold the producer forever.
+      return this.#storage.call(`downloading the source image ${publicBlobUrl(url)}`, (abortSignal) => new BlobClient(signed, container.credential).downloadToBuffer(0, undefined, { abortSignal }));
     }
     const response = await this.#fetch(url, { signal: AbortSignal.timeout(60_000) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);

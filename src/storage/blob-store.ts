@@ -143,13 +143,13 @@ export class BlobStore {
   }
 
   async download(name: string): Promise<Buffer> {
-    return this.container.getBlockBlobClient(name).downloadToBuffer();
+    return this.call(`downloading ${name}`, (abortSignal) => this.container.getBlockBlobClient(name).downloadToBuffer(0, undefined, { abortSignal }));
   }
 
   /** The blob's metadata, or undefined when it does not exist. */
   async metadata(name: string): Promise<Record<string, string> | undefined> {
     try {
-      return (await this.container.getBlockBlobClient(name).getProperties()).metadata ?? {};
+      return (await this.call(`reading the properties of ${name}`, (abortSignal) => this.container.getBlockBlobClient(name).getProperties({ abortSignal }))).metadata ?? {};
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
@@ -161,12 +161,12 @@ export class BlobStore {
     const current = (await this.metadata(name)) ?? {};
     const merged = { ...current, ...fields };
     assertValidMetadata(merged);
-    await this.container.getBlockBlobClient(name).setMetadata(merged);
+    await this.call(`setting the metadata of ${name}`, (abortSignal) => this.container.getBlockBlobClient(name).setMetadata(merged, { abortSignal }));
   }
 
   /** Writes over any blob of that name: a sidecar that gains the text check's result, a run's contact sheet. */
   async replace(name: string, body: Buffer, contentType: string): Promise<void> {
-    await this.container.getBlockBlobClient(name).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType } });
+    await this.call(`uploading ${name}`, (abortSignal) => this.container.getBlockBlobClient(name).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType }, abortSignal }));
   }
 
   async replaceJson(name: string, value: unknown): Promise<void> {
