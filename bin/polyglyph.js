@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The published entry point: the compiled CLI. `npm ci` builds dist/ through the `prepare` script.
-import { runPolyglyph } from '../dist/workers/polyglyph.js';
+import { reportInternalError, runPolyglyph } from '../dist/workers/polyglyph.js';
 
 runPolyglyph(process.argv).then(
   (code) => {
@@ -10,8 +10,8 @@ runPolyglyph(process.argv).then(
     setTimeout(() => process.exit(code), 3_000).unref();
   },
   (error) => {
-    // main() turns every expected failure into a message and an exit code; reaching here is a bug.
-    console.error(error);
-    process.exit(70);
+    // main() turns every expected failure into a message and an exit code; reaching here is a bug:
+    // one redacted line (the stack with POLYGLYPH_DEBUG=1), never a raw dump of the error.
+    process.exit(reportInternalError(error));
   },
 );
