@@ -55,6 +55,7 @@ import { stagePartialImages } from '../src/storage/stage-partial-images.js';
 import type { MasterStore } from '../src/sources/master-store.js';
 import type { WorkerMetrics } from '../src/observability/worker-metrics.js';
 import { sumUsage } from '../src/image-api/sum-usage.js';
+import { ITEM_FAILED_EVENT } from '../src/logging/log-events.js';
 
 /** Concurrent blob uploads per job. */
 const UPLOAD_CONCURRENCY = 4;
@@ -121,7 +122,7 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince }, { now: now(), maxTransientMs: deps.maxTransientMs });
   if (stall.action === 'fail') {
     const message = `its worker stopped holding it ${job.stalledCounter} times (killed, crashed or its lock lost) over ${Math.round(stall.elapsedMs / 1000)} s, longer than POLYGLYPH_MAX_TRANSIENT_MS`;
-    return failItem(job, deps, new UnrecoverableError(message), 'stalled', attempt, [], message);
+    return failItem(job, deps, new UnrecoverableError(message), 'stalled', attempt, [], { message });
   }
   if (stall.action === 'continue') {
     log.warn({ stalledCount: job.stalledCounter }, 'taken up again after its worker stopped holding it (stalled-job recovery)');
@@ -216,7 +217,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
     // waits for a held deployment, so a hold never parks it for longer without a verdict.
     const since = data.rateLimitedSince;
     if (since !== undefined && now() - since > deps.maxRateLimitedMs) {
-      return failItem(job, deps, new UnrecoverableError('rate limited'), 'rate_limited', attempt, stored, `rate limited for ${Math.round((now() - since) / 1000)} s (429s, then waiting for the held deployment), longer than POLYGLYPH_MAX_RATE_LIMITED_MS`);
+      return failItem(job, deps, new UnrecoverableError('rate limited'), 'rate_limited', attempt, stored, { message: `rate limited for ${Math.round((now() - since) / 1000)} s (429s, then waiting for the held deployment), longer than POLYGLYPH_MAX_RATE_LIMITED_MS` });
     }
     // Every deployment is busy (quota) or out (429 back-off, breaker): nobody fetches until one is free,
     // or until this item's clock runs out, whichever comes first.
@@ -229,7 +230,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
   try {
     const request = { ...data.request, n: images };
     if (source && !member.api.edit) {
-      return failItem(job, deps, new UnrecoverableError(`deployment ${member.spec.name} (${member.spec.model}) has no images edits endpoint`), 'edits_not_supported', attempt, stored);
+      return failItem(job, deps, new UnrecoverableError(`deployment ${member.spec.name} (${member.spec.model}) has no images edits endpoint`), 'edits_not_supported', attempt, stored, { deployment: member.spec.name });
     }
     const generation = source ? await member.api.edit!(request, source) : await member.api.generate(request);
     await deps.pool.recordSuccess(member, generation.images.length);
@@ -251,7 +252,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
       deps.metrics?.rateLimited({ deployment: member.spec.name });
       const since = data.rateLimitedSince ?? now();
       if (now() - since > deps.maxRateLimitedMs) {
-        return failItem(job, deps, error, 'rate_limited', attempt, stored, `answered 429 for ${Math.round((now() - since) / 1000)} s, longer than POLYGLYPH_MAX_RATE_LIMITED_MS`);
+        return failItem(job, deps, error, 'rate_limited', attempt, stored, { message: `answered 429 for ${Math.round((now() - since) / 1000)} s, longer than POLYGLYPH_MAX_RATE_LIMITED_MS`, deployment: member.spec.name });
       }
       if (data.rateLimitedSince === undefined) await job.updateData({ ...data, rateLimitedSince: since });
       log.warn({ deployment: member.spec.name, waitMs, learnedImagesPerMinute, requestId: error.requestId }, 'image API rate limited; holding the deployment');
@@ -275,16 +276,16 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
     }
     if (heldMs > 0) log.error({ deployment: member.spec.name, heldMs, code: errorCode(error) }, 'deployment taken out of the pool (circuit breaker)');
     if (!isRetryable(error)) {
-      log.warn({ err: error, deployment: member.spec.name, attempt, final: true, code: errorCode(error) }, 'image generation failed');
-      return failItem(job, deps, error, errorCode(error), attempt, stored);
+      log.warn({ err: error, deployment: member.spec.name, attempt, final: true, code: errorCode(error), event: ITEM_FAILED_EVENT }, 'image generation failed');
+      return failItem(job, deps, error, errorCode(error), attempt, stored, { deployment: member.spec.name });
     }
     // Transient: tried again later without using an attempt, for as long as the item's own time lasts
     // (transient-retry.ts); a deployment that keeps failing is the breaker's to take out, above.
     const decision = decideTransientRetry({ since: data.transientSince, retries: data.transientRetries ?? 0 }, { now: now(), maxTransientMs: deps.maxTransientMs, backoffMs: backoffMsOf(job) });
-    log.warn({ err: error, deployment: member.spec.name, attempt, final: decision.action === 'fail', code: errorCode(error) }, 'image generation failed');
+    log.warn({ err: error, deployment: member.spec.name, attempt, final: decision.action === 'fail', code: errorCode(error), ...(decision.action === 'fail' ? { event: ITEM_FAILED_EVENT } : {}) }, 'image generation failed');
     if (decision.action === 'fail') {
       const message = `${error instanceof Error ? error.message : String(error)} (still failing after ${Math.round(decision.elapsedMs / 1000)} s of transient failures, POLYGLYPH_MAX_TRANSIENT_MS)`;
-      return failItem(job, deps, error, errorCode(error), attempt, stored, message);
+      return failItem(job, deps, error, errorCode(error), attempt, stored, { message, deployment: member.spec.name });
     }
     deps.metrics?.retrying({ code: errorCode(error), deployment: member.spec.name });
     await job.updateData({ ...data, transientSince: decision.since, transientRetries: decision.retries });
@@ -326,8 +327,13 @@ async function store(deps: GenerateImageDeps, data: ImageJobData, variant: numbe
 }
 
 /** Settles the item as failed in every waiting run, then ends the job without further attempts. */
-async function failItem(job: Job<ImageJobData>, deps: GenerateImageDeps, error: unknown, code: string, attempts: number, stored: ReportRow[] = [], message = error instanceof Error ? error.message : String(error)): Promise<never> {
-  const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts, errorCode: code, errorMessage: message, requestId: (error as { requestId?: string }).requestId });
+/**
+ * Settles the item as failed. `details.deployment`: the deployment whose answer failed it, named in
+ * its report row (empty when the item failed before any deployment was asked).
+ */
+async function failItem(job: Job<ImageJobData>, deps: GenerateImageDeps, error: unknown, code: string, attempts: number, stored: ReportRow[] = [], details: { message?: string; deployment?: string } = {}): Promise<never> {
+  const message = details.message ?? (error instanceof Error ? error.message : String(error));
+  const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts, errorCode: code, errorMessage: message, requestId: (error as { requestId?: string }).requestId, deployment: details.deployment ?? '' });
   await settleItem(job, deps, [...stored, failed], outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: stored.length, failed: true, errorCode: code }));
   deps.metrics?.itemFailed({ code });
   throw error instanceof UnrecoverableError ? error : new UnrecoverableError(`${code}: ${message}`);

@@ -1,4 +1,5 @@
 import { formatDuration } from '../cost/duration.js';
+import { plural } from '../text/plural.js';
 import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../deployments/deployment-usage.js';
 import { formatTimestamp } from '../runs/format-time.js';
 import { etaMs, runState } from '../runs/run-state.js';
@@ -47,7 +48,7 @@ export function localeBar(progress: LocaleProgress, width = 24): string {
 
 /** `3 created, 1 already stored, 1 failed, 2 pending of 7 images`: the words next to the bar. */
 export function localeCounts(progress: LocaleProgress): string {
-  if (progress.created === undefined) return `${progress.images}/${progress.planned} images${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}`;
+  if (progress.created === undefined) return `${progress.images}/${plural(progress.planned, 'image')}${progress.itemsFailed ? `, ${progress.itemsFailed} failed` : ''}`;
   const pending = Math.max(0, progress.planned - progress.images);
   const parts = [
     `${progress.created} created`,
@@ -56,7 +57,7 @@ export function localeCounts(progress: LocaleProgress): string {
     progress.imagesCancelled ? `${progress.imagesCancelled} cancelled` : '',
     pending ? `${pending} pending` : '',
   ].filter(Boolean);
-  return `${parts.join(', ')} of ${progress.planned} images`;
+  return `${parts.join(', ')} of ${plural(progress.planned, 'image')}`;
 }
 
 /** One line per run, for `polyglyph status`. */
@@ -75,7 +76,7 @@ export function formatRun(run: RunRecord, extra: string[] = []): string {
     `  manifest  ${terminalValue(run.manifest)} (sha256 ${run.manifestSha256.slice(0, 16)}...)`,
     `  origin    ${terminalValue(run.origin)}; model ${terminalValue(run.model)}`,
     `  started   ${formatTimestamp(run.startedAt)}; finished ${formatTimestamp(run.finishedAt)}${run.cancelledAt ? `; cancelled ${formatTimestamp(run.cancelledAt)}` : ''}`,
-    `  items     ${run.settled}/${run.total} settled; images ${run.imagesCreated} created, ${run.imagesExisting} already stored; ${run.itemsFailed} items failed${run.itemsCancelled ? `, ${run.itemsCancelled} cancelled` : ''}`,
+    `  items     ${run.settled}/${run.total} settled; images ${run.imagesCreated} created, ${run.imagesExisting} already stored; ${plural(run.itemsFailed, 'item')} failed${run.itemsCancelled ? `, ${run.itemsCancelled} cancelled` : ''}`,
   ];
   const locales = Object.entries(run.locales).sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max(0, ...locales.map(([code]) => code.length));

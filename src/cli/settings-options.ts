@@ -34,7 +34,7 @@ export function settingFlags(options: Record<string, unknown>, names: readonly S
 export const CONNECTION_SETTINGS = ['redisUrl', 'redisClusterNodes', 'queueName', 'queuePrefix'] as const satisfies readonly SettingName[];
 export const API_SETTINGS = ['endpoint', 'deployment', 'provider', 'apiVersion', 'apiStyle', 'apiKey', 'gptEndpoint', 'gptModel', 'model', 'entraScope', 'requestTimeoutMs', 'deploymentsFile'] as const satisfies readonly SettingName[];
 export const STORAGE_SETTINGS = ['storageConnectionString', 'storageAccountUrl', 'container', 'storageTimeoutMs', 'storageMaxTries'] as const satisfies readonly SettingName[];
-export const WORKER_SETTINGS = ['imagesPerMinute', 'concurrency', 'memoryBudgetMb', 'maxRateLimitedMs', 'maxTransientMs', 'breakerFailures', 'breakerCooldownMs', 'stalledIntervalMs', 'healthPort', 'healthHost', 'logLevel'] as const satisfies readonly SettingName[];
+export const WORKER_SETTINGS = ['imagesPerMinute', 'concurrency', 'memoryBudgetMb', 'maxRateLimitedMs', 'maxTransientMs', 'breakerFailures', 'breakerCooldownMs', 'stalledIntervalMs', 'healthPort', 'healthHost', 'logLevel', 'logFormat'] as const satisfies readonly SettingName[];
 export const MANIFEST_SETTINGS = ['locales', 'campaign', 'models', 'size', 'quality', 'format', 'variants', 'outputCompression', 'background', 'moderation', 'priceFile', 'maxCost'] as const satisfies readonly SettingName[];
 export const TRANSLATION_SETTINGS = ['translationDeployment', 'translationModel', 'translationEndpoint', 'translationApiKey', 'glossary', 'maxTextChars'] as const satisfies readonly SettingName[];
 export const JOB_SETTINGS = ['attempts', 'backoffMs'] as const satisfies readonly SettingName[];

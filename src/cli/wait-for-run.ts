@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { plural } from '../text/plural.js';
 import { rideOutRedisOutage } from '../redis/connection-errors.js';
 import { isRunComplete, type RunRecord, type RunStore } from '../runs/run-store.js';
 import type { Progress } from './progress.js';
@@ -32,10 +33,10 @@ export async function waitForRun(store: RunStore, runId: string, progress: Progr
     const run = await readRun(store, runId, progress);
     if (!run) throw new Error(`run ${runId} disappeared from Redis`);
     if (isRunComplete(run) || (await stop())) {
-      progress.done(`${run.settled}/${run.total} jobs done`);
+      progress.done(`${run.settled}/${plural(run.total, 'job')} done`);
       return run;
     }
-    progress.update(`${run.settled}/${run.total} jobs done: ${run.imagesCreated} images created, ${run.imagesExisting} already stored, ${run.itemsFailed} failed`);
+    progress.update(`${run.settled}/${plural(run.total, 'job')} done: ${plural(run.imagesCreated, 'image')} created, ${run.imagesExisting} already stored, ${run.itemsFailed} failed`);
     await sleep(250);
   }
 }

@@ -111,7 +111,8 @@ export const SETTINGS = {
   dashboardToken: setting({ flag: '--token <token>', env: 'POLYGLYPH_DASHBOARD_TOKEN', description: 'token for the dashboard: `Authorization: Bearer <token>`, or as the password of basic auth in a browser (any user name); prefer the variable, a flag shows in `ps`', expected: 'at least 16 characters, e.g. from `openssl rand -hex 24`', schema: z.string().min(16), secret: true }),
   dashboardUser: setting({ flag: '--user <name>', env: 'POLYGLYPH_DASHBOARD_USER', default: 'admin', description: 'user name for basic auth with --password', expected: 'a user name without ":"', schema: z.string().regex(/^[^:]{1,128}$/) }),
   dashboardPassword: setting({ flag: '--password <password>', env: 'POLYGLYPH_DASHBOARD_PASSWORD', description: 'password for basic auth (user --user); prefer the variable, a flag shows in `ps`', expected: 'at least 12 characters', schema: z.string().min(12), secret: true }),
-  logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of JSON logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of the logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  logFormat: setting({ flag: '--log-format <format>', env: 'POLYGLYPH_LOG_FORMAT', default: 'auto', description: 'how logs on stderr look: text (one readable line each, no stack traces), json (pino JSON lines, for log collectors) or auto (text when stderr is a terminal, json otherwise)', expected: 'auto, text or json', schema: z.enum(['auto', 'text', 'json']) }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -187,6 +188,7 @@ export interface Config {
   dashboardUser: string;
   dashboardPassword?: string | undefined;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
+  logFormat: 'auto' | 'text' | 'json';
 }
 
 // Compile-time check that the table and the interface name the same settings.

@@ -1,14 +1,54 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { redactionOptions } from './redaction.js';
+import { formatLogLine } from './text-log-line.js';
+
+/** `json`: pino's JSON lines; `text`: one readable line each (text-log-line.ts). */
+export type LogFormat = 'json' | 'text';
 
 export interface LoggerDestinationOptions {
   /** Where lines go. Default stderr. */
   destination?: DestinationStream | undefined;
   /** Values known to be secret (the configured API key, connection string): censored wherever they appear. */
   secrets?: ReadonlyArray<string | undefined> | undefined;
+  /** Default `json`. */
+  format?: LogFormat | undefined;
+  /**
+   * `text` only: records whose `event` field is one of these are left out, because the command
+   * prints them itself (`run` lists failed items, with their manifest line, when it ends).
+   */
+  omitEvents?: readonly string[] | undefined;
+  /** `text` only: the destination is a terminal, where a progress line may be showing: clear it first. */
+  terminal?: boolean | undefined;
 }
 
-/** JSON lines on stderr (stdout stays for command output), secrets redacted (see redaction.ts). */
+/**
+ * Logs on stderr (stdout stays for command output), secrets redacted (see redaction.ts): JSON lines,
+ * or with `format: 'text'` the same records as one readable line each. Text goes through the same
+ * redaction first: the formatter only ever sees censored JSON.
+ */
 export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}, options: LoggerDestinationOptions = {}): Logger {
-  return pino({ level, base: { pid: process.pid, ...bindings }, ...redactionOptions(options.secrets) }, options.destination ?? pino.destination(2));
+  const destination = options.destination ?? pino.destination(2);
+  const format = options.format ?? 'json';
+  return pino({ level, base: { pid: process.pid, ...bindings }, ...redactionOptions(options.secrets) }, format === 'json' ? destination : textDestination(destination, options));
+}
+
+/** A destination that writes each redacted JSON line as text, one line per record. */
+function textDestination(destination: DestinationStream, options: LoggerDestinationOptions): DestinationStream {
+  const omitted = new Set(options.omitEvents ?? []);
+  const clear = options.terminal ? '\r\x1b[2K' : '';
+  return {
+    write(line: string): void {
+      if (omitted.size > 0 && omittedEvent(line, omitted)) return;
+      destination.write(`${clear}${formatLogLine(line)}\n`);
+    },
+  };
+}
+
+function omittedEvent(line: string, omitted: ReadonlySet<string>): boolean {
+  try {
+    const event = (JSON.parse(line) as { event?: unknown }).event;
+    return typeof event === 'string' && omitted.has(event);
+  } catch {
+    return false;
+  }
 }

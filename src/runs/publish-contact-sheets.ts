@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { plural } from '../text/plural.js';
 import { LOCALE_CODES, type LocaleCode } from '../locales/registry.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { renderContactSheet, type ContactSheetEntry } from './contact-sheet.js';
@@ -38,7 +39,7 @@ export async function publishContactSheets(runStore: RunStore, blobStore: BlobSt
         entries.push({ image: await blobStore.download(row.blobName), id: row.id, variant: row.variant, expectedText: row.text ?? '', readText: row.readText, textStatus: row.textStatus, textCer: row.textCer });
       }
       const more = extra.get(locale);
-      const sheet = await renderContactSheet(`run ${runId} · ${locale} · ${rows.length} images${more ? ` (and ${more} more, see the report)` : ''}`, locale, entries);
+      const sheet = await renderContactSheet(`run ${runId} · ${locale} · ${plural(rows.length, 'image')}${more ? ` (and ${more} more, see the report)` : ''}`, locale, entries);
       const name = contactSheetBlobName(runId, locale);
       await blobStore.replace(name, sheet, 'image/png');
       written.push(name);

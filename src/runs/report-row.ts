@@ -15,7 +15,7 @@ export interface ReportRow {
   /** Manifest line of the row. */
   line: number;
   model: string;
-  /** The deployment that generated the image; empty when nothing was generated. */
+  /** The deployment that generated the image, or whose answer failed the item; empty when no deployment was asked. */
   deployment: string;
   /** The size delivered (or, with no image, the size requested from the API). */
   size: string;

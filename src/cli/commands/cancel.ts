@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { cancelRun } from '../../runs/cancel-run.js';
 import { publishFinishedRun } from '../../runs/publish-report.js';
 import { isRunComplete } from '../../runs/run-store.js';
@@ -10,7 +10,7 @@ import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from
 import { getRun } from './status.js';
 import { terminalValue } from '../../text/terminal-text.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 export function cancelCommand(): Command {
   const command = new Command('cancel')
@@ -19,7 +19,7 @@ export function cancelCommand(): Command {
   addSettings(command, SETTINGS);
   return command.action(async (runId: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
-    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+    const runtime = await openRuntime(config, cliLogger(config, 'warn'));
     try {
       await getRun(runtime.runStore, runId);
       const result = await cancelRun(runtime, runId, Date.now());

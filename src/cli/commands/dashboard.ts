@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 // The manifest and job settings are the ones a rejected image is rendered again with (as `retry` takes them).
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardAllowedHosts', 'dashboardToken', 'dashboardUser', 'dashboardPassword', ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardAllowedHosts', 'dashboardToken', 'dashboardUser', 'dashboardPassword', ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 export function dashboardCommand(): Command {
   const command = new Command('dashboard')
@@ -15,7 +15,7 @@ export function dashboardCommand(): Command {
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
-    const logger = createLogger(config.logLevel ?? 'info', {}, { secrets: [config.storageConnectionString, config.dashboardToken, config.dashboardPassword] });
+    const logger = cliLogger(config, 'info', { secrets: [config.storageConnectionString, config.dashboardToken, config.dashboardPassword] });
     // Loaded here, not at the top: Express and Bull Board would otherwise load with every command.
     const { startDashboard } = await import('../../dashboard/start-dashboard.js');
     const rerender = { defaults: manifestDefaults(config), attempts: config.attempts, backoffMs: config.backoffMs, maxCostUsd: config.maxCost };

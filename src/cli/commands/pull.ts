@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { ConfigError, InputError } from '../../errors/polyglyph-error.js';
 import { storageUnusable } from '../../errors/storage-error.js';
 import { LOCALE_CODES } from '../../locales/registry.js';
@@ -15,7 +15,7 @@ import { Progress } from '../progress.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'localDir'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logFormat', 'localDir'] as const;
 
 /** `--locale ja --locale ko` and `--locale ja,ko` alike. */
 function collect(value: string, previous: string[] = []): string[] {
@@ -41,7 +41,7 @@ export function pullCommand(): Command {
 
     const flags = settingFlags(options, SETTINGS);
     const base = resolveConfig(flags);
-    const logger = createLogger(base.logLevel ?? 'warn');
+    const logger = cliLogger(base, 'warn');
     const runtime = await openRuntime(base, logger);
     const cleanup: Array<() => Promise<void>> = [() => runtime.close()];
     try {

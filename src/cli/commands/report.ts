@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
+import { plural } from '../../text/plural.js';
 import { Writable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { parseDurationMs } from '../../config/parse-duration.js';
 import { ConfigError } from '../../errors/polyglyph-error.js';
 import { streamReport, type ReportFormat, type StreamReportOptions } from '../../runs/write-report.js';
@@ -21,7 +22,7 @@ export function reportCommand(): Command {
     .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--signed-urls <duration>', 'give each image a read-only link that works without an Azure login until it expires, e.g. 24h (at most 7d); needs storage that can sign: an account key, or Entra ID with a user delegation key. Without it, URLs carry no credential');
-  const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel'] as const;
+  const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logFormat'] as const;
   addSettings(command, SETTINGS);
   return command.action(async (runId: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
@@ -29,7 +30,7 @@ export function reportCommand(): Command {
     if (typeof options.signedUrls === 'string' && signedForMs === undefined) {
       throw new ConfigError(`--signed-urls: expected a duration such as 30m, 24h or 7d, got '${options.signedUrls}'`, { hint: 'e.g. --signed-urls 24h' });
     }
-    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+    const runtime = await openRuntime(config, cliLogger(config, 'warn'));
     try {
       const run = await getRun(runtime.runStore, runId);
       const format = options.format as ReportFormat;
@@ -45,7 +46,7 @@ export function reportCommand(): Command {
         const rows = await streamReport(runtime.runStore, run, format, file, streamOptions);
         file.end();
         await once(file, 'finish');
-        process.stderr.write(`${rows} rows written to ${options.out}\n`);
+        process.stderr.write(`${plural(rows, 'row')} written to ${options.out}\n`);
       } else {
         // On a terminal, the rows' messages and ids are shown, not acted on; piped, the data is left as it is.
         await streamReport(runtime.runStore, run, format, process.stdout.isTTY ? terminalSafeStdout() : process.stdout, streamOptions);

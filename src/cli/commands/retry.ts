@@ -1,6 +1,7 @@
 import { Command } from 'commander';
+import { plural } from '../../text/plural.js';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { publishFinishedRun } from '../../runs/publish-report.js';
 import { retryFailed } from '../../runs/retry-run.js';
 import { BlobStore } from '../../storage/blob-store.js';
@@ -18,6 +19,8 @@ import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { modelName } from '../start-run.js';
 import { getRun } from './status.js';
 import { terminalValue } from '../../text/terminal-text.js';
+import { printFailures } from '../print-failures.js';
+import { ITEM_FAILED_EVENT } from '../../logging/log-events.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
 
@@ -31,7 +34,8 @@ export function retryCommand(host: WorkerHost): Command {
   return command.action(async (runId: string, options: Record<string, unknown>) => {
     const flags = settingFlags(options, SETTINGS);
     const base = resolveConfig(flags);
-    const logger = createLogger(base.logLevel ?? 'warn');
+    // With --wait, failed items are listed at the end, each with its manifest line: not logged as well.
+    const logger = cliLogger(base, 'warn', options.wait === true ? { omitEvents: [ITEM_FAILED_EVENT] } : {});
     const runtime = await openRuntime(base, logger);
     // Nothing configured: the stand-in and Azurite a `run` or `worker` on this data folder runs.
     const joined = await startLocalServices(base, flags, { start: false });
@@ -48,7 +52,7 @@ export function retryCommand(host: WorkerHost): Command {
         process.stdout.write(`run ${terminalValue(runId)} has no failed items\n`);
         return;
       }
-      process.stdout.write(`run ${terminalValue(runId)}: ${result.retried} failed items re-enqueued from ${terminalValue(manifestPath)}${result.notInManifest ? `; ${result.notInManifest} are no longer in the manifest and stay failed` : ''}\n`);
+      process.stdout.write(`run ${terminalValue(runId)}: ${plural(result.retried, 'failed item')} re-enqueued from ${terminalValue(manifestPath)}${result.notInManifest ? `; ${result.notInManifest} ${result.notInManifest === 1 ? 'is' : 'are'} no longer in the manifest and stay${result.notInManifest === 1 ? 's' : ''} failed` : ''}\n`);
       if (result.finished) await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, runId);
       if (options.wait === true) {
         if (!result.finished && (await runtime.queue.getWorkersCount()) === 0) {
@@ -64,9 +68,10 @@ export function retryCommand(host: WorkerHost): Command {
         }
         const finished = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, runId, new Progress(process.stderr)));
         process.stdout.write(`${describeOutcome(finished)}\n`);
+        await printFailures(runtime.runStore, finished, process.stdout);
         // The report of a local run is rewritten with the retried items' new outcome.
         const report = await writeReport(runtime.runStore, finished, config.reportDir);
-        process.stdout.write(`report: ${report.jsonPath} and ${report.csvPath} (${report.rows} ${report.rows === 1 ? 'row' : 'rows'})${finished.reportBlob ? `; in storage: ${finished.reportBlob}` : ''}\n`);
+        process.stdout.write(`report: ${report.jsonPath} and ${report.csvPath} (${plural(report.rows, 'row')})${finished.reportBlob ? `; in storage: ${finished.reportBlob}` : ''}\n`);
         setExitCode(finished.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
       }
     } finally {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
+import { plural } from '../../text/plural.js';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { enqueueManifest } from '../../queue/enqueue-manifest.js';
 import { newRunId } from '../../runs/run-id.js';
 import { describeOrigin } from '../../runs/origin.js';
@@ -25,6 +26,8 @@ import { saveRunTranslations } from '../../runs/run-translations.js';
 import { translationStage } from '../translation-stage.js';
 import { modelName } from '../start-run.js';
 import { listenForStop } from '../stop-signal.js';
+import { printFailures } from '../print-failures.js';
+import { ITEM_FAILED_EVENT } from '../../logging/log-events.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, ...TRANSLATION_SETTINGS, 'reportDir', 'localDir'] as const;
 
@@ -40,7 +43,8 @@ export function runCommand(host: WorkerHost): Command {
     const base = resolveConfig(flags);
     const defaults = manifestDefaults(base);
     const out = process.stdout;
-    const logger = createLogger(base.logLevel ?? 'warn');
+    // Failed items are listed when the run ends, each with its manifest line: not logged as well.
+    const logger = cliLogger(base, 'warn', { omitEvents: [ITEM_FAILED_EVENT] });
     // Listening from the start: the first signal ends a start-up that waits (storage that never
     // answers), and later leaves the run queued for `polyglyph worker`.
     const stop = listenForStop();
@@ -91,9 +95,9 @@ export function runCommand(host: WorkerHost): Command {
         ...(translated ? { translations: translated.texts } : {}),
         attempts: config.attempts, backoffMs: config.backoffMs,
         regenerateOnMismatch: config.regenerateOnMismatch, maxCostUsd: config.maxCost,
-        onProgress: (jobs) => progress.update(`enqueued ${jobs} jobs`),
+        onProgress: (jobs) => progress.update(`enqueued ${plural(jobs, 'job')}`),
       });
-      progress.done(`run ${runId}: ${result.summary.items} messages, ${result.jobs} jobs, ${result.summary.images} images; processing at ${capacity} images/min`);
+      progress.done(`run ${runId}: ${plural(result.summary.items, 'message')}, ${plural(result.jobs, 'job')}, ${plural(result.summary.images, 'image')}; processing at ${capacity} images/min`);
       if (result.summary.warnings > 0) printSummary(result.summary, process.stderr);
 
       // Every deployment of a model failing its key, identity or existence: stop rather than wait behind
@@ -115,7 +119,7 @@ export function runCommand(host: WorkerHost): Command {
         const waiting = run.total - run.settled;
         process.stderr.write(`polyglyph: run ${runId} stopped after ${Math.round((Date.now() - startedAt) / 1000)} s: no deployment can serve ${blocked.model}; every one fails its key, identity, deployment or endpoint, as \`polyglyph check\` says:\n\n`);
         process.stderr.write(formatTargets(blocked.reports));
-        process.stderr.write(`${waiting} of ${run.total} jobs stay queued (${run.itemsFailed} failed): fix the configuration, confirm with \`polyglyph check\`, then \`polyglyph worker\` (or this command again) processes them\n`);
+        process.stderr.write(`${waiting} of ${plural(run.total, 'job')} stay${waiting === 1 ? 's' : ''} queued (${run.itemsFailed} failed): fix the configuration, confirm with \`polyglyph check\`, then \`polyglyph worker\` (or this command again) processes them\n`);
         setExitCode(EXIT.badInput);
         return;
       }
@@ -130,7 +134,8 @@ export function runCommand(host: WorkerHost): Command {
       run = await waitForReportBlob(runtime.runStore, (await runtime.runStore.get(runId)) ?? run);
       const report = await writeReport(runtime.runStore, run, config.reportDir);
       out.write(`${describeOutcome(run)}\n`);
-      out.write(`report: ${report.jsonPath} and ${report.csvPath} (${report.rows} rows)${run.reportBlob ? `; in storage: ${run.reportBlob}` : ''}\n`);
+      await printFailures(runtime.runStore, run, out);
+      out.write(`report: ${report.jsonPath} and ${report.csvPath} (${plural(report.rows, 'row')})${run.reportBlob ? `; in storage: ${run.reportBlob}` : ''}\n`);
       setExitCode(run.itemsFailed > 0 ? EXIT.itemsFailed : EXIT.ok);
     } finally {
       stop.dispose();

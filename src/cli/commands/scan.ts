@@ -8,7 +8,7 @@ import type { ScanDeps } from '../../drops/scan-drops.js';
 import { scanDrops } from '../../drops/scan-drops.js';
 import { interruptedOr } from '../../errors/interrupted.js';
 import { InputError } from '../../errors/polyglyph-error.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { BlobStore } from '../../storage/blob-store.js';
 import { openRuntime, type Runtime } from '../../runtime/runtime.js';
 import { runStarter } from '../start-run.js';
@@ -16,7 +16,7 @@ import { listenForStop } from '../stop-signal.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { terminalValue } from '../../text/terminal-text.js';
 
-export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel'] as const;
+export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel', 'logFormat'] as const;
 
 /** What a scan pass needs, from the configuration: blobs when storage is configured, the folder when `--drop-dir` is set. */
 export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr, options: { stop?: AbortSignal } = {}): Promise<ScanDeps> {
@@ -78,7 +78,7 @@ export function scanCommand(): Command {
     // Listening before anything can hang: the first signal abandons whatever storage call is waiting.
     const stop = listenForStop();
     try {
-      const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+      const runtime = await openRuntime(config, cliLogger(config, 'warn'));
       try {
         const deps = await scanDepsFor(runtime, config, process.stderr, { stop: stop.signal });
         do {

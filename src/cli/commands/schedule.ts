@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { InputError } from '../../errors/polyglyph-error.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { addSchedule, listSchedules, openScheduleQueue, removeSchedule, type ScheduleInfo } from '../../schedules/schedules.js';
 import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
@@ -19,7 +19,7 @@ function formatInZone(time: Date, tz: string | undefined): string {
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}${seconds}`;
 }
 
-const LOG_SETTINGS = [...CONNECTION_SETTINGS, 'logLevel'] as const;
+const LOG_SETTINGS = [...CONNECTION_SETTINGS, 'logLevel', 'logFormat'] as const;
 const SCHEDULER_SETTINGS = [...SCAN_SETTINGS, 'healthPort', 'healthHost'] as const;
 
 function describeSchedule(schedule: ScheduleInfo): string {
@@ -31,7 +31,7 @@ function describeSchedule(schedule: ScheduleInfo): string {
 /** Opens the schedule queue for one command and closes it after. */
 async function withScheduleQueue<T>(options: Record<string, unknown>, use: (queue: ReturnType<typeof openScheduleQueue>) => Promise<T>): Promise<T> {
   const config = resolveConfig(settingFlags(options, LOG_SETTINGS));
-  const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+  const runtime = await openRuntime(config, cliLogger(config, 'warn'));
   const queue = openScheduleQueue(runtime.redis, config);
   try {
     return await use(queue);
@@ -89,6 +89,6 @@ export function schedulerCommand(): Command {
   addSettings(command, SCHEDULER_SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SCHEDULER_SETTINGS));
-    await runScheduler(config, createLogger(config.logLevel ?? 'info', {}, { secrets: [config.apiKey, config.storageConnectionString] }));
+    await runScheduler(config, cliLogger(config, 'info', { secrets: [config.apiKey, config.storageConnectionString] }));
   });
 }

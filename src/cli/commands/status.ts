@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { InputError } from '../../errors/polyglyph-error.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import type { RunRecord, RunStore } from '../../runs/run-store.js';
 import { formatUsd } from '../../cost/money.js';
 import { loadPriceTable } from '../../cost/price-file.js';
@@ -24,11 +24,11 @@ export function statusCommand(): Command {
     .option('--watch', 'keep showing the run until it finishes (bars on a terminal, a line every 5 s otherwise)')
     .option('--json', 'print JSON for scripts')
     .addOption(new Option('--limit <n>', 'runs to list').default('20'));
-  addSettings(command, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel']);
+  addSettings(command, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel', 'logFormat']);
   return command.action(async (runId: string | undefined, options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel']));
+    const config = resolveConfig(settingFlags(options, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel', 'logFormat']));
     const table = loadPriceTable(config.priceFile);
-    const runtime = await openRuntime(config, createLogger(config.logLevel ?? 'warn'));
+    const runtime = await openRuntime(config, cliLogger(config, 'warn'));
     try {
       const json = options.json === true;
       if (runId === undefined) {

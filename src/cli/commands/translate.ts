@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { RedisClient } from '../../redis/connection.js';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { estimatedTranslationUsage, formatChatCost } from '../../cost/chat-prices.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { readManifest } from '../../manifest/read-manifest.js';
 import { createMockImageApi, type MockImageApi } from '../../mock-api/server.js';
 import { assertReachable, createRedis } from '../../redis/connection.js';
@@ -14,7 +14,7 @@ import { manifestDefaults } from '../manifest-defaults.js';
 import { CONNECTION_SETTINGS, MANIFEST_SETTINGS, TRANSLATION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { translationStage } from '../translation-stage.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...TRANSLATION_SETTINGS, 'endpoint', 'apiKey', 'apiVersion', 'apiStyle', 'gptEndpoint', 'entraScope', 'deployment', 'deploymentsFile', ...MANIFEST_SETTINGS, 'logLevel'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...TRANSLATION_SETTINGS, 'endpoint', 'apiKey', 'apiVersion', 'apiStyle', 'gptEndpoint', 'entraScope', 'deployment', 'deploymentsFile', ...MANIFEST_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 export function translateCommand(): Command {
   const command = new Command('translate')
@@ -26,7 +26,7 @@ export function translateCommand(): Command {
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
     const defaults = manifestDefaults(config);
-    const logger = createLogger(config.logLevel ?? 'warn');
+    const logger = cliLogger(config, 'warn');
     const out = typeof options.out === 'string' ? options.out : join(dirname(manifest), `${basename(manifest, extname(manifest))}.translated.csv`);
     let standIn: MockImageApi | undefined;
     let redis: RedisClient | undefined;

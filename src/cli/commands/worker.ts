@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { createLogger } from '../../logging/create-logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { assertRedisReachable } from '../../local-services/redis-probe.js';
 import { startLocalServices } from '../local-services.js';
 import type { WorkerHost } from '../worker-host.js';
@@ -24,7 +24,7 @@ export function workerCommand(host: WorkerHost): Command {
     const local = await startLocalServices(base, flags);
     for (const note of local.notes) process.stderr.write(`${note}\n`);
     const config = local.config;
-    const logger = createLogger(config.logLevel ?? 'info', {}, { secrets: [config.apiKey, config.storageConnectionString] });
+    const logger = cliLogger(config, 'info', { secrets: [config.apiKey, config.storageConnectionString] });
     try {
       await host.runWorkerProcess(config, logger, grace === undefined || Number.isNaN(grace) ? {} : { shutdownGraceMs: grace });
     } finally {

@@ -1,4 +1,5 @@
 import { formatUsd } from '../../cost/money.js';
+import { plural } from '../../text/plural.js';
 import { formatDuration } from '../../cost/duration.js';
 import { getLocale, LOCALE_CODES, type LocaleCode } from '../../locales/registry.js';
 import type { ReportRow } from '../../runs/report-row.js';
@@ -63,10 +64,6 @@ function failureTable(failures: RunPageData['failures']): SafeHtml {
 <tbody>${failures.rows.map((row) => html`<tr><td class="mono">${row.id}</td><td>${row.locale}</td><td class="num">${row.line}</td><td><code class="failed">${row.errorCode}</code></td><td>${row.errorMessage}</td><td class="num">${row.attempts}</td><td>${row.deployment || '-'}</td><td class="mono">${row.requestId || '-'}</td></tr>`)}</tbody>
 </table>
 ${failures.total > failures.rows.length && html`<p class="muted">Showing the first ${failures.rows.length} of ${failures.total} failures; the full list is in the report.</p>`}`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function localeName(code: string): string {
