@@ -9,6 +9,7 @@ export function resolveLogFormat(setting: Config['logFormat'] | undefined, stder
 }
 
 export interface CliLoggerOptions {
+  /** Values to censor besides those of the settings marked secret, which come from `config`. */
   secrets?: ReadonlyArray<string | undefined>;
   /** Events the command prints itself (see createLogger's `omitEvents`). */
   omitEvents?: readonly string[];
@@ -16,10 +17,14 @@ export interface CliLoggerOptions {
   stderrIsTTY?: boolean;
 }
 
-/** A command's logger on stderr, at `--log-level` (else `defaultLevel`), in `--log-format`. */
-export function cliLogger(config: Partial<Pick<Config, 'logLevel' | 'logFormat'>>, defaultLevel: LevelWithSilent, options: CliLoggerOptions = {}): Logger {
+/**
+ * A command's logger on stderr, at `--log-level` (else `defaultLevel`), in `--log-format`, censoring
+ * the values of every setting the table marks secret that `config` holds.
+ */
+export function cliLogger(config: Partial<Config>, defaultLevel: LevelWithSilent, options: CliLoggerOptions = {}): Logger {
   const terminal = options.stderrIsTTY ?? process.stderr.isTTY === true;
   return createLogger(config.logLevel ?? defaultLevel, {}, {
+    config,
     secrets: options.secrets,
     format: resolveLogFormat(config.logFormat, terminal),
     omitEvents: options.omitEvents,

@@ -1,19 +1,23 @@
 import { Option, type Command } from 'commander';
 import type { FlagValues } from '../config/resolve-config.js';
-import { SETTINGS, type SettingName } from '../config/settings.js';
+import { SETTINGS, type SettingName, type SettingsTable } from '../config/settings.js';
 
 /**
  * Adds settings to a command as options. Defaults and environment variables are shown in `--help`
  * but not given to commander, so that `resolveConfig()` alone applies flag > environment > default.
+ * `table`: SETTINGS unless the command has its own (the stand-in's).
  */
-export function addSettings(command: Command, names: readonly SettingName[]): Command {
+export function addSettings<Table extends SettingsTable = typeof SETTINGS>(command: Command, names: ReadonlyArray<Extract<keyof Table, string>>, table: Table = SETTINGS as unknown as Table): Command {
   for (const name of names) {
-    const setting = SETTINGS[name];
+    const setting = table[name]!;
     const extras = [
       setting.env ? `env ${setting.env}` : undefined,
-      'default' in setting && setting.default !== undefined ? `default ${JSON.stringify(setting.default)}` : undefined,
+      setting.default !== undefined && !setting.secret ? `default ${JSON.stringify(setting.default)}` : undefined,
     ].filter(Boolean);
-    command.addOption(new Option(setting.flag, `${setting.description}${extras.length ? ` (${extras.join('; ')})` : ''}`));
+    const option = new Option(setting.flag, `${setting.description}${extras.length ? ` (${extras.join('; ')})` : ''}`);
+    // A repeated flag adds up instead of the last one winning.
+    if (setting.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    command.addOption(option);
   }
   return command;
 }
@@ -21,12 +25,14 @@ export function addSettings(command: Command, names: readonly SettingName[]): Co
 /**
  * Picks the setting values out of commander's parsed options. Commander keys an option by its flag
  * (`--queue` -> `queue`), which need not be the setting's name (`queueName`): look it up by the flag.
+ * A repeated flag's values are joined with commas.
  */
-export function settingFlags(options: Record<string, unknown>, names: readonly SettingName[]): FlagValues {
-  const flags: FlagValues = {};
+export function settingFlags<Table extends SettingsTable = typeof SETTINGS>(options: Record<string, unknown>, names: ReadonlyArray<Extract<keyof Table, string>>, table: Table = SETTINGS as unknown as Table): FlagValues<Table> {
+  const flags: FlagValues<Table> = {};
   for (const name of names) {
-    const value = options[new Option(SETTINGS[name].flag).attributeName()];
+    const value = options[new Option(table[name]!.flag).attributeName()];
     if (typeof value === 'string' || typeof value === 'number') flags[name] = value;
+    else if (Array.isArray(value)) flags[name] = value.join(',');
   }
   return flags;
 }

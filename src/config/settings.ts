@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IMAGE_BACKGROUNDS, IMAGE_FORMATS, IMAGE_MODERATIONS, IMAGE_QUALITIES } from '../images/image-options.js';
-import { IMAGE_PROVIDERS, type ImageProvider } from '../image-api/provider.js';
+import { IMAGE_PROVIDERS } from '../image-api/provider.js';
 
 /** The text check's engines (src/text-check/); `off` stores images without reading them back. */
 export const TEXT_CHECK_ENGINES = ['tesseract', 'vision', 'off'] as const;
@@ -21,16 +21,38 @@ export interface Setting<T = unknown> {
   /** What a valid value looks like, for "expected X, got Y" messages. */
   expected: string;
   schema: z.ZodType<T>;
-  /** Never echo the value back in errors or help (keys, connection strings). */
+  /**
+   * Never echo the value back in errors, help or docs (keys, connection strings), and censor it in
+   * every log line (src/config/secret-values.ts hands the logger every value so marked).
+   */
   secret?: boolean;
+  /** The flag may be given several times; the values are joined with commas (`--fault-rate a=1 --fault-rate b=2`). */
+  repeatable?: boolean;
 }
+
+/** A table of settings, by name: SETTINGS below, and the stand-in's (stand-in-settings.ts). */
+export type SettingsTable = Record<string, Setting<unknown>>;
+
+/**
+ * The values a table resolves to: a setting with a default is always present, one without may be
+ * undefined; each typed by what its schema produces. `Config` is this for SETTINGS.
+ */
+export type SettingValues<Table extends SettingsTable> = Flatten<
+  { [K in keyof Table as undefined extends Table[K]['default'] ? never : K]: z.output<Table[K]['schema']> } & {
+    [K in keyof Table as undefined extends Table[K]['default'] ? K : never]?: z.output<Table[K]['schema']> | undefined;
+  }
+>;
+type Flatten<T> = { [K in keyof T]: T[K] };
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 const text = z.string().min(1);
 const url = z.url();
 
-function setting<T>(s: Setting<T>): Setting<T> {
+/** Keeps whether a setting has a default in its type, so `Config` knows which values are always there. */
+export function setting<T>(s: Setting<T> & { default: T }): Setting<T> & { default: T };
+export function setting<T>(s: Setting<T> & { default?: undefined }): Setting<T> & { default?: undefined };
+export function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
 
@@ -97,6 +119,7 @@ export const SETTINGS = {
   textCheckQueue: setting({ flag: '--text-check-queue <name>', env: 'POLYGLYPH_TEXT_CHECK_QUEUE', default: 'text-check', description: 'BullMQ queue of the text checks', expected: 'letters, digits, . _ -', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
   regenerateOnMismatch: setting({ flag: '--regenerate-on-mismatch <n>', env: 'POLYGLYPH_REGENERATE_ON_MISMATCH', default: 0, description: 'render a new variant of an image whose text check fails (needs_review), up to n times per item, within --max-cost; the run finishes once the new variants are stored and checked (0: off)', expected: 'a whole number, 0 or more', schema: nonNegativeInt }),
   visionDeployment: setting({ flag: '--vision-deployment <name>', env: 'POLYGLYPH_VISION_DEPLOYMENT', description: 'vision-capable chat deployment (e.g. gpt-4.1) on the same resource and key as the image deployment, for --text-check vision', expected: 'a deployment name', schema: text }),
+  shutdownGraceMs: setting({ flag: '--shutdown-grace-ms <ms>', env: 'POLYGLYPH_SHUTDOWN_GRACE_MS', default: 60_000, description: 'how long a worker\'s in-flight jobs may finish after the first SIGINT or SIGTERM (a second signal stops at once)', expected: 'a non-negative integer of milliseconds', schema: nonNegativeInt }),
   workerQueues: setting({ flag: '--queues <list>', env: 'POLYGLYPH_WORKER_QUEUES', default: 'images,text-check', description: 'which queues this worker process serves: images (API-bound), text-check (CPU-bound), or both', expected: 'images, text-check or images,text-check', schema: z.string().regex(/^\s*(images|text-check)\s*(,\s*(images|text-check)\s*)?$/) }),
 
   localDir: setting({ flag: '--local-dir <dir>', env: 'POLYGLYPH_LOCAL_DIR', default: '.polyglyph', description: 'where `run` keeps the embedded Azurite\'s data when no storage is configured', expected: 'a directory path', schema: text }),
@@ -104,6 +127,7 @@ export const SETTINGS = {
   healthPort: setting({ flag: '--health-port <port>', env: 'POLYGLYPH_HEALTH_PORT', description: 'serve GET /metrics (Prometheus), /livez and /readyz on this port, e.g. 9464 (unset: no health server, so several workers on one host never collide)', expected: 'a port number from 1 to 65535', schema: z.coerce.number().int().min(1).max(65535) }),
   healthHost: setting({ flag: '--health-host <host>', env: 'POLYGLYPH_HEALTH_HOST', default: '127.0.0.1', description: 'interface the health server listens on (0.0.0.0 in a container, so Prometheus and probes can reach it)', expected: 'a host name or IP address', schema: text }),
   dropPrefix: setting({ flag: '--drop-prefix <prefix>', env: 'POLYGLYPH_DROP_PREFIX', default: 'manifests/incoming/', description: 'blob prefix (in the container) where `scan` picks up dropped manifests; processed/, rejected/ go beside it', expected: 'a blob prefix ending in /', schema: z.string().regex(/^[^\\]+\/$/) }),
+  scanIntervalMs: setting({ flag: '--interval-ms <ms>', env: 'POLYGLYPH_SCAN_INTERVAL_MS', default: 30_000, description: 'pause between the passes of `scan --watch`', expected: 'an integer of milliseconds, 100 or more', schema: z.coerce.number().int().min(100) }),
   dropDir: setting({ flag: '--drop-dir <dir>', env: 'POLYGLYPH_DROP_DIR', description: 'local folder `scan` also watches: manifests in <dir>/incoming/ (unset: blobs only)', expected: 'a directory path', schema: text }),
   dashboardPort: setting({ flag: '--port <port>', env: 'POLYGLYPH_DASHBOARD_PORT', default: 3000, description: 'port the dashboard listens on (0: any free port)', expected: 'a port number from 0 to 65535', schema: z.coerce.number().int().min(0).max(65535) }),
   dashboardHost: setting({ flag: '--host <host>', env: 'POLYGLYPH_DASHBOARD_HOST', default: '127.0.0.1', description: 'interface the dashboard listens on; anything beyond loopback requires a token or a user and password', expected: 'a host name or IP address', schema: text }),
@@ -111,86 +135,12 @@ export const SETTINGS = {
   dashboardToken: setting({ flag: '--token <token>', env: 'POLYGLYPH_DASHBOARD_TOKEN', description: 'token for the dashboard: `Authorization: Bearer <token>`, or as the password of basic auth in a browser (any user name); prefer the variable, a flag shows in `ps`', expected: 'at least 16 characters, e.g. from `openssl rand -hex 24`', schema: z.string().min(16), secret: true }),
   dashboardUser: setting({ flag: '--user <name>', env: 'POLYGLYPH_DASHBOARD_USER', default: 'admin', description: 'user name for basic auth with --password', expected: 'a user name without ":"', schema: z.string().regex(/^[^:]{1,128}$/) }),
   dashboardPassword: setting({ flag: '--password <password>', env: 'POLYGLYPH_DASHBOARD_PASSWORD', description: 'password for basic auth (user --user); prefer the variable, a flag shows in `ps`', expected: 'at least 12 characters', schema: z.string().min(12), secret: true }),
+  statusLimit: setting({ flag: '--limit <n>', default: 20, description: 'runs `status` lists, newest first', expected: 'a positive integer', schema: positiveInt }),
   logLevel: setting({ flag: '--log-level <level>', env: 'POLYGLYPH_LOG_LEVEL', description: 'log level of the logs on stderr (default info for worker, warn for run and enqueue)', expected: 'fatal, error, warn, info, debug, trace or silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   logFormat: setting({ flag: '--log-format <format>', env: 'POLYGLYPH_LOG_FORMAT', default: 'auto', description: 'how logs on stderr look: text (one readable line each, no stack traces), json (pino JSON lines, for log collectors) or auto (text when stderr is a terminal, json otherwise)', expected: 'auto, text or json', schema: z.enum(['auto', 'text', 'json']) }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
 
-/** The resolved configuration (resolveConfig). Settings with a default are always present. */
-export interface Config {
-  redisUrl: string;
-  redisClusterNodes?: string | undefined;
-  queueName: string;
-  queuePrefix: string;
-  endpoint?: string | undefined;
-  deployment: string;
-  model?: string | undefined;
-  provider?: ImageProvider | undefined;
-  apiVersion: string;
-  apiStyle: 'deployment' | 'v1';
-  apiKey?: string | undefined;
-  gptEndpoint?: string | undefined;
-  gptModel?: string | undefined;
-  entraScope?: string | undefined;
-  translationDeployment: string;
-  translationModel?: string | undefined;
-  translationEndpoint?: string | undefined;
-  translationApiKey?: string | undefined;
-  glossary?: string | undefined;
-  maxTextChars: number;
-  storageConnectionString?: string | undefined;
-  storageAccountUrl?: string | undefined;
-  container: string;
-  storageTimeoutMs: number;
-  storageMaxTries: number;
-  deploymentsFile?: string | undefined;
-  imagesPerMinute: number;
-  requestTimeoutMs: number;
-  maxRateLimitedMs: number;
-  breakerFailures: number;
-  breakerCooldownMs: number;
-  stalledIntervalMs: number;
-  concurrency: number;
-  memoryBudgetMb: number;
-  attempts: number;
-  backoffMs: number;
-  maxTransientMs: number;
-  locales?: string | undefined;
-  campaign?: string | undefined;
-  size: string;
-  quality: (typeof IMAGE_QUALITIES)[number];
-  format: (typeof IMAGE_FORMATS)[number];
-  variants: number;
-  outputCompression?: number | undefined;
-  background?: (typeof IMAGE_BACKGROUNDS)[number] | undefined;
-  moderation?: (typeof IMAGE_MODERATIONS)[number] | undefined;
-  models?: string | undefined;
-  priceFile?: string | undefined;
-  maxCost?: number | undefined;
-  textCheck: (typeof TEXT_CHECK_ENGINES)[number];
-  textCheckMaxCer?: string | undefined;
-  textCheckConcurrency: number;
-  textCheckQueue: string;
-  regenerateOnMismatch: number;
-  visionDeployment?: string | undefined;
-  workerQueues: string;
-  localDir: string;
-  reportDir: string;
-  healthPort?: number | undefined;
-  healthHost: string;
-  dropPrefix: string;
-  dropDir?: string | undefined;
-  dashboardPort: number;
-  dashboardHost: string;
-  dashboardAllowedHosts?: string | undefined;
-  dashboardToken?: string | undefined;
-  dashboardUser: string;
-  dashboardPassword?: string | undefined;
-  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
-  logFormat: 'auto' | 'text' | 'json';
-}
-
-// Compile-time check that the table and the interface name the same settings.
-const _sameKeys: Record<SettingName, true> = {} as Record<keyof Config, true>;
-void _sameKeys;
+/** The resolved configuration (resolveConfig), derived from the table: settings with a default are always present. */
+export type Config = SettingValues<typeof SETTINGS>;

@@ -1,4 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { settingSecrets } from '../config/secret-settings.js';
+import type { SettingsTable } from '../config/settings.js';
 import { redactionOptions } from './redaction.js';
 import { formatLogLine } from './text-log-line.js';
 
@@ -8,7 +10,14 @@ export type LogFormat = 'json' | 'text';
 export interface LoggerDestinationOptions {
   /** Where lines go. Default stderr. */
   destination?: DestinationStream | undefined;
-  /** Values known to be secret (the configured API key, connection string): censored wherever they appear. */
+  /**
+   * The resolved configuration: the values of every setting the table marks secret (API keys,
+   * connection strings, dashboard token and password) are censored wherever they appear.
+   */
+  config?: Readonly<Record<string, unknown>> | undefined;
+  /** The settings table whose `secret` marks apply (default: Polyglyph's SETTINGS). */
+  table?: SettingsTable | undefined;
+  /** Further values known to be secret. */
   secrets?: ReadonlyArray<string | undefined> | undefined;
   /** Default `json`. */
   format?: LogFormat | undefined;
@@ -29,7 +38,9 @@ export interface LoggerDestinationOptions {
 export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}, options: LoggerDestinationOptions = {}): Logger {
   const destination = options.destination ?? pino.destination(2);
   const format = options.format ?? 'json';
-  return pino({ level, base: { pid: process.pid, ...bindings }, ...redactionOptions(options.secrets) }, format === 'json' ? destination : textDestination(destination, options));
+  const fromSettings = settingSecrets(options.config, options.table);
+  const redaction = redactionOptions([...fromSettings.values, ...(options.secrets ?? [])], fromSettings.keys);
+  return pino({ level, base: { pid: process.pid, ...bindings }, ...redaction }, format === 'json' ? destination : textDestination(destination, options));
 }
 
 /** A destination that writes each redacted JSON line as text, one line per record. */

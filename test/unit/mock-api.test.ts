@@ -495,10 +495,10 @@ describe('mock-api command', () => {
 
   it.each([
     [{ port: 'eighty' }, {}, /--port: expected an integer port/],
-    [{}, { POLYGLYPH_MOCK_IMAGES_PER_MINUTE: '0' }, /POLYGLYPH_MOCK_IMAGES_PER_MINUTE: expected a positive number/],
+    [{}, { POLYGLYPH_MOCK_IMAGES_PER_MINUTE: '0' }, /POLYGLYPH_MOCK_IMAGES_PER_MINUTE \(--images-per-minute\): expected a positive number/],
     [{ latencyMs: '-5' }, {}, /--latency-ms/],
     [{ faultRate: ['meteor=0.1'] }, {}, /--fault-rate: expected kind=probability pairs.*got 'meteor=0.1'/],
-    [{ faultRate: ['hang=0.7,server-error=0.7'] }, {}, /add up to at most 1/],
+    [{ faultRate: ['hang=0.7,server-error=0.7'] }, {}, /at most 1, got 'hang=0.7,server-error=0.7' \(these add up to 1.4\)/],
     [{ deployments: 'a,,b' }, {}, /--deployments/],
   ])('refuses %o %o with a ConfigError that names the source', (flags, env, message) => {
     let thrown: unknown;

@@ -147,6 +147,6 @@ describe('polyglyph mock-api: the deployment registry on the command line', () =
     expect(mockApiSettings({ deployment: ['img-eu=gpt-image-2'] }, { POLYGLYPH_MOCK_DEPLOYMENTS: 'gpt-image-2' }).api.deployments).toEqual(['gpt-image-2', { name: 'img-eu', model: 'gpt-image-2' }]);
     expect(() => mockApiSettings({ deployment: ['a=b=c'] }, {})).toThrow(/--deployment: expected comma-separated deployments/);
     expect(() => mockApiSettings({ deployments: 'a,a=gpt-image-2' }, {})).toThrow(/listed twice/);
-    expect(() => mockApiSettings({ deployments: 'a', deployment: ['a=gpt-image-2'] }, {})).toThrow(/'a' is listed twice across --deployments and --deployment/);
+    expect(() => mockApiSettings({ deployments: 'a', deployment: ['a=gpt-image-2'] }, {})).toThrow(/--deployments and --deployment: expected each deployment name once, got 'a' in both/);
   });
 });

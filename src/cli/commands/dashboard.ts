@@ -15,7 +15,7 @@ export function dashboardCommand(): Command {
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
-    const logger = cliLogger(config, 'info', { secrets: [config.storageConnectionString, config.dashboardToken, config.dashboardPassword] });
+    const logger = cliLogger(config, 'info');
     // Loaded here, not at the top: Express and Bull Board would otherwise load with every command.
     const { startDashboard } = await import('../../dashboard/start-dashboard.js');
     const rerender = { defaults: manifestDefaults(config), attempts: config.attempts, backoffMs: config.backoffMs, maxCostUsd: config.maxCost };

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import type { Config } from '../../config/settings.js';
 import type { DropOutcome } from '../../drops/ingest-drop.js';
@@ -68,13 +68,11 @@ function dropLine(outcome: DropOutcome): string {
 export function scanCommand(): Command {
   const command = new Command('scan')
     .description('start a run for each manifest dropped in the blob prefix (manifests/incoming/) or the drop folder; once, or --watch')
-    .option('--watch', 'keep scanning until SIGINT/SIGTERM')
-    .addOption(new Option('--interval-ms <ms>', 'pause between passes with --watch').default('30000'));
-  addSettings(command, SCAN_SETTINGS);
+    .option('--watch', 'keep scanning until SIGINT/SIGTERM');
+  const settings = [...SCAN_SETTINGS, 'scanIntervalMs'] as const;
+  addSettings(command, settings);
   return command.action(async (options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, SCAN_SETTINGS));
-    const intervalMs = Number(options.intervalMs);
-    if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new InputError(`--interval-ms: expected a whole number of milliseconds >= 100, got ${String(options.intervalMs)}`);
+    const config = resolveConfig(settingFlags(options, settings));
     // Listening before anything can hang: the first signal abandons whatever storage call is waiting.
     const stop = listenForStop();
     try {
@@ -88,7 +86,7 @@ export function scanCommand(): Command {
           for (const outcome of outcomes) process.stdout.write(`${describeDrop(outcome)}\n`);
           if (outcomes.length === 0 && options.watch !== true) process.stdout.write('no manifests dropped\n');
           if (options.watch !== true) break;
-          await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+          await sleep(config.scanIntervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
         } while (!stop.signal.aborted);
       } finally {
         await runtime.close();

@@ -89,6 +89,6 @@ export function schedulerCommand(): Command {
   addSettings(command, SCHEDULER_SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SCHEDULER_SETTINGS));
-    await runScheduler(config, cliLogger(config, 'info', { secrets: [config.apiKey, config.storageConnectionString] }));
+    await runScheduler(config, cliLogger(config, 'info'));
   });
 }

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { InputError } from '../../errors/polyglyph-error.js';
@@ -17,22 +17,23 @@ import { Progress } from '../progress.js';
 import { readRun } from '../wait-for-run.js';
 import { terminalText } from '../../text/terminal-text.js';
 
+const SETTINGS = [...CONNECTION_SETTINGS, 'priceFile', 'logLevel', 'logFormat', 'statusLimit'] as const;
+
 export function statusCommand(): Command {
   const command = new Command('status')
     .description('list recent runs, or show one run with progress per locale')
     .argument('[run]', 'run id (default: list recent runs)')
     .option('--watch', 'keep showing the run until it finishes (bars on a terminal, a line every 5 s otherwise)')
-    .option('--json', 'print JSON for scripts')
-    .addOption(new Option('--limit <n>', 'runs to list').default('20'));
-  addSettings(command, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel', 'logFormat']);
+    .option('--json', 'print JSON for scripts');
+  addSettings(command, SETTINGS);
   return command.action(async (runId: string | undefined, options: Record<string, unknown>) => {
-    const config = resolveConfig(settingFlags(options, [...CONNECTION_SETTINGS, 'priceFile', 'logLevel', 'logFormat']));
+    const config = resolveConfig(settingFlags(options, SETTINGS));
     const table = loadPriceTable(config.priceFile);
     const runtime = await openRuntime(config, cliLogger(config, 'warn'));
     try {
       const json = options.json === true;
       if (runId === undefined) {
-        const runs = await runtime.runStore.recent(Number(options.limit) || 20);
+        const runs = await runtime.runStore.recent(config.statusLimit);
         if (json) {
           process.stdout.write(`${terminalText(JSON.stringify(runs, null, 2))}\n`);
           return;

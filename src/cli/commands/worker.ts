@@ -7,26 +7,24 @@ import type { WorkerHost } from '../worker-host.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 
 // priceFile: the cost metric (polyglyph_cost_microdollars_total) prices token usage with it.
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, 'workerQueues', 'priceFile', 'maxCost', 'localDir'] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, 'workerQueues', 'priceFile', 'maxCost', 'localDir', 'shutdownGraceMs'] as const;
 
 export function workerCommand(host: WorkerHost): Command {
   const command = new Command('worker')
-    .description('process jobs until SIGINT/SIGTERM, then finish or hand back in-flight jobs and exit')
-    .option('--shutdown-grace-ms <ms>', 'how long in-flight jobs may finish after the first signal (default 60000)');
+    .description('process jobs until SIGINT/SIGTERM, then finish or hand back in-flight jobs and exit');
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const flags = settingFlags(options, SETTINGS);
     const base = resolveConfig(flags);
-    const grace = options.shutdownGraceMs === undefined ? undefined : Number(options.shutdownGraceMs);
     // Nothing configured: the stand-in and Azurite that `run` or another worker on this data folder
     // runs, else our own, found by the processes that come after (see local-services.ts).
     await assertRedisReachable(base.redisUrl);
     const local = await startLocalServices(base, flags);
     for (const note of local.notes) process.stderr.write(`${note}\n`);
     const config = local.config;
-    const logger = cliLogger(config, 'info', { secrets: [config.apiKey, config.storageConnectionString] });
+    const logger = cliLogger(config, 'info');
     try {
-      await host.runWorkerProcess(config, logger, grace === undefined || Number.isNaN(grace) ? {} : { shutdownGraceMs: grace });
+      await host.runWorkerProcess(config, logger, { shutdownGraceMs: config.shutdownGraceMs });
     } finally {
       await local.stop();
     }
