@@ -13,13 +13,16 @@
  *               counts nothing twice (SETTLE_SCRIPT); a regeneration is claimed once per flagged image.
  * Retries:      storage and OCR failures retry (the job's attempts); on the last attempt, or when the
  *               engine is not installed, the image is recorded as `error` and the item settles anyway:
- *               a check never holds a run back for good.
+ *               a check never holds a run back for good. A check whose worker died is taken up again
+ *               while its own time lasts (stall-recovery.ts, POLYGLYPH_MAX_TRANSIENT_MS), however many
+ *               workers died under it; past that it fails and its images are recorded as `error`.
  */
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { PolyglyphError } from '../src/errors/polyglyph-error.js';
 import type { ImageJobData } from '../src/queue/image-job.js';
 import type { TextCheckJobData } from '../src/queue/text-check-job.js';
+import { decideStallRecovery } from '../src/queue/stall-recovery.js';
 import type { OutcomeCounts } from '../src/runs/outcome-counts.js';
 import type { ReportRow } from '../src/runs/report-row.js';
 import type { RunStore } from '../src/runs/run-store.js';
@@ -40,6 +43,9 @@ export interface CheckTextDeps {
   logger: Logger;
   /** `--regenerate-on-mismatch`: absent, nothing is regenerated. */
   regenerate?: RegenerateSettings | undefined;
+  /** How long a check may keep being recovered from dead workers before it fails (POLYGLYPH_MAX_TRANSIENT_MS). */
+  maxTransientMs: number;
+  now?: () => number;
 }
 
 export interface CheckTextResult {
@@ -51,6 +57,16 @@ export async function checkText(job: Job<TextCheckJobData>, deps: CheckTextDeps)
   const data = job.data;
   const log = deps.logger.child({ runId: data.image.runId, jobId: data.itemJobId, messageId: data.image.messageId, locale: data.image.locale });
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  // Taken up again after its worker stopped holding it: bounded by the check's time, not by how many
+  // workers died under it. Failing it settles the item with its images unchecked (text-check-worker.ts).
+  const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince }, { now: (deps.now ?? Date.now)(), maxTransientMs: deps.maxTransientMs });
+  if (stall.action === 'fail') {
+    throw new UnrecoverableError(`its worker stopped holding it ${job.stalledCounter} times (killed, crashed or its lock lost) over ${Math.round(stall.elapsedMs / 1000)} s, longer than POLYGLYPH_MAX_TRANSIENT_MS`);
+  }
+  if (stall.action === 'continue') {
+    log.warn({ stalledCount: job.stalledCounter }, 'text check taken up again after its worker stopped holding it (stalled-job recovery)');
+    if (stall.first) await job.updateData({ ...data, stalledSince: stall.since });
+  }
   const rows = data.rows.map((row) => ({ ...row }));
   const counts: OutcomeCounts = { ...data.counts };
   let needsReview = 0;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { checkText, type CheckTextDeps, type CheckTextResult } from './check-text.js';
 import type { Config } from '../src/config/settings.js';
 import { CHECK_TEXT_JOB, type TextCheckJobData } from '../src/queue/text-check-job.js';
+import { UNBOUNDED_STALLED_COUNT } from '../src/queue/stall-recovery.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import { parseMaxCer } from '../src/text-check/max-cer.js';
@@ -20,7 +21,7 @@ export interface TextCheckWorkerDeps {
   runStore: RunStore;
   reader: TextReader;
   logger: Logger;
-  config: Pick<Config, 'textCheckMaxCer' | 'textCheckConcurrency' | 'queuePrefix' | 'stalledIntervalMs'>;
+  config: Pick<Config, 'textCheckMaxCer' | 'textCheckConcurrency' | 'queuePrefix' | 'stalledIntervalMs' | 'maxTransientMs'>;
   /** `--regenerate-on-mismatch` (src/cli/regenerate-settings.ts); absent: flagged images stay as they are. */
   regenerate?: RegenerateSettings | undefined;
 }
@@ -49,6 +50,7 @@ export function createTextCheckWorker(deps: TextCheckWorkerDeps): Worker<TextChe
     logger: deps.logger,
     onRunsFinished: publishReports,
     regenerate: deps.regenerate,
+    maxTransientMs: deps.config.maxTransientMs,
   };
   const connection = duplicateRedis(deps.connection, { maxRetriesPerRequest: null });
   connection.on('error', (error) => deps.logger.debug({ err: error }, 'text-check worker redis connection error'));
@@ -64,14 +66,17 @@ export function createTextCheckWorker(deps: TextCheckWorkerDeps): Worker<TextChe
       concurrency: deps.config.textCheckConcurrency,
       lockDuration: deps.config.stalledIntervalMs,
       stalledInterval: deps.config.stalledIntervalMs,
-      maxStalledCount: 2,
+      // As for image items (image-worker.ts): a check is recovered from however many dead workers while
+      // its own time lasts (stall-recovery.ts, POLYGLYPH_MAX_TRANSIENT_MS), not failed after a count.
+      maxStalledCount: UNBOUNDED_STALLED_COUNT,
       autorun: true,
     },
   );
   worker.on('error', (error) => deps.logger.error({ err: error }, 'text-check worker error'));
   worker.on('closed', () => connection.disconnect());
-  // A job BullMQ failed for good without the processor settling it (stalled too often): the item
-  // still settles, its images unchecked, or its run would wait forever.
+  // A job that failed for good without the processor settling it (its last attempt threw, or it kept
+  // being recovered for longer than its time): the item still settles, its images unchecked, or its
+  // run would wait forever.
   worker.on('failed', (job, error) => {
     if (!job || job.finishedOn === undefined) return;
     const rows = job.data.rows.map((row) => (row.blobName && !row.textStatus ? { ...row, textStatus: 'error' } : row));

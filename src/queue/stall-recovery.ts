@@ -3,13 +3,14 @@
  * back to the queue through BullMQ's stalled-job check. BullMQ would fail it after `maxStalledCount`
  * such recoveries, with an UnrecoverableError that says nothing of the item: under rolling restarts
  * (a soak kills a worker every 20 s) an item can be recovered three times without any fault of its own
- * and be lost. So BullMQ's count is set out of reach (image-worker.ts) and the item's own time bounds
- * the recoveries instead, as it bounds transient API failures (transient-retry.ts): it fails, with a
- * code and a message, only when it has kept being recovered for longer than POLYGLYPH_MAX_TRANSIENT_MS.
+ * and be lost. So BullMQ's count is set out of reach (image-worker.ts; text-check-worker.ts for the
+ * checks that settle items) and the item's own time bounds the recoveries instead, as it bounds
+ * transient API failures (transient-retry.ts): it fails, with a code and a message, only when it has
+ * kept being recovered for longer than POLYGLYPH_MAX_TRANSIENT_MS.
  * Images generated before a stall are staged in Redis, so a recovery never pays for them again.
  */
 
-/** BullMQ's `maxStalledCount` for image workers: never reached, the time bound below decides. */
+/** BullMQ's `maxStalledCount` for image and text-check workers: never reached, the time bound below decides. */
 export const UNBOUNDED_STALLED_COUNT = 1_000_000;
 
 export type StallRecoveryDecision =

@@ -18,6 +18,11 @@ export interface TextCheckJobData {
   image: ImageJobData;
   rows: ReportRow[];
   counts: OutcomeCounts;
+  /**
+   * When this check was first taken up again after its worker stopped holding it (killed, crashed,
+   * lost its lock): caps how long it may keep being recovered (stall-recovery.ts).
+   */
+  stalledSince?: number;
 }
 
 /** One check job per item; removed when done, so the same item checked in a later run gets a new one. */
