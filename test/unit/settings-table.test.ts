@@ -37,9 +37,9 @@ describe('one settings mechanism', () => {
 
   it('the CLI stops with that message, a fix and exit 2, before it needs Redis', async () => {
     const [status, scan, worker] = await Promise.all([
-      runCli(['status', '--limit', 'x']),
-      runCli(['scan', '--interval-ms', '5']),
-      runCli(['worker', '--shutdown-grace-ms', 'soon']),
+      runCli(['status', '--limit', 'x'], {}, 150_000),
+      runCli(['scan', '--interval-ms', '5'], {}, 150_000),
+      runCli(['worker', '--shutdown-grace-ms', 'soon'], {}, 150_000),
     ]);
     for (const [result, line] of [
       [status, "--limit: expected a positive integer, got 'x'"],

@@ -11,6 +11,9 @@ import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
 import { MANIFEST_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { EXIT, setExitCode } from '../exit.js';
+import { formatValidationJson, validationJson } from '../validation-json.js';
+import { PolyglyphError } from '../../errors/polyglyph-error.js';
+import type { ManifestSummary } from '../../manifest/validate-manifest.js';
 
 // The model and the quota decide the plan's price and duration, so validate takes them as run does.
 const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'imagesPerMinute'] as const;
@@ -18,9 +21,11 @@ const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'provider', 'gptEndpoint',
 export function validateCommand(): Command {
   const command = new Command('validate')
     .description('check a manifest: every problem with its line and column, then the images, estimated cost and duration it plans; enqueues nothing (exit 2 when it has errors or exceeds --max-cost)')
-    .argument('<manifest>', 'CSV manifest');
+    .argument('<manifest>', 'CSV manifest')
+    .option('--json', 'print one JSON document on stdout instead: {file, valid, summary, issues: [{file, line, column, severity, code, message, fix}], plan, error}; same exit codes');
   addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
+    const json = options.json === true;
     const config = resolveConfig(settingFlags(options, SETTINGS));
     const defaults = manifestDefaults(config);
     // With no endpoint, `run` starts the stand-in for every model the run names: no pool to check them against.
@@ -28,18 +33,57 @@ export function validateCommand(): Command {
     // Before reading the manifest: a bad price or deployments file is reported without a long wait.
     const planning = planOptions(standIn ? { ...config, models: undefined } : config);
     const tally = planTally(defaults, planning);
-    const summary = await validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) });
-    printSummary(summary);
+    const summary = json ? await readOrReport(manifest, () => validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) })) : await validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) });
+    if (summary === undefined) return;
+    if (!json) printSummary(summary);
     // A plan of only the valid rows of a broken manifest would understate what the fixed one costs.
     if (summary.errors > 0) {
+      if (json) process.stdout.write(formatValidationJson(validationJson(summary)));
       setExitCode(EXIT.badInput);
       return;
     }
-    // Models named in model cells must have a deployment, as enqueue will insist.
-    if (!standIn) checkManifestModelsServed(summary.file, summary, loadDeployments(config));
-    const plan = planFromTally(tally, planning);
-    process.stdout.write(formatPlan(plan));
-    checkBudget(plan, config.maxCost);
-    setExitCode(EXIT.ok);
+    if (!json) {
+      // Models named in model cells must have a deployment, as enqueue will insist.
+      if (!standIn) checkManifestModelsServed(summary.file, summary, loadDeployments(config));
+      const plan = planFromTally(tally, planning);
+      process.stdout.write(formatPlan(plan));
+      checkBudget(plan, config.maxCost);
+      setExitCode(EXIT.ok);
+      return;
+    }
+    printJsonVerdict(summary, () => {
+      if (!standIn) checkManifestModelsServed(summary.file, summary, loadDeployments(config));
+      const plan = planFromTally(tally, planning);
+      checkBudget(plan, config.maxCost);
+      return plan;
+    });
   });
+}
+
+/**
+ * `--json` for a manifest without errors: the plan, or the refusal that text mode prints as an error
+ * (models not served, over --max-cost) as the document's `error`, with the same exit code.
+ */
+function printJsonVerdict(summary: ManifestSummary, plan: () => ReturnType<typeof planFromTally>): void {
+  try {
+    process.stdout.write(formatValidationJson(validationJson(summary, plan())));
+    setExitCode(EXIT.ok);
+  } catch (error) {
+    if (!(error instanceof PolyglyphError)) throw error;
+    process.stdout.write(formatValidationJson(validationJson(summary, undefined, error)));
+    setExitCode(error.exitCode);
+  }
+}
+
+/** `--json` for a manifest that cannot be read at all (missing, not CSV): the document with `error` only. */
+async function readOrReport(file: string, read: () => Promise<ManifestSummary>): Promise<ManifestSummary | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof PolyglyphError)) throw error;
+    const empty: ManifestSummary = { file, rows: 0, items: 0, images: 0, imagesByLocale: {}, errors: 0, warnings: 0, issues: [], truncatedIssues: 0, modelLines: {}, rowsWithoutModel: 0 };
+    process.stdout.write(formatValidationJson(validationJson(empty, undefined, error)));
+    setExitCode(error.exitCode);
+    return undefined;
+  }
 }
