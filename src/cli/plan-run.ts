@@ -7,15 +7,20 @@ import { formatUsd } from '../cost/money.js';
 import { planOptions } from '../cost/plan-options.js';
 import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import type { EnqueueManifestOptions } from '../queue/enqueue-manifest.js';
+import type { RunPace } from './run-pace.js';
 
 /**
  * The `beforeEnqueue` step of `run` and `enqueue`: prints what the run will make, cost and take, and
  * refuses it (exit 2, nothing enqueued) when the estimate is over `--max-cost`.
  */
-export function planStep(defaults: ManifestDefaults, config: Config, out: NodeJS.WritableStream, imagesPerMinute?: number, translation?: { cells: number; costMicros: number | undefined }): Pick<EnqueueManifestOptions, 'onValidItem' | 'beforeEnqueue'> {
+export function planStep(defaults: ManifestDefaults, config: Config, out: NodeJS.WritableStream, pace?: number | RunPace, translation?: { cells: number; costMicros: number | undefined }): Pick<EnqueueManifestOptions, 'onValidItem' | 'beforeEnqueue'> {
   // Read before the manifest: a bad price or deployments file is reported without a long wait.
   const base = planOptions(config);
-  const options = imagesPerMinute === undefined ? base : { ...base, imagesPerMinute };
+  // `run` passes its pool's capacity; `enqueue` the workers' registered quotas (run-pace.ts), said in a line.
+  const options =
+    pace === undefined ? base
+    : typeof pace === 'number' ? { ...base, imagesPerMinute: pace }
+    : { ...base, imagesPerMinute: pace.imagesPerMinute, imagesPerMinuteByModel: { ...base.imagesPerMinuteByModel, ...pace.byModel } };
   // The validation pass feeds the tally, so planning costs no pass of its own over the manifest.
   const tally = planTally(defaults, options);
   // Cells without text: the image model translates them inside the prompt unless --translate did first.
@@ -36,6 +41,7 @@ export function planStep(defaults: ManifestDefaults, config: Config, out: NodeJS
     beforeEnqueue: () => {
       const plan = planFromTally(tally, options);
       out.write(formatPlan(plan));
+      if (typeof pace === 'object') out.write(`${pace.note}\n`);
       if (translation) {
         out.write(`translation cost: ${translation.costMicros === undefined ? `unknown (no built-in price for ${translationModel})` : formatUsd(translation.costMicros)} for ${translation.cells} text cell${translation.cells === 1 ? '' : 's'} on ${translationModel}, on top of the images\n`);
       } else if (untranslated.cells > 0) {

@@ -67,12 +67,23 @@ export function formatRunList(runs: RunRecord[]): string {
   return formatTable(header, lines);
 }
 
-/** The detail of one run with a progress bar per locale, for `polyglyph status <run>`. */
-export function formatRun(run: RunRecord, extra: string[] = []): string {
+/** The pace an ETA is worked out at, and where it comes from (`the running workers' quota`). */
+export interface EtaPace {
+  imagesPerMinute: number;
+  from: string;
+}
+
+/**
+ * The detail of one run with a progress bar per locale, for `polyglyph status <run>`. `pace`: the
+ * quota the running workers registered (else the capacity recorded when the run was enqueued).
+ */
+export function formatRun(run: RunRecord, extra: string[] = [], pace?: EtaPace): string {
   const state = runState(run);
-  const eta = state === 'running' || state === 'enqueuing' ? etaMs(run) : undefined;
+  const imagesPerMinute = pace?.imagesPerMinute ?? run.imagesPerMinute;
+  const eta = state === 'running' || state === 'enqueuing' ? etaMs(run, imagesPerMinute) : undefined;
+  const from = pace?.from ?? 'the quota when it was enqueued; no worker has registered its deployments';
   const lines = [
-    `run ${terminalValue(run.id)}: ${state}${eta !== undefined ? `, about ${formatDuration(eta)} left at ${run.imagesPerMinute} images/min` : ''}`,
+    `run ${terminalValue(run.id)}: ${state}${eta !== undefined ? `, about ${formatDuration(eta)} left at ${imagesPerMinute} images/min (${from})` : ''}`,
     `  manifest  ${terminalValue(run.manifest)} (sha256 ${run.manifestSha256.slice(0, 16)}...)`,
     `  origin    ${terminalValue(run.origin)}; model ${terminalValue(run.model)}`,
     `  started   ${formatTimestamp(run.startedAt)}; finished ${formatTimestamp(run.finishedAt)}${run.cancelledAt ? `; cancelled ${formatTimestamp(run.cancelledAt)}` : ''}`,

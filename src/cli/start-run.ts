@@ -12,6 +12,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { manifestDefaults } from './manifest-defaults.js';
 import { planStep } from './plan-run.js';
 import { producerMasterStore } from './producer-master-store.js';
+import { runPace } from './run-pace.js';
 
 /** What a producer without workers (`enqueue`, `scan`, the scheduler) settles once from the configuration. */
 export interface Producer {
@@ -42,7 +43,11 @@ export function modelName(config: Config, deployments: DeploymentSpec[] = loadDe
  * Enqueues a run of `manifestPath` for separate workers: new run id, the pool's capacity for the ETA,
  * masters to Redis, the plan printed to `out` and `--max-cost` checked before anything is enqueued.
  */
-export function enqueueRun(runtime: Runtime, config: Config, producer: Producer, manifestPath: string, origin: string, out: NodeJS.WritableStream, extra: Pick<EnqueueManifestOptions, 'onProgress'> = {}): Promise<EnqueueResult> {
+export async function enqueueRun(runtime: Runtime, config: Config, producer: Producer, manifestPath: string, origin: string, out: NodeJS.WritableStream, extra: Pick<EnqueueManifestOptions, 'onProgress'> = {}): Promise<EnqueueResult> {
+  // The workers pace the run at the quotas they registered, not at this shell's settings.
+  const models = producer.defaults.models ?? [producer.model];
+  const localQuota = (model: string): number => producer.deployments.filter((spec) => spec.model === model).reduce((sum, spec) => sum + spec.imagesPerMinute, 0);
+  const pace = await runPace(runtime.redis, runtime.runStore.keys.base, models, localQuota, config.deploymentsFile ? 'the deployments file' : 'POLYGLYPH_IMAGES_PER_MINUTE');
   return enqueueManifest(runtime, {
     runId: newRunId(),
     manifestPath,
@@ -54,9 +59,9 @@ export function enqueueRun(runtime: Runtime, config: Config, producer: Producer,
     regenerateOnMismatch: config.regenerateOnMismatch,
     maxCostUsd: config.maxCost,
     origin,
-    imagesPerMinute: producer.deployments.reduce((sum, spec) => sum + spec.imagesPerMinute, 0),
+    imagesPerMinute: pace.imagesPerMinute,
     masterStore: producerMasterStore(runtime, config),
-    ...planStep(producer.defaults, config, out),
+    ...planStep(producer.defaults, config, out, pace),
     ...extra,
   });
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors/polyglyph-error.js';
+import { describeDropSource } from './drop-source.js';
 import { formatIssue } from '../manifest/manifest-issue.js';
 import { ManifestInvalidError } from '../queue/enqueue-manifest.js';
 import { sha256File } from '../queue/sha256-file.js';
@@ -52,7 +53,7 @@ export async function ingestDrop(path: string, name: string, source: string, dep
   if (held) {
     if (held.runId === undefined) {
       // Not finished, and not a duplicate yet: the claimant may still fail and release it. Next pass.
-      return { action: 'skipped', sha256, message: `another scanner is ingesting the same content (${held.source})` };
+      return { action: 'skipped', sha256, message: `another scanner is ingesting the same content (${describeDropSource(held.source)})` };
     }
     // Its run started already (by another scanner, or by a pass that failed to move it): only the move is left.
     if (held.source === source) return { action: 'skipped', sha256, runId: held.runId, finishMove: true, message: `run ${held.runId} already started from it` };

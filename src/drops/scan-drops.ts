@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeDropSource } from './drop-source.js';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -40,7 +41,7 @@ export async function scanDrops(deps: ScanDeps): Promise<DropOutcome[]> {
   if (deps.dropDir !== undefined) outcomes.push(...(await scanDir(deps, deps.dropDir)));
   for (const outcome of outcomes) {
     deps.onOutcome?.(outcome);
-    if (outcome.action === 'duplicate') deps.logger?.info({ manifest: outcome.name, earlierRunId: outcome.earlierRunId, earlierSource: outcome.earlierSource }, 'dropped manifest was ingested before; no new run');
+    if (outcome.action === 'duplicate') deps.logger?.info({ manifest: outcome.name, earlierRunId: outcome.earlierRunId, earlierManifest: describeDropSource(outcome.earlierSource) }, 'dropped manifest was ingested before; no new run');
     else if (outcome.action === 'failed') deps.logger?.warn({ manifest: outcome.name, error: outcome.message }, 'dropped manifest left for the next pass');
     else deps.logger?.info({ manifest: outcome.name, action: outcome.action, runId: outcome.runId }, 'dropped manifest');
   }
@@ -109,7 +110,7 @@ async function settleBlob(container: ContainerClient, call: StorageCall, dropped
     if (decision.action === 'duplicate') {
       metadata.duplicate = 'true';
       if (decision.earlierRunId) metadata.runid = decision.earlierRunId;
-      metadata.note = encodeURIComponent(`same content as ${decision.earlierSource ?? 'an earlier drop'}; no new run`);
+      metadata.note = encodeURIComponent(`same content as ${describeDropSource(decision.earlierSource)}${decision.earlierRunId ? ` (run ${decision.earlierRunId})` : ''}; no new run`);
     }
     await call(`uploading ${base}processed/${name}`, (abortSignal) => container.getBlockBlobClient(`${base}processed/${name}`).uploadFile(path, { ...headers, metadata, abortSignal }));
   }
@@ -152,7 +153,7 @@ async function scanDir(deps: ScanDeps, root: string): Promise<DropOutcome[]> {
       } else {
         await rename(processing, join(folders.processed, name));
         const note = decision.action === 'duplicate'
-          ? `same content as ${decision.earlierSource ?? 'an earlier drop'}${decision.earlierRunId ? ` (run ${decision.earlierRunId})` : ''}; no new run\n`
+          ? `same content as ${describeDropSource(decision.earlierSource)}${decision.earlierRunId ? ` (run ${decision.earlierRunId})` : ''}; no new run\n`
           : `run ${decision.runId ?? ''}\n`;
         await writeFile(join(folders.processed, `${name}.note.txt`), note);
       }

@@ -40,6 +40,7 @@ export async function* readManifest(path: string, defaults: ManifestDefaults): A
   const fallbackCampaign = campaignFromFileName(path);
   let header: ManifestHeader | undefined;
   let headerUsable = true;
+  let dataRows = 0;
 
   for await (const record of readCsvRecords(path)) {
     if ('syntaxError' in record) {
@@ -57,6 +58,7 @@ export async function* readManifest(path: string, defaults: ManifestDefaults): A
     }
     // A line of only spaces or commas is a blank row, not data.
     if (record.fields.every((field) => field.trim() === '')) continue;
+    dataRows++;
     if (!headerUsable) {
       yield { type: 'rejected-row', line: record.line };
       continue;
@@ -68,6 +70,10 @@ export async function* readManifest(path: string, defaults: ManifestDefaults): A
   }
   if (header === undefined) {
     yield { type: 'issue', issue: { file, line: 1, column: 1, severity: 'error', code: 'empty-manifest', message: 'the manifest is empty', hint: 'start with a header row such as id,message,locales' } };
+  }
+  // A header and nothing under it: said as such, before any step asks what the rows would cost.
+  else if (dataRows === 0) {
+    yield { type: 'issue', issue: { file, line: 2, column: 1, severity: 'error', code: 'no-rows', message: 'the manifest has a header but no rows: there is nothing to make', hint: 'add one row per message under the header, e.g. `welcome,Welcome back,ja;ko` (samples/spring-campaign.csv is a manifest to copy)' } };
   }
 }
 

@@ -20,8 +20,11 @@ export function imagesResolved(run: RunRecord): number {
   return Object.values(run.locales).reduce((sum, locale) => sum + locale.images, 0);
 }
 
-/** Images not yet resolved, over the pool's capacity: the time left if the quota is the limit (it is). */
-export function etaMs(run: RunRecord): number | undefined {
-  if (run.imagesPerMinute <= 0) return undefined;
-  return (Math.max(0, run.imagesPlanned - imagesResolved(run)) / run.imagesPerMinute) * 60_000;
+/**
+ * Images not yet resolved, over the pool's capacity: the time left if the quota is the limit (it
+ * is). `imagesPerMinute`: default the capacity recorded when the run was enqueued.
+ */
+export function etaMs(run: RunRecord, imagesPerMinute = run.imagesPerMinute): number | undefined {
+  if (imagesPerMinute <= 0) return undefined;
+  return (Math.max(0, run.imagesPlanned - imagesResolved(run)) / imagesPerMinute) * 60_000;
 }

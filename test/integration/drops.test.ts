@@ -7,6 +7,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
+import { describeDrop } from '../../src/cli/commands/scan.js';
 import type { Config } from '../../src/config/settings.js';
 import type { StartRun } from '../../src/drops/ingest-drop.js';
 import { IngestLedger } from '../../src/drops/ingest-ledger.js';
@@ -85,6 +86,9 @@ describe('manifest drops', () => {
       expect(await names(container, 'manifests/')).toEqual(['manifests/processed/spring-again.csv', 'manifests/processed/spring.csv']);
       const dupProps = await container.getBlockBlobClient('manifests/processed/spring-again.csv').getProperties();
       expect(dupProps.metadata).toMatchObject({ duplicate: 'true', runid: runs[0] });
+      // Said with the earlier file's name and run, not the ledger's source id (blob name plus etag).
+      expect(describeDrop(again[0]!)).toBe(`duplicate blob spring-again.csv: same content as blob spring.csv (run ${runs[0]}); moved to processed/, no new run`);
+      expect(decodeURIComponent(dupProps.metadata!.note!)).toBe(`same content as blob spring.csv (run ${runs[0]}); no new run`);
     } finally {
       await runtime.close();
     }

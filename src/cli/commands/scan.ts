@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { describeDropSource } from '../../drops/drop-source.js';
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import type { Config } from '../../config/settings.js';
@@ -55,7 +56,7 @@ function dropLine(outcome: DropOutcome): string {
     case 'started':
       return `started ${where} ${outcome.name} -> run ${outcome.runId ?? '?'}`;
     case 'duplicate':
-      return `duplicate ${where} ${outcome.name}: same content as ${outcome.earlierSource ?? '?'}${outcome.earlierRunId ? ` (run ${outcome.earlierRunId})` : ''}; moved to processed/, no new run`;
+      return `duplicate ${where} ${outcome.name}: same content as ${describeDropSource(outcome.earlierSource)}${outcome.earlierRunId ? ` (run ${outcome.earlierRunId})` : ''}; moved to processed/, no new run`;
     case 'rejected':
       return `rejected ${where} ${outcome.name}: ${(outcome.errors ?? []).length} line(s) in rejected/${outcome.name}.errors.txt`;
     case 'skipped':
