@@ -1,7 +1,8 @@
 /**
  * Start-up time of the installed CLI (bin/polyglyph.js on the compiled dist/), as ratios to a bare
  * `node -e 0` measured in the same run: `--version` should stay within 3x (it loads nothing but
- * package.json), `validate` loads the manifest checks but no Redis, Azure or BullMQ code.
+ * package.json), `--help` loads commander and no command (command-summaries.ts), `<command> --help`
+ * that command alone, `validate` the manifest checks but no Redis, Azure or BullMQ code.
  *
  *   npm run bench:startup            # 7 runs of each, medians
  *   npm run bench:startup -- 15      # more runs
@@ -17,6 +18,7 @@ const CASES: Array<{ name: string; args: string[] }> = [
   { name: 'node -e 0 (baseline)', args: ['-e', '0'] },
   { name: 'polyglyph --version', args: ['bin/polyglyph.js', '--version'] },
   { name: 'polyglyph --help', args: ['bin/polyglyph.js', '--help'] },
+  { name: 'polyglyph validate --help', args: ['bin/polyglyph.js', 'validate', '--help'] },
   { name: 'polyglyph validate <sample>', args: ['bin/polyglyph.js', 'validate', 'samples/spring-campaign.csv'] },
 ];
 

@@ -7,7 +7,8 @@ import type { WorkerHost } from './worker-host.js';
 /**
  * Runs the CLI and returns the exit code. Expected failures (bad input, configuration, unreachable
  * services) are printed as a message and a hint, without a stack trace. Only the command named is
- * loaded (program.ts), and `--version` loads nothing at all: start-up is what `npm run
+ * loaded (program.ts), `--help` loads none (the list comes from command-summaries.ts), and
+ * `--version` loads nothing at all: start-up is what `npm run
  * bench:startup` measures.
  */
 export async function main(argv: string[], host: WorkerHost): Promise<number> {
@@ -18,7 +19,7 @@ export async function main(argv: string[], host: WorkerHost): Promise<number> {
   }
   const { commandNamed, createProgram } = await import('./program.js');
   try {
-    await (await createProgram(host, commandNamed(argv))).parseAsync(argv);
+    await (await createProgram(host, commandNamed(argv) ?? 'summaries')).parseAsync(argv);
     return takeExitCode();
   } catch (error) {
     return reportFailure(error);
@@ -26,18 +27,18 @@ export async function main(argv: string[], host: WorkerHost): Promise<number> {
 }
 
 async function reportFailure(error: unknown): Promise<number> {
-  const [{ CommanderError }, { PolyglyphError }, { scrubText }, { ManifestInvalidError }, { printSummary }, { terminalText }] = await Promise.all([
-    import('commander'),
+  const { CommanderError } = await import('commander');
+  if (error instanceof CommanderError) {
+    // --help and bad usage end through here, --help with code 0; nothing else is loaded for them.
+    return error.exitCode === 0 ? 0 : EXIT.badInput;
+  }
+  const [{ PolyglyphError }, { scrubText }, { ManifestInvalidError }, { printSummary }, { terminalText }] = await Promise.all([
     import('../errors/polyglyph-error.js'),
     import('../logging/redaction.js'),
     import('../queue/enqueue-manifest.js'),
     import('./print-issues.js'),
     import('../text/terminal-text.js'),
   ]);
-  if (error instanceof CommanderError) {
-    // --help and bad usage end through here, --help with code 0.
-    return error.exitCode === 0 ? 0 : EXIT.badInput;
-  }
   if (error instanceof ManifestInvalidError) printSummary(error.summary, process.stderr, process.stderr);
   if (error instanceof PolyglyphError || isFriendly(error)) {
     // Scrubbed: a message can quote a URL with its SAS, or a connection string; and made

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hermeticEnv } from '../helpers/cli.js';
+import { createProgram } from '../../src/cli/program.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -18,11 +19,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The packages (node_modules/<name>) a CLI invocation loads. */
-async function packagesLoaded(args: string[]): Promise<Set<string>> {
+/** Every module URL a CLI invocation resolves. */
+async function modulesLoaded(args: string[]): Promise<string[]> {
   const file = join(dir, `${args.join('_').replace(/\W/g, '-')}.txt`);
   await run(process.execPath, ['--import', './test/helpers/record-imports.mjs', '--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], { env: hermeticEnv({ RECORD_IMPORTS_FILE: file }) });
-  const urls = (await readFile(file, 'utf8')).split('\n');
+  return (await readFile(file, 'utf8')).split('\n');
+}
+
+/** The command files (src/cli/commands/<name>.ts) an invocation loads. */
+function commandFiles(urls: string[]): string[] {
+  return [...new Set(urls.flatMap((url) => /\/src\/cli\/commands\/([\w-]+)\.[jt]s$/.exec(url)?.[1] ?? []))].sort();
+}
+
+/** The packages (node_modules/<name>) a CLI invocation loads. */
+async function packagesLoaded(args: string[]): Promise<Set<string>> {
+  const urls = await modulesLoaded(args);
   // tsx and its own dependencies load the sources; they are not the CLI's.
   return new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []).filter((name) => !['tsx', 'esbuild', 'get-tsconfig', 'resolve-pkg-maps'].includes(name)));
 }
@@ -38,5 +49,18 @@ describe('start-up loads per command', () => {
     const loaded = await packagesLoaded(['validate', 'samples/spring-campaign.csv']);
     expect(loaded.has('csv-parse')).toBe(true);
     expect(HEAVY.filter((name) => loaded.has(name))).toEqual([]);
+  });
+
+  it('--help loads no command (only commander), and lists every command as the commands themselves describe them', async () => {
+    const urls = await modulesLoaded(['--help']);
+    expect(commandFiles(urls)).toEqual([]);
+    expect([...(await packagesLoaded(['--help']))]).toEqual(['commander']);
+    // The list built from command-summaries.ts is the list the loaded commands give.
+    expect((await createProgram(undefined, 'summaries')).helpInformation()).toBe((await createProgram()).helpInformation());
+  });
+
+  it('<command> --help and help <command> load that command alone', async () => {
+    expect(commandFiles(await modulesLoaded(['validate', '--help']))).toEqual(['validate']);
+    expect(commandFiles(await modulesLoaded(['help', 'status']))).toEqual(['status']);
   });
 });

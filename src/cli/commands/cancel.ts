@@ -11,12 +11,13 @@ import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
 import { terminalValue } from '../../text/terminal-text.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 export function cancelCommand(): Command {
   const command = new Command('cancel')
-    .description('cancel what has not started in a run (items in flight finish); the run then ends with them as cancelled')
+    .description(COMMAND_SUMMARIES.cancel.description)
     .argument('<run>', 'run id');
   addSettings(command, SETTINGS);
   return command.action(async (runId: string, options: Record<string, unknown>) => {

@@ -4,12 +4,13 @@ import { formatCheckReport } from '../../preflight/format-check.js';
 import { runCheck } from '../../preflight/run-check.js';
 import { setExitCode } from '../exit.js';
 import { API_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...API_SETTINGS, ...STORAGE_SETTINGS, 'imagesPerMinute', 'priceFile'] as const;
 
 export function checkCommand(): Command {
   const command = new Command('check')
-    .description('preflight: every configured deployment (reachable, authorised, exists, serves its model, quota plausible) and the storage account (container, probe blob, metadata, index tags), without spending; exit 0 ready (warnings allowed), 2 not ready')
+    .description(COMMAND_SUMMARIES.check.description)
     .option('--generate', 'also spend one low-quality 1024x1024 image per deployment (price printed first) to prove the whole path')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nThe free checks send each deployment a request it refuses before generating (see docs/preflight.md).\nExit codes: 0 every check passed (warnings allowed), 2 a check failed or the configuration is invalid.');

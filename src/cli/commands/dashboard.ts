@@ -4,13 +4,14 @@ import { cliLogger } from '../cli-logger.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 // The manifest and job settings are the ones a rejected image is rendered again with (as `retry` takes them).
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardAllowedHosts', 'dashboardToken', 'dashboardUser', 'dashboardPassword', ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 export function dashboardCommand(): Command {
   const command = new Command('dashboard')
-    .description('serve Bull Board for the queues (/queues) and the runs pages (/runs) until SIGINT/SIGTERM; /livez and /readyz for orchestrators')
+    .description(COMMAND_SUMMARIES.dashboard.description)
     .option('--allow-job-actions', "enable Bull Board's retry, clean, promote and pause buttons (off: jobs retried there bypass their run's counts; use `polyglyph retry`)");
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {

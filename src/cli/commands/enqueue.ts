@@ -16,12 +16,13 @@ import { printFailures } from '../print-failures.js';
 import { noWorkerWarning } from '../worker-presence.js';
 import { startLocalServices } from '../local-services.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'localDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'regenerateOnMismatch', 'logLevel', 'logFormat'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')
-    .description('validate a manifest and enqueue its jobs for `polyglyph worker` processes; prints the run id')
+    .description(COMMAND_SUMMARIES.enqueue.description)
     .argument('<manifest>', 'CSV manifest')
     .option('--wait', 'wait until every item of the run is finished, then print the summary (exit 1 when items failed)');
   addSettings(command, SETTINGS);

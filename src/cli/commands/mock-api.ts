@@ -7,6 +7,7 @@ import { seededRandom } from '../../mock-api/seeded-random.js';
 import { createMockImageApi, type MockDeployment, type MockImageApiOptions } from '../../mock-api/server.js';
 import { STAND_IN_SETTINGS, repeatedName } from '../../mock-api/stand-in-settings.js';
 import { addSettings, settingFlags } from '../settings-options.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const NAMES = Object.keys(STAND_IN_SETTINGS) as Array<keyof typeof STAND_IN_SETTINGS>;
 
@@ -18,7 +19,7 @@ export interface MockApiSettings {
 
 /** `polyglyph mock-api`: serves the stand-in until SIGINT or SIGTERM, then closes it and exits 0. */
 export function mockApiCommand(): Command {
-  const command = new Command('mock-api').description('serve the stand-in Azure OpenAI image API (for tests, benchmarks and local demos)');
+  const command = new Command('mock-api').description(COMMAND_SUMMARIES['mock-api'].description);
   addSettings(command, NAMES, STAND_IN_SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const settings = mockApiSettings(options);

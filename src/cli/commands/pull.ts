@@ -14,6 +14,7 @@ import { startLocalServices } from '../local-services.js';
 import { Progress } from '../progress.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logFormat', 'localDir'] as const;
 
@@ -24,7 +25,7 @@ function collect(value: string, previous: string[] = []): string[] {
 
 export function pullCommand(): Command {
   const command = new Command('pull')
-    .description('download a run\'s images, their sidecar JSON and the contact sheets into <out>/<campaign>/<locale>/<id>/... and <out>/contact-sheets/<run>/<locale>.png; files already there with the same size are skipped')
+    .description(COMMAND_SUMMARIES.pull.description)
     .argument('<run>', 'run id')
     .option('--out <dir>', 'folder to download into', 'polyglyph-images')
     .option('--locale <code>', `only these locales (repeat or comma-separate): ${LOCALE_CODES.join(', ')}`, collect)

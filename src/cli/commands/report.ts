@@ -14,10 +14,11 @@ import { openRuntime } from '../../runtime/runtime.js';
 import { CONNECTION_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { getRun } from './status.js';
 import { terminalText } from '../../text/terminal-text.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 export function reportCommand(): Command {
   const command = new Command('report')
-    .description('print a run\'s report: one row per image or failed item (CSV is RFC 4180, safe to open in a spreadsheet)')
+    .description(COMMAND_SUMMARIES.report.description)
     .argument('<run>', 'run id')
     .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to this file instead of standard output')

@@ -21,12 +21,13 @@ import { getRun } from './status.js';
 import { terminalValue } from '../../text/terminal-text.js';
 import { printFailures } from '../print-failures.js';
 import { ITEM_FAILED_EVENT } from '../../logging/log-events.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'reportDir', 'localDir'] as const;
 
 export function retryCommand(host: WorkerHost): Command {
   const command = new Command('retry')
-    .description('re-enqueue only the failed items of a run, under the same run (after fixing the configuration or the manifest)')
+    .description(COMMAND_SUMMARIES.retry.description)
     .argument('<run>', 'run id')
     .option('--manifest <path>', 'read the items from this (fixed) manifest instead of the one the run was made from')
     .option('--wait', 'wait until the retried items are finished; with no `polyglyph worker` on the queue, process them in this process');

@@ -28,12 +28,13 @@ import { modelName } from '../start-run.js';
 import { listenForStop } from '../stop-signal.js';
 import { printFailures } from '../print-failures.js';
 import { ITEM_FAILED_EVENT } from '../../logging/log-events.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, ...TRANSLATION_SETTINGS, 'reportDir', 'localDir'] as const;
 
 export function runCommand(host: WorkerHost): Command {
   const command = new Command('run')
-    .description('validate, enqueue and process a manifest with in-process workers until every item is done, then write the report')
+    .description(COMMAND_SUMMARIES.run.description)
     .argument('<manifest>', 'CSV manifest')
     .option('--translate', 'first fill the empty text:<locale> cells with the translation deployment (POLYGLYPH_TRANSLATION_DEPLOYMENT), so every image renders exact, reviewed-length text; see `polyglyph translate`')
     .addHelpText('after', '\nWith no AZURE_OPENAI_ENDPOINT the built-in stand-in image API is used; with no storage configured, Azurite is started (data in .polyglyph/azurite).\nExit codes: 0 every item succeeded, 1 some items failed, 2 bad input or configuration (nothing enqueued).');

@@ -16,6 +16,7 @@ import { runStarter } from '../start-run.js';
 import { listenForStop } from '../stop-signal.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { terminalValue } from '../../text/terminal-text.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel', 'logFormat'] as const;
 
@@ -68,7 +69,7 @@ function dropLine(outcome: DropOutcome): string {
 
 export function scanCommand(): Command {
   const command = new Command('scan')
-    .description('start a run for each manifest dropped in the blob prefix (manifests/incoming/) or the drop folder; once, or --watch')
+    .description(COMMAND_SUMMARIES.scan.description)
     .option('--watch', 'keep scanning until SIGINT/SIGTERM');
   const settings = [...SCAN_SETTINGS, 'scanIntervalMs'] as const;
   addSettings(command, settings);

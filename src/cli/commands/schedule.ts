@@ -10,6 +10,7 @@ import { runScheduler } from '../run-scheduler.js';
 import { SCAN_SETTINGS } from './scan.js';
 import { terminalValue } from '../../text/terminal-text.js';
 import { nextFireTimes } from '../../schedules/cron.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 /** `2026-11-30 02:00` in the schedule's zone (UTC without one), as a person reads a fire time. */
 function formatInZone(time: Date, tz: string | undefined): string {
@@ -42,7 +43,7 @@ async function withScheduleQueue<T>(options: Record<string, unknown>, use: (queu
 }
 
 export function scheduleCommand(): Command {
-  const schedule = new Command('schedule').description('cron schedules for `polyglyph scheduler`: a scan pass, or a run of one manifest');
+  const schedule = new Command('schedule').description(COMMAND_SUMMARIES.schedule.description);
   const add = new Command('add')
     .description('add (or replace) a schedule')
     .argument('<name>', 'schedule name: letters, digits, . _ -')
@@ -85,7 +86,7 @@ export function scheduleCommand(): Command {
 }
 
 export function schedulerCommand(): Command {
-  const command = new Command('scheduler').description('run the scheduled jobs (scan passes, manifest runs) until SIGINT/SIGTERM; any number may run, each slot fires once');
+  const command = new Command('scheduler').description(COMMAND_SUMMARIES.scheduler.description);
   addSettings(command, SCHEDULER_SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SCHEDULER_SETTINGS));

@@ -17,12 +17,13 @@ import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-opti
 import { Progress } from '../progress.js';
 import { readRun } from '../wait-for-run.js';
 import { terminalText } from '../../text/terminal-text.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, 'priceFile', 'logLevel', 'logFormat', 'statusLimit'] as const;
 
 export function statusCommand(): Command {
   const command = new Command('status')
-    .description('list recent runs, or show one run with progress per locale')
+    .description(COMMAND_SUMMARIES.status.description)
     .argument('[run]', 'run id (default: list recent runs)')
     .option('--watch', 'keep showing the run until it finishes (bars on a terminal, a line every 5 s otherwise)')
     .option('--json', 'print JSON for scripts');

@@ -13,12 +13,13 @@ import { EXIT, setExitCode } from '../exit.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { CONNECTION_SETTINGS, MANIFEST_SETTINGS, TRANSLATION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { translationStage } from '../translation-stage.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 const SETTINGS = [...CONNECTION_SETTINGS, ...TRANSLATION_SETTINGS, 'endpoint', 'apiKey', 'apiVersion', 'apiStyle', 'gptEndpoint', 'entraScope', 'deployment', 'deploymentsFile', ...MANIFEST_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 export function translateCommand(): Command {
   const command = new Command('translate')
-    .description('fill the empty text:<locale> cells of a manifest with a chat model deployment (supplied cells are never changed) and write a manifest to review, edit and give to `run`')
+    .description(COMMAND_SUMMARIES.translate.description)
     .argument('<manifest>', 'CSV manifest')
     .option('--out <file>', 'where to write the translated manifest (default: <manifest>.translated.csv beside it)')
     .addHelpText('after', '\nWith no endpoint configured the built-in stand-in answers (a pseudo-localization in the target script, for trying things out). Translations are cached in Redis (REDIS_URL) by message, locale, glossary and model.');

@@ -14,13 +14,14 @@ import { EXIT, setExitCode } from '../exit.js';
 import { formatValidationJson, validationJson } from '../validation-json.js';
 import { PolyglyphError } from '../../errors/polyglyph-error.js';
 import type { ManifestSummary } from '../../manifest/validate-manifest.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 // The model and the quota decide the plan's price and duration, so validate takes them as run does.
 const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'imagesPerMinute'] as const;
 
 export function validateCommand(): Command {
   const command = new Command('validate')
-    .description('check a manifest: every problem with its line and column, then the images, estimated cost and duration it plans; enqueues nothing (exit 2 when it has errors or exceeds --max-cost)')
+    .description(COMMAND_SUMMARIES.validate.description)
     .argument('<manifest>', 'CSV manifest')
     .option('--json', 'print one JSON document on stdout instead: {file, valid, summary, issues: [{file, line, column, severity, code, message, fix}], plan, error}; same exit codes');
   addSettings(command, SETTINGS);

@@ -5,13 +5,14 @@ import { assertRedisReachable } from '../../local-services/redis-probe.js';
 import { startLocalServices } from '../local-services.js';
 import type { WorkerHost } from '../worker-host.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 // priceFile: the cost metric (polyglyph_cost_microdollars_total) prices token usage with it.
 const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, 'workerQueues', 'priceFile', 'maxCost', 'localDir', 'shutdownGraceMs'] as const;
 
 export function workerCommand(host: WorkerHost): Command {
   const command = new Command('worker')
-    .description('process jobs until SIGINT/SIGTERM, then finish or hand back in-flight jobs and exit');
+    .description(COMMAND_SUMMARIES.worker.description);
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const flags = settingFlags(options, SETTINGS);
