@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { OutputTail, cleanupOnParentExit, exited, hasExited, terminate } from '../../src/local-services/child-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI_ENTRY = 'test/helpers/cli-entry.ts';
+/**
+ * `source`: the CLI from the TypeScript sources through tsx (no build needed; each start compiles).
+ * `built`: bin/polyglyph.js on dist/, as an installed polyglyph runs (`npm run build` first). A bench
+ * that starts a worker every few seconds uses the built one: a tsx start costs several CPU seconds.
+ */
+export type CliEntry = 'source' | 'built';
+const CLI_ENTRIES: Readonly<Record<CliEntry, string[]>> = { source: ['--import', 'tsx', 'test/helpers/cli-entry.ts'], built: ['bin/polyglyph.js'] };
 /** The first SIGTERM lets in-flight jobs finish; after a completed run there are none, so this only bounds a hang. */
 const STOP_GRACE_MS = 20_000;
 const ENQUEUE_TIMEOUT_MS = 120_000;
@@ -42,8 +48,8 @@ function childEnvironment(settings: PolyglyphEnvironment): NodeJS.ProcessEnv {
   return { ...inherited, POLYGLYPH_LOG_LEVEL: 'warn', ...ours };
 }
 
-function spawnCli(args: string[], settings: PolyglyphEnvironment): ChildProcess {
-  const node = [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args];
+function spawnCli(args: string[], settings: PolyglyphEnvironment, entry: CliEntry): ChildProcess {
+  const node = [process.execPath, ...CLI_ENTRIES[entry], ...args];
   const [command, commandArgs] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', ...node]] : [node[0]!, node.slice(1)];
   const child = spawn(command, commandArgs, { cwd: ROOT, env: childEnvironment(settings), stdio: ['ignore', 'pipe', 'pipe'] });
   cleanupOnParentExit(child, () => child.kill('SIGKILL'));
@@ -51,8 +57,8 @@ function spawnCli(args: string[], settings: PolyglyphEnvironment): ChildProcess 
 }
 
 /** `polyglyph enqueue <manifest>`; resolves with the run id it prints. */
-export async function enqueue(manifest: string, settings: PolyglyphEnvironment, signal: AbortSignal): Promise<string> {
-  const child = spawnCli(['enqueue', manifest], settings);
+export async function enqueue(manifest: string, settings: PolyglyphEnvironment, signal: AbortSignal, entry: CliEntry = 'source'): Promise<string> {
+  const child = spawnCli(['enqueue', manifest], settings, entry);
   let stdout = '';
   const stderr = new OutputTail();
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -90,8 +96,9 @@ export class WorkerProcess {
   constructor(
     readonly index: number,
     settings: PolyglyphEnvironment,
+    entry: CliEntry = 'source',
   ) {
-    this.child = spawnCli(['worker'], settings);
+    this.child = spawnCli(['worker'], settings, entry);
     this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.onStderr(chunk));
   }

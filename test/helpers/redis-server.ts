@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OutputTail, cleanupOnParentExit, killNow, oneAtATime, terminate, waitUntilReady } from '../../src/local-services/child-process.js';
+import { OutputTail, cleanupOnParentExit, hasExited, killNow, oneAtATime, terminate, waitUntilReady } from '../../src/local-services/child-process.js';
 import { freePort } from '../../src/local-services/free-port.js';
 
 const HOST = '127.0.0.1';
@@ -26,6 +26,8 @@ export interface TestRedis {
   port: number;
   /** Data directory (the AOF lives in `appendonlydir/` under it). */
   dir: string;
+  /** Process id of the running server (a new one after restart()); undefined once it has exited. */
+  readonly pid: number | undefined;
   /** SIGTERM (SIGKILL after 5 s) and remove the data directory. Idempotent. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash would; the data directory stays, so restart() can follow. */
@@ -67,6 +69,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     url: `redis://${HOST}:${port}`,
     port,
     dir,
+    get pid() {
+      return child && !hasExited(child) ? child.pid : undefined;
+    },
     stop: () =>
       (stopped ??= serial(async () => {
         if (child) await terminate(child, STOP_GRACE_MS);
