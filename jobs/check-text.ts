@@ -31,12 +31,15 @@ import { sidecarBlobName } from '../src/storage/blob-name.js';
 import type { BlobStore } from '../src/storage/blob-store.js';
 import { evaluateReading, type TextCheckResult } from '../src/text-check/evaluate-reading.js';
 import type { Script } from '../src/text-check/max-cer.js';
+import { readAndScore } from '../src/text-check/read-and-score.js';
 import type { TextReader } from '../src/text-check/text-reader.js';
 
 export interface CheckTextDeps {
   blobStore: BlobStore;
   runStore: RunStore;
   reader: TextReader;
+  /** A second engine for images the first flags (the vision deployment, when one is configured): the reading nearer the expected text counts. */
+  secondOpinion?: TextReader | undefined;
   maxCer: Record<Script, number>;
   /** Called with the runs the item's outcome finished: their reports are to be written (once, here). */
   onRunsFinished: (runIds: string[]) => Promise<void>;
@@ -103,12 +106,11 @@ async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: st
     if (!metadata) throw new Error(`image ${blobName} is not in storage`);
     const sidecar = await readSidecar(deps.blobStore, sidecarName);
     const earlier = sidecar?.textCheck as Partial<TextCheckResult> | undefined;
-    if (metadata.textengine === asciiEngine(deps.reader.engine) && typeof earlier?.readText === 'string' && earlier.status !== 'error') {
+    if (readersOf(deps).some((reader) => metadata.textengine === asciiEngine(reader.engine)) && typeof earlier?.readText === 'string' && typeof earlier.engine === 'string' && earlier.status !== 'error') {
       // Read before (a re-run, another run sharing the item): the reading stands, the score is redone.
-      return evaluate(earlier.readText, deps.reader.engine);
+      return evaluate(earlier.readText, earlier.engine);
     }
-    const reading = await deps.reader.read(await deps.blobStore.download(blobName), image.locale);
-    const result = evaluate(reading.text, reading.engine);
+    const result = await readAndScore(readersOf(deps), await deps.blobStore.download(blobName), image.locale, (reading) => evaluate(reading.text, reading.engine));
     await deps.blobStore.mergeMetadata(blobName, { textcer: result.cer === null ? 'none' : result.cer.toFixed(4), textcheck: result.status, textengine: asciiEngine(result.engine) });
     if (sidecar) await deps.blobStore.replaceJson(sidecarName, { ...sidecar, textCheck: result, ...(regenerationOf ? { regenerationOf } : {}) });
     return result;
@@ -118,6 +120,10 @@ async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: st
     log.error({ err: error, blobName }, 'could not check the text of an image; recorded as error');
     return { status: 'error', engine: deps.reader.engine, expectedText: image.text ?? null, readText: '', cer: null, maxCer: 0, scriptShare: 0, checkedAt: new Date().toISOString(), error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+function readersOf(deps: CheckTextDeps): TextReader[] {
+  return deps.secondOpinion ? [deps.reader, deps.secondOpinion] : [deps.reader];
 }
 
 async function readSidecar(blobStore: BlobStore, name: string): Promise<Record<string, unknown> | undefined> {

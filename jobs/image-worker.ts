@@ -24,7 +24,7 @@ import { createWorkerObservability } from '../src/observability/worker-observabi
 import { closeAll, type WorkerRuntime } from '../src/runtime/runtime.js';
 import type { InProcessWorkers } from '../src/cli/worker-host.js';
 import { CHECK_TEXT_JOB, textCheckJobId, type TextCheckJobData } from '../src/queue/text-check-job.js';
-import { createTextCheckWorker, textReaderFor } from './text-check-worker.js';
+import { createTextCheckWorker, secondOpinionFor, textReaderFor } from './text-check-worker.js';
 import { regenerateSettings } from '../src/cli/regenerate-settings.js';
 
 export interface ImageWorkerDeps {
@@ -181,7 +181,7 @@ export async function startImageWorkers(runtime: WorkerRuntime, config: Config, 
     throw new ConfigError('--queues text-check with --text-check off leaves this worker nothing to do', { hint: 'serve --queues images, or set --text-check tesseract or vision' });
   }
   const observability = createWorkerObservability(runtime, config, logger);
-  const checker = runtime.textCheckQueue && reader ? createTextCheckWorker({ ...runtime, queue: runtime.textCheckQueue, reader, config, regenerate: regenerateSettings(config, runtime.queue) }) : undefined;
+  const checker = runtime.textCheckQueue && reader ? createTextCheckWorker({ ...runtime, queue: runtime.textCheckQueue, reader, secondOpinion: secondOpinionFor(config), config, regenerate: regenerateSettings(config, runtime.queue) }) : undefined;
   // Stored images go to the text-check queue (served here or by `worker --queues text-check` elsewhere).
   const images = queues.has('images') ? createImageWorker({ ...runtime, metrics: observability.metrics, checkTextOn: runtime.textCheckQueue }, imageWorkerOptions(config)) : undefined;
   // The health server watches the image worker, or the text-check worker where it stands alone.

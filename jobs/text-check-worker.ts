@@ -20,6 +20,8 @@ export interface TextCheckWorkerDeps {
   blobStore: BlobStore;
   runStore: RunStore;
   reader: TextReader;
+  /** Reads the images `reader` flags a second time (secondOpinionFor). */
+  secondOpinion?: TextReader | undefined;
   logger: Logger;
   config: Pick<Config, 'textCheckMaxCer' | 'textCheckConcurrency' | 'queuePrefix' | 'stalledIntervalMs' | 'maxTransientMs'>;
   /** `--regenerate-on-mismatch` (src/cli/regenerate-settings.ts); absent: flagged images stay as they are. */
@@ -31,6 +33,17 @@ export function textReaderFor(config: Config, options: { fetch?: typeof fetch } 
   if (config.textCheck === 'off') return undefined;
   if (config.textCheck === 'vision') return VisionReader.fromSettings(config, options);
   return new TesseractReader();
+}
+
+/**
+ * The second engine for images Tesseract flags: with `--text-check tesseract` and a vision deployment
+ * configured (POLYGLYPH_VISION_DEPLOYMENT and the endpoint), a flagged image is also transcribed by
+ * the vision model and the reading nearer the expected text counts (read-and-score.ts). Only flagged
+ * images cost a vision call. None otherwise.
+ */
+export function secondOpinionFor(config: Config, options: { fetch?: typeof fetch } = {}): TextReader | undefined {
+  if (config.textCheck !== 'tesseract' || !config.visionDeployment || !config.endpoint) return undefined;
+  return VisionReader.fromSettings(config, options);
 }
 
 /**
@@ -46,6 +59,7 @@ export function createTextCheckWorker(deps: TextCheckWorkerDeps): Worker<TextChe
     blobStore: deps.blobStore,
     runStore: deps.runStore,
     reader: deps.reader,
+    secondOpinion: deps.secondOpinion,
     maxCer: parseMaxCer(deps.config.textCheckMaxCer),
     logger: deps.logger,
     onRunsFinished: publishReports,

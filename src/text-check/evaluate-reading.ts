@@ -25,6 +25,10 @@ export interface TextCheckResult {
   /** Share of the read letters that are in the locale's script (the only check without expected text). */
   scriptShare: number;
   checkedAt: string;
+  /** Readings it took: a flagged image is read again with the engines' further passes (read-and-score.ts). */
+  readings?: number;
+  /** A further reading (another pass, the second engine) failed: the result is the best of those before it. */
+  laterReadingFailed?: string;
   error?: string;
 }
 

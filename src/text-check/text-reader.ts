@@ -10,5 +10,10 @@ export interface TextReading {
 /** An engine that reads the text in an image (OCR, or a vision model asked to transcribe). */
 export interface TextReader {
   readonly engine: string;
-  read(image: Buffer, locale: LocaleCode, options?: { signal?: AbortSignal }): Promise<TextReading>;
+  /**
+   * Ways this engine can read an image (0 .. passes-1), tried in turn while the reading is flagged
+   * (read-and-score.ts): pass 0 is the usual one, later ones prepare the page differently. Default 1.
+   */
+  readonly passes?: number;
+  read(image: Buffer, locale: LocaleCode, options?: { signal?: AbortSignal; pass?: number }): Promise<TextReading>;
 }

@@ -75,14 +75,23 @@ export class VisionReader extends HttpImageClient implements TextReader {
   }
 }
 
+/**
+ * The transcription out of an Azure chat completion. Each way it can be missing is its own clear
+ * failure: a structured-output refusal (`message.refusal`), an answer the output content filter
+ * stopped (`finish_reason: content_filter`, no content), an answer cut off at the token limit
+ * (`finish_reason: length`, unfinished JSON), or content that is not the schema's JSON.
+ */
 function transcription(json: unknown, requestId: string | undefined): string {
-  const content = (json as { choices?: Array<{ message?: { content?: unknown; refusal?: unknown } }> }).choices?.[0]?.message;
+  const choice = (json as { choices?: Array<{ finish_reason?: unknown; message?: { content?: unknown; refusal?: unknown } }> }).choices?.[0];
+  const content = choice?.message;
   if (typeof content?.refusal === 'string' && content.refusal !== '') throw new InvalidResponseError(`the vision model refused to transcribe: ${content.refusal.slice(0, 200)}`, 'vision_refusal', requestId);
+  if (choice?.finish_reason === 'content_filter') throw new InvalidResponseError('the vision model\'s answer was stopped by the content filter (finish_reason content_filter)', 'content_filter', requestId);
   if (typeof content?.content !== 'string') throw new InvalidResponseError('the vision chat API answered without message content', 'malformed_response', requestId);
   let parsed: unknown;
   try {
     parsed = JSON.parse(content.content);
   } catch {
+    if (choice?.finish_reason === 'length') throw new InvalidResponseError('the vision model\'s answer was cut off at its token limit (finish_reason length) before the transcription JSON ended', 'malformed_response', requestId);
     throw new InvalidResponseError('the vision model did not answer with the transcription JSON', 'malformed_response', requestId);
   }
   const text = (parsed as { text?: unknown }).text;
