@@ -33,7 +33,6 @@ import { APITimeoutError, isAPIError, isRateLimited } from '../src/errors/api-er
 import { deploymentFault } from '../src/errors/deployment-fault.js';
 import { errorCode, isRetryable } from '../src/errors/retry-policy.js';
 import { resolveDeployment } from '../src/preflight/deployment-context.js';
-import { configFingerprint } from '../src/deployments/unusable-note.js';
 import { diagnoseFailure } from '../src/preflight/diagnosis.js';
 import type { ImageGeneration, ImageUsage } from '../src/image-api/types.js';
 import { imageMemoryBytes, type MemoryBudget } from '../src/images/memory-budget.js';
@@ -268,7 +267,7 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
       // Not the item's fault: failing it would lose it to a typo in the configuration. It goes back to
       // the queue without using an attempt; the breaker holds the deployment.
       const diagnosis = diagnoseFailure(error, resolveDeployment(member.spec, deps.deploymentsFromFile ?? false).context);
-      const first = await deps.pool.markUnusable(member, { at: now(), diagnosis, config: configFingerprint(member.spec) }, heldMs);
+      const first = await deps.pool.markUnusable(member, { at: now(), diagnosis }, heldMs);
       const message = `deployment ${member.spec.name} cannot be used: ${diagnosis.problem}; fix: ${diagnosis.fix}. Its items stay queued; it is tried again in ${Math.round(heldMs / 1000)} s`;
       if (first) log.error({ deployment: member.spec.name, diagnosis: diagnosis.kind, heldMs }, message);
       else log.debug({ deployment: member.spec.name, diagnosis: diagnosis.kind, heldMs }, message);

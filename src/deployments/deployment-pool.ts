@@ -6,6 +6,7 @@ import type { DeploymentSpec } from './deployment-spec.js';
 import { deploymentKey, deploymentRegistryKey, type DeploymentInfo, type DeploymentKeyPart } from './deployment-keys.js';
 import { countNow } from './usage-counters.js';
 import { UNUSABLE_NOTE_MIN_MS, configFingerprint, parseUnusableNote, type UnusableNote } from './unusable-note.js';
+import { processFingerprintSecret } from './fingerprint-secret.js';
 
 export interface PoolMember {
   spec: DeploymentSpec;
@@ -17,6 +18,8 @@ export interface BreakerOptions {
   failures: number;
   /** First cool-down; doubles with each trip in a row, up to 32x. */
   cooldownMs: number;
+  /** Key of the configuration fingerprints in unusable notes (fingerprint-secret.ts); default: this process's. */
+  fingerprintSecret?: Buffer | undefined;
 }
 
 /** `admittedAt`: Redis time of the admission, handed back with a 429 (see rateLimited). */
@@ -127,7 +130,8 @@ export class DeploymentPool {
    * cleared by its next success. Returns true when it was not noted already: that caller logs it, so
    * a failing deployment makes one log line, not one per item.
    */
-  async markUnusable(member: PoolMember, note: UnusableNote, heldMs: number): Promise<boolean> {
+  async markUnusable(member: PoolMember, failure: Omit<UnusableNote, 'config'>, heldMs: number): Promise<boolean> {
+    const note: UnusableNote = { ...failure, config: this.#fingerprint(member) };
     const ttlMs = Math.max(heldMs, UNUSABLE_NOTE_MIN_MS) + UNUSABLE_NOTE_MIN_MS;
     const previous = await this.#redis.set(this.#key(member, 'unusable'), JSON.stringify(note), 'PX', ttlMs, 'GET');
     return previous === null;
@@ -154,7 +158,7 @@ export class DeploymentPool {
     const released: string[] = [];
     for (const member of this.members) {
       const note = notes.get(member.spec.name);
-      if (!note || note.config === configFingerprint(member.spec)) continue;
+      if (!note || note.config === this.#fingerprint(member)) continue;
       await this.#redis.del(...(['failures', 'trips', 'tat', 'paused', 'unusable'] as const).map((part) => this.#key(member, part)));
       released.push(member.spec.name);
     }
@@ -164,6 +168,10 @@ export class DeploymentPool {
   /** Forgets a note (a probe found the deployment usable after all). */
   async clearUnusable(member: PoolMember): Promise<void> {
     await this.#redis.del(this.#key(member, 'unusable'));
+  }
+
+  #fingerprint(member: PoolMember): string {
+    return configFingerprint(member.spec, this.#breaker.fingerprintSecret ?? processFingerprintSecret());
   }
 
   /** The members serving `model`. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { interruptedOr } from '../errors/interrupted.js';
 import { DeploymentPool } from '../deployments/deployment-pool.js';
+import { loadFingerprintSecret } from '../deployments/fingerprint-secret.js';
 import { REGISTRATION_INTERVAL_MS } from '../deployments/deployment-keys.js';
 import { loadDeployments } from '../deployments/deployment-spec.js';
 import { createProviderImageApi } from '../image-api/create-provider-api.js';
@@ -75,7 +76,7 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
     throw interruptedOr(error, options.stop, `waiting for blob storage at ${blobStore.displayUrl}`);
   }
   const keyBase = runtime.runStore.keys.base;
-  const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs });
+  const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs, fingerprintSecret: await loadFingerprintSecret(config.localDir) });
   // Known to the dashboard from now on, and again every minute while this process runs, so a
   // deployment no worker serves any more shows as such. A worker that cannot even write this is not ready.
   await pool.register().catch(async (error: unknown) => {
