@@ -46,7 +46,7 @@ export function retryCommand(host: WorkerHost): Command {
       const run = await getRun(runtime.runStore, runId);
       const manifestPath = typeof options.manifest === 'string' ? options.manifest : run.manifestPath;
       const result = await retryFailed(runtime, {
-        runId, manifestPath, defaults: manifestDefaults(config), model: modelName(config), masterStore: producerMasterStore(runtime, config),
+        runId, manifestPath, defaults: manifestDefaults(config), model: modelName(config), masterStore: producerMasterStore(runtime, BlobStore.ifConfigured(config)),
         attempts: config.attempts, backoffMs: config.backoffMs,
       });
       if (result.retried === 0 && result.notInManifest === 0) {

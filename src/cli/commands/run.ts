@@ -91,7 +91,7 @@ export function runCommand(host: WorkerHost): Command {
       if (translated) await saveRunTranslations(runtime.redis, runtime.runStore.keys, runId, translated.texts);
       const result = await enqueueManifest(runtime, {
         runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: capacity,
-        masterStore: runtime.masters, deployments: runtime.pool.members.map((member) => member.spec),
+        masterStore: runtime.masters, storage: runtime.blobStore, deployments: runtime.pool.members.map((member) => member.spec),
         ...planStep(defaults, config, out, capacity, translated && { cells: translated.filled, costMicros: translated.costMicros }),
         ...(translated ? { translations: translated.texts } : {}),
         attempts: config.attempts, backoffMs: config.backoffMs,
