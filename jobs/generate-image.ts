@@ -43,6 +43,7 @@ import { decideStallRecovery } from '../src/queue/stall-recovery.js';
 import { parseImageJobData, salvageJobFields } from '../src/queue/image-job-schema.js';
 import { InvalidJobError } from '../src/errors/invalid-job-error.js';
 import { outcomeCounts } from '../src/runs/outcome-counts.js';
+import { cancelIfAbandoned } from '../src/runs/cancel-run.js';
 import type { ReportRow } from '../src/runs/report-row.js';
 import type { RunStore } from '../src/runs/run-store.js';
 import { imageBlobName, sidecarBlobName } from '../src/storage/blob-name.js';
@@ -115,6 +116,14 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   let log = deps.logger.child({ runId: data.runId, jobId: job.id, messageId: data.messageId, locale: data.locale });
   // Tries of the item so far, this one included: counted attempts plus the transient failures retried without one.
   const attempt = job.attemptsMade + 1 + (data.transientRetries ?? 0);
+
+  // Every run it was for was cancelled while it was in flight: trying it again would pay for nobody.
+  const abandoned = await cancelIfAbandoned(deps.runStore, String(job.id), data);
+  if (abandoned.finished.length > 0) await deps.onRunsFinished(abandoned.finished);
+  if (abandoned.ended) {
+    log.info('every run waiting for it was cancelled: not tried again');
+    return { created: 0, existing: 0 };
+  }
 
   // Taken up again after its worker stopped holding it (killed, crashed): bounded by the item's time,
   // not by how many workers died under it (stall-recovery.ts); staged images are not generated again.

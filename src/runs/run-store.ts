@@ -190,15 +190,24 @@ export class RunStore {
     }
   }
 
-  /** Settles an item of this run as cancelled, unless it already settled. True when it did. */
-  async cancelItem(runId: string, jobId: string, row: ReportRow, counts: OutcomeCounts): Promise<boolean> {
+  /**
+   * Settles an item of this run as cancelled, unless it already settled: false when it had,
+   * `finished` when this settled the run's last item (the caller writes its report), else `cancelled`.
+   */
+  async cancelItem(runId: string, jobId: string, row: ReportRow, counts: OutcomeCounts): Promise<false | 'cancelled' | 'finished'> {
     const keys = [this.keys.run(runId), this.keys.rows(runId), this.keys.itemRuns(jobId)];
-    return Number(await runScript(this.redis, 'cancel-item', keys, [runId, JSON.stringify(row), JSON.stringify(counts)])) === 1;
+    const outcome = Number(await runScript(this.redis, 'cancel-item', keys, [runId, JSON.stringify(row), JSON.stringify(counts)]));
+    return outcome === 0 ? false : outcome === 2 ? 'finished' : 'cancelled';
   }
 
   /** How many runs still wait for an item. */
   async waitingRuns(jobId: string): Promise<number> {
     return this.redis.scard(this.keys.itemRuns(jobId));
+  }
+
+  /** The runs that still wait for an item. */
+  async waitingRunIds(jobId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.itemRuns(jobId));
   }
 
   async markCancelled(runId: string, at: number): Promise<void> {
