@@ -103,7 +103,7 @@ describe('RunStore: exact completion when runs share items', () => {
     const store = await newStore();
     await store.attach('r1', ['p', 'q']);
     await store.markEnqueued('r1', 2);
-    expect(await store.cancelItem('r1', 'p', row('p', 'failed'), { itemsCancelled: 1 })).toBe(true);
+    expect(await store.cancelItem('r1', 'p', row('p', 'failed'), { itemsCancelled: 1 })).toBe('cancelled');
     expect(await store.cancelItem('r1', 'p', row('p', 'failed'), { itemsCancelled: 1 })).toBe(false);
     const failed = { ...row('q', 'failed'), errorCode: 'server_error', errorMessage: 'a message quoting "status":"failed"' };
     await store.settle('q', [failed], { itemsFailed: 1, 'locale:ja:failed': 1, 'failures:server_error': 1 });
