@@ -6,6 +6,8 @@ export default defineConfig({
     // Integration tests start their own redis-server and Azurite; two cores on CI, so keep forks few.
     pool: 'forks',
     maxWorkers: 2,
+    // One Azurite for the run, started when the first integration file asks (test/helpers/shared-azurite-setup.ts).
+    globalSetup: ['test/helpers/shared-azurite-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -59,6 +59,12 @@ export interface AzuriteOptions {
   silent?: boolean;
   /** The `azurite-blob` executable. Default: `node_modules/.bin/azurite-blob` of the polyglyph package. */
   binPath?: string;
+  /**
+   * How long to wait for Azurite to answer before giving up. Default 30 s. Booting costs about two
+   * CPU-seconds, so on saturated cores it can take most of a minute; the test suite's one shared
+   * Azurite waits longer rather than failing every file.
+   */
+  readyTimeoutMs?: number;
 }
 
 export interface AzuriteProcess {
@@ -86,7 +92,7 @@ export interface AzuriteProcess {
   restart(options?: { downMs?: number }): Promise<void>;
 }
 
-/** Azurite did not come up: it exited while starting or did not answer within 30 s. */
+/** Azurite did not come up: it exited while starting or did not answer in time (30 s unless told). */
 export class AzuriteStartError extends ServiceUnavailableError {
   /** Azurite reported EADDRINUSE: something else took the port. */
   readonly addressInUse: boolean;
@@ -107,7 +113,7 @@ export class AzuriteStartError extends ServiceUnavailableError {
  * a re-run finds its images. A temporary directory costs little and is removed by stop().
  *
  * @throws AzuriteNotInstalledError when the executable is missing.
- * @throws AzuriteStartError when it exits early or does not answer within 30 s.
+ * @throws AzuriteStartError when it exits early or does not answer within `readyTimeoutMs` (30 s).
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteProcess> {
   const command = resolveAzuriteCommand(options.binPath);
@@ -115,6 +121,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const location = ownsLocation ? await mkdtemp(join(tmpdir(), 'polyglyph-azurite-')) : resolve(options.location ?? '.');
   if (!ownsLocation) await mkdir(location, { recursive: true });
   const silent = options.silent ?? true;
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
 
   let child: ChildProcess | undefined;
   let port = options.port ?? 0;
@@ -122,7 +129,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     for (let attempt = 1; ; attempt++) {
       if (options.port === undefined) port = await freePort(HOST);
       try {
-        child = await launch({ ...command, port, location, silent });
+        child = await launch({ ...command, port, location, silent, readyTimeoutMs });
         break;
       } catch (error) {
         const retry = options.port === undefined && attempt < PORT_ATTEMPTS && error instanceof AzuriteStartError && error.addressInUse;
@@ -161,7 +168,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
         if (stopped) throw new Error(`Azurite on port ${port} was stopped; start a new one instead of restarting it`);
         if (child) await terminate(child, STOP_GRACE_MS);
         if (restartOptions.downMs) await new Promise((resolve) => setTimeout(resolve, restartOptions.downMs));
-        child = await launch({ ...command, port, location, silent });
+        child = await launch({ ...command, port, location, silent, readyTimeoutMs });
       }),
   };
 }
@@ -173,6 +180,7 @@ interface LaunchOptions {
   port: number;
   location: string;
   silent: boolean;
+  readyTimeoutMs: number;
 }
 
 async function launch(options: LaunchOptions): Promise<ChildProcess> {
@@ -203,7 +211,7 @@ async function launch(options: LaunchOptions): Promise<ChildProcess> {
   // without it (a non-Node binPath) all we can do is signal it as we exit.
   cleanupOnParentExit(child, () => (options.isNodeScript ? child.stdin?.destroy() : child.kill('SIGTERM')));
 
-  const outcome = await waitUntilReady(child, () => answersHttp(options.port), { timeoutMs: READY_TIMEOUT_MS });
+  const outcome = await waitUntilReady(child, () => answersHttp(options.port), { timeoutMs: options.readyTimeoutMs });
   if (outcome === 'ready') return child;
   const output = stderr.text() || stdout.text();
   if (outcome === 'exited') {
@@ -211,7 +219,7 @@ async function launch(options: LaunchOptions): Promise<ChildProcess> {
     throw new AzuriteStartError(`Azurite exited (${status}) before it answered on ${HOST}:${options.port}`, output);
   }
   await killNow(child);
-  throw new AzuriteStartError(`Azurite did not answer on ${HOST}:${options.port} within ${READY_TIMEOUT_MS / 1000} s`, output);
+  throw new AzuriteStartError(`Azurite did not answer on ${HOST}:${options.port} within ${options.readyTimeoutMs / 1000} s`, output);
 }
 
 /** Any HTTP response at all (Azurite answers 403 to an unsigned request) means it is serving. */

@@ -16,6 +16,7 @@ import { closeWorker } from '../helpers/fault-harness.js';
 import { silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { parseSamples, sampleValue } from '../helpers/prometheus-text.js';
 import { startServices } from '../helpers/services.js';
+import { startTcpRelay } from '../helpers/tcp-relay.js';
 
 let services: Awaited<ReturnType<typeof startServices>>;
 let api: MockImageApi;
@@ -37,7 +38,10 @@ const IMAGES = 7;
 
 describe('worker metrics and health endpoints', () => {
   it('counts what a run did per deployment, next to its quota, and reports readiness until storage goes away', async () => {
-    const config: Config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container: uniqueContainerName('obs') });
+    // Storage through a relay: closing it makes storage go away for this worker only (the Azurite is shared).
+    const storage = await startTcpRelay(services.azurite.port);
+    const storageConnectionString = services.azurite.connectionString.replace(`:${services.azurite.port}/`, `:${storage.port}/`);
+    const config: Config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: storageConnectionString, container: uniqueContainerName('obs') });
     const runtime = await openWorkerRuntime(config, silentLogger);
     // Port 0: a free port, as two test files may run side by side.
     const observability = createWorkerObservability(runtime, { healthPort: 0, healthHost: '127.0.0.1', priceFile: undefined }, silentLogger);
@@ -55,7 +59,14 @@ describe('worker metrics and health endpoints', () => {
       await writeFile(manifestPath, MANIFEST);
       // One 429 (not a failure: held, re-queued) and one 500 (retried) on the way.
       api.injectFaults(['rate-limit', 'server-error']);
-      const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
       const run = await waitForRun(runtime.runStore, runId);
       expect(run).toMatchObject({ total: JOBS, imagesCreated: IMAGES, itemsFailed: 0 });
 
@@ -95,15 +106,20 @@ describe('worker metrics and health endpoints', () => {
       expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: { ok: true }, storage: { ok: true }, worker: { ok: true } } });
 
       // Last, as nothing after it can use storage.
-      await services.azurite.stop();
+      await storage.close();
       const unready = await fetch(`${url}/readyz`);
       expect(unready.status).toBe(503);
-      expect(await unready.json()).toMatchObject({ status: 'unavailable', failed: ['storage'], checks: { redis: { ok: true }, storage: { ok: false, error: 'storage did not answer within 2000 ms' } } });
+      expect(await unready.json()).toMatchObject({
+        status: 'unavailable',
+        failed: ['storage'],
+        checks: { redis: { ok: true }, storage: { ok: false, error: 'storage did not answer within 2000 ms' } },
+      });
       expect((await fetch(`${url}/livez`)).status).toBe(200);
     } finally {
       await closeWorker(worker);
       await observability.close();
       await runtime.close();
+      await storage.close();
     }
   });
 });
