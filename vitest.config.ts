@@ -9,6 +9,8 @@ export default defineConfig({
     // One Azurite for the run, started when the first integration file asks (test/helpers/shared-azurite-setup.ts).
     globalSetup: ['test/helpers/shared-azurite-setup.ts'],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // A beforeAll may boot Azurite (about two CPU-seconds: close to a minute on two saturated cores,
+    // test/helpers/azurite.ts); three times that keeps such a hook within a third of its limit.
+    hookTimeout: 180_000,
   },
 });

@@ -2,7 +2,8 @@
 // their time limit, from the timings that `npm run test:timed` (scripts/timing-reporter.ts) wrote.
 // Issue 14 item 10: on a machine whose CPUs are saturated every test and hook must finish within a
 // third of its limit, so a slow moment never becomes a red build. --check exits 1 when one does not.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import config from '../vitest.config.js';
 import { TIMINGS_FILE, type TimedHook, type Timings } from './timing-reporter.js';
 
@@ -111,8 +112,21 @@ function lastTopLevelArgument(source: string, start: number): string | undefined
   return undefined;
 }
 
-/** A numeric literal (`90_000`), or a `const NAME = 90_000` declared in the same file. */
+/** A numeric literal (`90_000`), or a `const NAME = 90_000` declared in the same file or in test/helpers/. */
 function numberIn(source: string, text: string): number | undefined {
-  const literal = /^[\d_]+$/.test(text) ? text : /^[A-Za-z_]\w*$/.test(text) ? new RegExp(`\\bconst ${text} = ([\\d_]+)\\b`).exec(source)?.[1] : undefined;
-  return literal === undefined ? undefined : Number(literal.replaceAll('_', ''));
+  if (/^[\d_]+$/.test(text)) return Number(text.replaceAll('_', ''));
+  if (!/^[A-Za-z_]\w*$/.test(text)) return undefined;
+  const declaration = new RegExp(`\\bconst ${text} = ([\\d_]+)\\b`);
+  for (const candidate of [source, ...helperSources()]) {
+    const literal = declaration.exec(candidate)?.[1];
+    if (literal !== undefined) return Number(literal.replaceAll('_', ''));
+  }
+  return undefined;
+}
+
+let helpers: string[] | undefined;
+function helperSources(): string[] {
+  return (helpers ??= readdirSync('test/helpers')
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => readFileSync(join('test/helpers', name), 'utf8')));
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDefaults } from '../../src/cli/manifest-defaults.js';
-import { startAzurite, type AzuriteProcess } from '../../src/local-services/azurite.js';
+import { startAzurite, type AzuriteProcess } from '../helpers/azurite.js';
 import { createMockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { newRunId } from '../../src/runs/run-id.js';

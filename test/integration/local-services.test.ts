@@ -1,15 +1,16 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/local-services/free-port.js';
 import { assertRedisReachable, redactRedisUrl, RedisUnreachableError } from '../../src/local-services/redis-probe.js';
-import { AzuriteNotInstalledError, startAzurite, uniqueContainerName, type AzuriteProcess } from '../helpers/azurite.js';
+import { AZURITE_BOOT_TIMEOUT_MS, AZURITE_TEST_TIMEOUT_MS, AzuriteNotInstalledError, startAzurite, uniqueContainerName, type AzuriteProcess } from '../helpers/azurite.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { uniquePrefix } from '../helpers/unique.js';
 
@@ -45,9 +46,10 @@ async function eventually(check: () => boolean | Promise<boolean>, attempts = 20
 describe('embedded Azurite', () => {
   let azurite: AzuriteProcess;
 
+  // These tests boot Azurite themselves (restart, kill, a given port): AZURITE_TEST_TIMEOUT_MS says why that is long.
   beforeAll(async () => {
     azurite = await startAzurite();
-  });
+  }, AZURITE_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await azurite?.stop();
   });
@@ -74,7 +76,7 @@ describe('embedded Azurite', () => {
 
     expect(azurite.pid).not.toBe(pidBefore);
     expect((await container.getBlockBlobClient('kept.txt').downloadToBuffer()).toString()).toBe('still here');
-  });
+  }, AZURITE_TEST_TIMEOUT_MS);
 
   it('stop() frees the port, removes its temporary directory, and can be called twice', async () => {
     const own = await startAzurite();
@@ -84,7 +86,7 @@ describe('embedded Azurite', () => {
     expect(await canListen(own.port)).toBe(true);
     expect(existsSync(own.location)).toBe(false);
     await expect(own.restart()).rejects.toThrow(/was stopped/);
-  });
+  }, AZURITE_TEST_TIMEOUT_MS);
 
   it('kill() is a crash: the service is gone, and restart() brings it back', async () => {
     const own = await startAzurite();
@@ -99,11 +101,11 @@ describe('embedded Azurite', () => {
     } finally {
       await own.stop();
     }
-  });
+  }, AZURITE_TEST_TIMEOUT_MS);
 
   it('keeps the data directory it was given, and uses the port it was given', async () => {
-    const parent = await startAzurite(); // only to borrow a temporary directory that gets cleaned up
-    const location = join(parent.location, 'given');
+    const parent = await mkdtemp(join(tmpdir(), 'polyglyph-azurite-given-'));
+    const location = join(parent, 'given');
     const port = await freePort();
     const own = await startAzurite({ location, port });
     try {
@@ -113,14 +115,14 @@ describe('embedded Azurite', () => {
       await own.stop();
     }
     expect(existsSync(join(location, '__blobstorage__'))).toBe(true);
-    await parent.stop();
-  });
+    await rm(parent, { recursive: true, force: true });
+  }, AZURITE_TEST_TIMEOUT_MS);
 
   it('does not outlive a parent that is SIGKILLed', async () => {
     // A parent process that starts Azurite, prints its pid, then waits to be killed.
     const script = `
       const { startAzurite } = await import(${JSON.stringify(join(ROOT, 'src/local-services/azurite.ts'))});
-      const azurite = await startAzurite();
+      const azurite = await startAzurite({ readyTimeoutMs: ${AZURITE_BOOT_TIMEOUT_MS} });
       console.log(JSON.stringify({ pid: azurite.pid, location: azurite.location }));
       setInterval(() => {}, 1000);
     `;
@@ -140,7 +142,7 @@ describe('embedded Azurite', () => {
 
     expect(await eventually(() => !isAlive(pid))).toBe(true);
     await rm(location, { recursive: true, force: true }); // its owner died before it could clean up
-  });
+  }, AZURITE_TEST_TIMEOUT_MS);
 
   it('says how to fix it when azurite-blob is not installed', async () => {
     const missing = join(ROOT, 'node_modules', '.bin', 'no-such-azurite-blob');

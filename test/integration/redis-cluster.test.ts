@@ -18,7 +18,6 @@ import { readDeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { IngestLedger } from '../../src/drops/ingest-ledger.js';
 import type { StartRun } from '../../src/drops/ingest-drop.js';
 import { scanDrops, type ScanDeps } from '../../src/drops/scan-drops.js';
-import { startAzurite, type AzuriteProcess } from '../../src/local-services/azurite.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
 import { enqueueManifest } from '../../src/queue/enqueue-manifest.js';
 import { cancelRun } from '../../src/runs/cancel-run.js';
@@ -29,18 +28,19 @@ import { scheduledJobHandler } from '../../src/schedules/run-scheduled.js';
 import { addSchedule, createScheduleWorker, openScheduleQueue, removeSchedule, type ScheduleJobData } from '../../src/schedules/schedules.js';
 import { openWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
+import { sharedAzurite, type SharedAzurite } from '../helpers/shared-azurite.js';
 import { runCli } from '../helpers/cli.js';
 import { FAULT_MANIFEST, FAULT_MANIFEST_IMAGES, FAULT_MANIFEST_ITEMS, expectEveryItemOnceAndPaidOnce, expectedItems, inFlight, spawnWorker, type WorkerChild } from '../helpers/fault-harness.js';
 import { readRows, silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { startRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.js';
 
 let cluster: TestRedisCluster;
-let azurite: AzuriteProcess;
+let azurite: SharedAzurite;
 let api: MockImageApi;
 let dir: string;
 
 beforeAll(async () => {
-  [cluster, azurite] = await Promise.all([startRedisCluster(), startAzurite()]);
+  [cluster, azurite] = await Promise.all([startRedisCluster(), sharedAzurite()]);
   // ~0.4 s per image keeps requests in flight while a master restarts.
   api = createMockImageApi({ latencyMs: 400 });
   await api.listen();
@@ -48,7 +48,7 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   await api?.close();
-  await Promise.allSettled([cluster?.stop(), azurite?.stop()]);
+  await cluster?.stop();
 });
 
 async function file(name: string, text: string): Promise<string> {

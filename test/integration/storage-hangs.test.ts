@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/local-services/free-port.js';
 import { startBlackHole, storageConnectionString, type BlackHole } from '../helpers/black-hole.js';
 import { runCli, startCli, type CliResult } from '../helpers/cli.js';
-import { startAzurite, type AzuriteProcess } from '../helpers/azurite.js';
+import { sharedAzurite } from '../helpers/shared-azurite.js';
 import { waitUntil } from '../helpers/pipeline.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { uniquePrefix } from '../helpers/unique.js';
@@ -77,11 +77,6 @@ describe('storage that never answers: the first signal stops every long-running 
 });
 
 describe('storage that cannot be used at start-up: exit 2, one line', () => {
-  let azurite: AzuriteProcess | undefined;
-  afterAll(async () => {
-    await azurite?.stop();
-  });
-
   it('scan: no answer within POLYGLYPH_STORAGE_TIMEOUT_MS', async () => {
     const result = await runCli(['scan'], blackHoleEnv({ POLYGLYPH_STORAGE_TIMEOUT_MS: '1000' }));
     expect(result.code, result.stderr).toBe(2);
@@ -96,7 +91,7 @@ describe('storage that cannot be used at start-up: exit 2, one line', () => {
   }, 90_000);
 
   it('scan: a wrong account key', async () => {
-    azurite = await startAzurite();
+    const azurite = await sharedAzurite(); // a wrong key changes nothing there for other files
     const wrongKey = Buffer.alloc(64, 7).toString('base64');
     const result = await runCli(['scan'], { REDIS_URL: redis.url, POLYGLYPH_QUEUE_PREFIX: uniquePrefix('wrongkey'), AZURE_STORAGE_CONNECTION_STRING: storageConnectionString(azurite.port, wrongKey) });
     expect(result.code, result.stderr).toBe(2);
