@@ -124,9 +124,8 @@ function numberIn(source: string, text: string): number | undefined {
   return undefined;
 }
 
-let helpers: string[] | undefined;
 function helperSources(): string[] {
-  return (helpers ??= readdirSync('test/helpers')
+  return readdirSync('test/helpers')
     .filter((name) => name.endsWith('.ts'))
-    .map((name) => readFileSync(join('test/helpers', name), 'utf8')));
+    .map((name) => readFileSync(join('test/helpers', name), 'utf8'));
 }
