@@ -5,8 +5,9 @@
  *   the stand-in's quota and POLYGLYPH_IMAGES_PER_MINUTE), SOAK_WORKERS `polyglyph worker` processes
  *   (default 6, the built CLI as installed); every 20 s one worker is SIGKILLed and a new one started
  *   in its place (round the first half of the workers: the other half live through the whole run, so
- *   their memory can be compared); Redis restarted once (AOF, at a quarter of the images); Azurite
- *   stopped for 30 s (at half); the storm faults on every request: 10% 500, 5% hangs, 2% malformed.
+ *   their memory can be compared); Redis restarted once (AOF, at a quarter of the images or of the
+ *   chaos time, whichever comes first); Azurite stopped for 30 s (at half); the storm faults on every
+ *   request: 10% 500, 5% hangs, 2% malformed.
  *
  * The chaos lasts until every item settled or SOAK_CHAOS_MIN passed; then the soak waits for what is
  * still queued to drain, for as long as items keep settling (SOAK_DRAIN_IDLE_MIN without one ends it,
@@ -179,14 +180,16 @@ async function main(): Promise<number> {
       const slot = await fleet.killNext();
       say(`SIGKILL worker ${slot + 1} (${inFlight} requests in flight at the stand-in); restarted; ${done}/${s.images} images`);
     }
-    if (!draining && !redisRestarted && done >= s.images / 4) {
+    // At a quarter of the images or of the chaos, whichever comes first: a slow machine still gets both.
+    const chaosShare = (Date.now() - enqueuedAt) / s.chaosMs;
+    if (!draining && !redisRestarted && (done >= s.images / 4 || chaosShare >= 0.25)) {
       redisRestarted = true;
       say(`restarting Redis (AOF) at ${done} images`);
       await redis.restart();
       trackServices();
       say('Redis is back');
     }
-    if (!draining && !azuriteOutage && done >= s.images / 2) {
+    if (!draining && !azuriteOutage && (done >= s.images / 2 || chaosShare >= 0.5)) {
       say(`stopping Azurite for ${s.azuriteDownMs / 1000} s at ${done} images`);
       azuriteOutage = azurite.restart({ downMs: s.azuriteDownMs }).then(() => {
         trackServices();
