@@ -13,12 +13,19 @@
  *            Work available: before the first fetch (baselines); the run's start as `enqueue`
  *            records it, with the workers already up and registered (Polyglyph)
  *   failed   items the user did not get
+ *   sent/paced  requests/min that reached the stand-in (any status) / the rate the workers were paced
+ *            at (configured or learned, sampled from Redis), both over the steady window: well under
+ *            1 means the workers did not keep up with their own pacing (a starved machine), and then a
+ *            low 429 share proves nothing. The notes add the stand-in's achieved latency against the
+ *            one it was told and this process's event-loop delay.
  *
  *   npm run bench:quota                              # defaults: N=60, Q=60/min, latency 3-6 s
  *   npm run bench:quota -- --n 30 --only polyglyph-1,pool
  *
  * Exits non-zero only when a scenario crashed, never for a missed target.
  */
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startAzurite } from '../src/local-services/azurite.js';
 import { createRedis } from '../src/redis/connection.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
@@ -68,7 +75,13 @@ try {
     console.log(`\n> ${scenario.label} ...`);
     try {
       if (scenario.needsServices) services ??= await startServices();
+      // The stand-in runs in this process: a starved event loop stretches its latency and delays its
+      // answers, so each row says how late this process's timers ran while it was measured.
+      const lag = monitorEventLoopDelay({ resolution: 20 });
+      lag.enable();
       const result = await scenario.run(services, interrupted);
+      lag.disable();
+      if (result.kind === 'measured') result.notes.push(`bench process event-loop delay: p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
       rows.push({ scenario, result });
     } catch (error) {
       if (interrupted.aborted) throw error;

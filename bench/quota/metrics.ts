@@ -13,6 +13,8 @@ export interface Observation {
   startedAt: number;
   stats: MockImageApiStats[];
   failedItems: number;
+  /** The rate the workers were paced at (configured or learned, summed over deployments), sampled while the run went; Polyglyph only. */
+  pacedSamples?: ReadonlyArray<{ at: number; perMinute: number }> | undefined;
   /** A window (epoch ms) whose images per minute are measured against `quotaPerMinute` on their own: the quota raised mid-run. */
   window?: { fromMs: number; toMs: number } | undefined;
 }
@@ -33,6 +35,16 @@ export interface ScenarioMetrics {
   makespanRatio: number;
   failedItems: number;
   byStatus: Record<string, number>;
+  /**
+   * Achieved against requested, over the steady window (the trimmed successes' first to last answer):
+   * requests that reached the stand-in per minute (any status), and the mean rate the workers were
+   * paced at (NaN for the baselines, which have no pacer). sent well under paced: the workers did
+   * not keep up (a starved machine), and the 429 share flatters them.
+   */
+  sentPerMinute: number;
+  pacedPerMinute: number;
+  /** Mean stand-in time of a 200 (arrival to answer), to set against the latency it was told to keep. */
+  meanAnswerMs: number;
   /** Images answered in `observation.window`, per minute, over the quota; undefined without a window. */
   windowUtilisation?: number | undefined;
 }
@@ -64,6 +76,7 @@ export function computeMetrics(observation: Observation): ScenarioMetrics {
     makespanRatio: makespanMs / idealMs,
     failedItems: observation.failedItems,
     byStatus,
+    ...achievedRates(log, successes, observation.pacedSamples),
     windowUtilisation: observation.window === undefined ? undefined : windowRate(successes, observation.window) / observation.quotaPerMinute,
   };
 }
@@ -85,6 +98,22 @@ export function steadyRate(successes: readonly RequestLogEntry[]): number {
   const sxx = sum(points.map((p) => (p.x - meanX) ** 2));
   const sxy = sum(points.map((p) => (p.x - meanX) * (p.y - meanY)));
   return sxx > 0 ? (sxy / sxx) * 60_000 : Number.NaN;
+}
+
+function achievedRates(log: readonly RequestLogEntry[], successes: readonly RequestLogEntry[], pacedSamples: Observation['pacedSamples']): Pick<ScenarioMetrics, 'sentPerMinute' | 'pacedPerMinute' | 'meanAnswerMs'> {
+  const trim = Math.floor(successes.length * TRIM_FRACTION);
+  const window = successes.slice(trim, successes.length - trim);
+  const meanAnswerMs = successes.length === 0 ? Number.NaN : sum(successes.map((entry) => entry.at - entry.receivedAt)) / successes.length;
+  if (window.length < 3) return { sentPerMinute: Number.NaN, pacedPerMinute: Number.NaN, meanAnswerMs };
+  const from = window[0]!.at;
+  const to = window.at(-1)!.at;
+  const sent = log.filter((entry) => entry.receivedAt >= from && entry.receivedAt < to).length;
+  const samples = (pacedSamples ?? []).filter((sample) => sample.at >= from && sample.at < to);
+  return {
+    sentPerMinute: (sent / (to - from)) * 60_000,
+    pacedPerMinute: samples.length === 0 ? Number.NaN : sum(samples.map((sample) => sample.perMinute)) / samples.length,
+    meanAnswerMs,
+  };
 }
 
 /** Images answered within [fromMs, toMs), per minute. */

@@ -8,6 +8,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { Queue } from 'bullmq';
 import type { RedisClient } from '../../src/redis/connection.js';
 import { RunStore, isRunComplete, type RunRecord } from '../../src/runs/run-store.js';
+import { pacedImagesPerMinute } from '../../src/deployments/paced-rate.js';
 import { CleanupStack, pollUntil } from './lifecycle.js';
 import { benchItems, writeManifest } from './manifest.js';
 import type { Observation } from './metrics.js';
@@ -111,6 +112,14 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
     const idealMs = (spec.items / sum(spec.standInQuotas)) * 60_000;
     let run: RunRecord | undefined;
     let raisedAt: number | undefined;
+    // What the workers were allowed to send (configured or learned, summed over the deployments),
+    // sampled with every poll: set against what reached the stand-in, it shows whether the workers
+    // kept up with their own pacing on a loaded machine (fewer 429s because too few requests went out
+    // would otherwise look like good learning).
+    const paced = pool
+      ? spec.standInQuotas.map((quota, index) => ({ name: POOL_REGION_NAMES[index] ?? `region-${index + 1}`, configured: quota }))
+      : [{ name: DEPLOYMENT, configured: spec.configuredImagesPerMinute ?? spec.standInQuotas[0]! }];
+    const pacedSamples: Array<{ at: number; perMinute: number }> = [];
     const raiseTimer = spec.raise && setTimeout(() => {
       standIns[0]!.configure({ imagesPerMinute: spec.raise!.toImagesPerMinute });
       raisedAt = Date.now();
@@ -119,6 +128,8 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
     const finished = await pollUntil(
       async () => {
         run = await runStore.get(runId);
+        const rates = await Promise.all(paced.map((deployment) => pacedImagesPerMinute(services.redis, runStore.keys.base, deployment.name, deployment.configured)));
+        pacedSamples.push({ at: Date.now(), perMinute: sum(rates) });
         if (run && isRunComplete(run)) return true;
         if (workers.every((worker) => worker.hasExited)) throw new Error(`every worker exited before the run finished:\n${workers.map(describeWorker).join('\n')}`);
         return false;
@@ -155,6 +166,7 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
         startedAt: record.startedAt,
         window,
         stats,
+        pacedSamples,
         // Unsettled items (a timeout) count as failed: the user did not get them.
         failedItems: record.itemsFailed + Math.max(0, spec.items - record.settled),
       },

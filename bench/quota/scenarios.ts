@@ -16,7 +16,7 @@ export interface Target {
 }
 
 export type ScenarioResult =
-  | { kind: 'measured'; items: number; quotaPerMinute: number; metrics: ScenarioMetrics; timedOut: boolean; notes: string[] }
+  | { kind: 'measured'; items: number; quotaPerMinute: number; metrics: ScenarioMetrics; timedOut: boolean; notes: string[]; /** The stand-in's mean latency as set. */ standInLatencyMs?: number }
   | { kind: 'not-available'; items: number; quotaPerMinute: number; reason: string };
 
 export interface Scenario {
@@ -55,7 +55,7 @@ export function scenarios(settings: BenchSettings): Scenario[] {
       const base = { items: spec.items, quotaPerMinute: spec.standInQuotas.reduce((a, b) => a + b, 0) };
       if (outcome.kind === 'not-available') return { kind: 'not-available', ...base, reason: outcome.reason };
       await saveRequestLog(settings, spec.key, outcome.observation);
-      return { kind: 'measured', ...base, metrics: computeMetrics(outcome.observation), timedOut: outcome.timedOut, notes: outcome.notes };
+      return { kind: 'measured', ...base, metrics: computeMetrics(outcome.observation), timedOut: outcome.timedOut, notes: outcome.notes, standInLatencyMs: meanLatencyMs(settings) };
     },
   });
 
@@ -137,10 +137,14 @@ async function runBaseline(settings: BenchSettings, count: number, tag: string, 
     const outcome = await baseline(generationsUrl(api), items, deadlineMs, interrupted);
     const observation = { items: count, quotaPerMinute: settings.imagesPerMinute, startedAt: outcome.startedAt, stats: [api.stats()], failedItems: outcome.failedItems };
     await saveRequestLog(settings, tag, observation);
-    return { kind: 'measured', items: count, quotaPerMinute: settings.imagesPerMinute, metrics: computeMetrics(observation), timedOut: outcome.timedOut, notes: [] };
+    return { kind: 'measured', items: count, quotaPerMinute: settings.imagesPerMinute, metrics: computeMetrics(observation), timedOut: outcome.timedOut, notes: [], standInLatencyMs: meanLatencyMs(settings) };
   } finally {
     await cleanup.runAll();
   }
+}
+
+function meanLatencyMs(settings: BenchSettings): number {
+  return settings.latencyMs + settings.jitterMs / 2;
 }
 
 /** `--log-dir`: the raw material of the ratios, times relative to the scenario's start. */
@@ -150,7 +154,7 @@ async function saveRequestLog(settings: BenchSettings, name: string, observation
   const standIns = observation.stats.map((stats) => ({
     requests: stats.requests,
     byStatus: stats.byStatus,
-    requestLog: stats.requestLog.map(({ at, status, n }) => ({ ms: at - observation.startedAt, status, n })),
+    requestLog: stats.requestLog.map(({ at, receivedAt, status, n }) => ({ ms: at - observation.startedAt, receivedMs: receivedAt - observation.startedAt, status, n })),
   }));
   await writeFile(join(settings.logDir, `${name}.json`), JSON.stringify({ settings: { ...settings, only: undefined }, items: observation.items, quotaPerMinute: observation.quotaPerMinute, standIns }, null, 1));
 }

@@ -1,5 +1,5 @@
 /** The Redis keys of one deployment's shared state; the pool writes them, the dashboard reads them. */
-export type DeploymentKeyPart = 'tat' | 'failures' | 'trips' | 'images' | 'rate-limited' | 'paused' | 'learned' | 'unusable';
+export type DeploymentKeyPart = 'tat' | 'failures' | 'trips' | 'images' | 'rate-limited' | 'paused' | 'learned' | 'unusable' | 'trial';
 
 export function deploymentKey(keyBase: string, name: string, part: DeploymentKeyPart): string {
   return `${keyBase}:deployment:${name}:${part}`;

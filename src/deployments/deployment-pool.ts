@@ -20,22 +20,39 @@ export interface BreakerOptions {
   cooldownMs: number;
   /** Key of the configuration fingerprints in unusable notes (fingerprint-secret.ts); default: this process's. */
   fingerprintSecret?: Buffer | undefined;
+  /**
+   * How long the one trial request after a cool-down (half-open) holds the deployment for every
+   * worker, should its worker vanish without an answer: longer than a request may take. Default
+   * DEFAULT_TRIAL_LEASE_MS.
+   */
+  trialLeaseMs?: number;
 }
 
-/** `admittedAt`: Redis time of the admission, handed back with a 429 (see rateLimited). */
-export type Acquired = { granted: true; member: PoolMember; admittedAt: number } | { granted: false; waitMs: number };
+/** openai-node's 10-minute request timeout, Polyglyph's default, plus the trial job's own work around it. */
+export const DEFAULT_TRIAL_LEASE_MS = 630_000;
+
+/**
+ * `admittedAt`: Redis time of the admission, handed back with a 429 (see rateLimited). `trial`: the one
+ * request a half-open breaker lets through (its outcome closes or re-opens the breaker for everyone).
+ */
+export type Acquired = { granted: true; member: PoolMember; admittedAt: number; trial: boolean } | { granted: false; waitMs: number };
 
 /**
  * How a quota learned from 429s moves (commands/rate-limited-3.lua, includes/learned-rate.lua): a 429
  * while we pace within the quota we believe in cuts the deployment's rate to LEARN_BETA times the rate
- * it was refused at; the rate climbs back to just under that in LEARN_PLATEAU_S seconds, holds there
- * a while, then probes beyond it, faster and faster, up to the configured quota: a quota set too high
- * settles just under the real one, and a quota raised on the service is found again in well under two
- * minutes (the climb doubles the rate about 40 s after a cut).
+ * it was refused at; the rate climbs back in LEARN_RECOVERY_S seconds to LEARN_PLATEAU times that rate
+ * (below it: that rate was refused), holds there, then probes beyond it, slowly at first and faster and
+ * faster (LEARN_PROBE_S: the plateau doubles that long after the probe starts), up to the configured
+ * quota. An unchanged quota answers each probe with one 429 about 45 s after the previous cut; a quota
+ * raised on the service is found again in about a minute. Chosen in a simulation of the bench's
+ * stand-in (GCRA, 60/min, configured 120/min), then measured with `npm run bench:quota`: a plateau at
+ * the refused rate itself (plain CUBIC) bought a 429 every ~10 s, about 9 % of requests.
  */
 export const LEARN_BETA = 0.7;
-export const LEARN_PLATEAU_S = 15;
-const LEARN_C = (1 - LEARN_BETA) / LEARN_PLATEAU_S ** 3;
+export const LEARN_PLATEAU = 0.9;
+export const LEARN_RECOVERY_S = 30;
+export const LEARN_PROBE_S = 30;
+const LEARN_C = 1 / LEARN_PROBE_S ** 3;
 
 /**
  * The deployments a worker can send work to, with their shared state in Redis: each one's quota
@@ -69,10 +86,11 @@ export class DeploymentPool {
   /** Takes `images` slots on the deployment of `model` free soonest, or says how long until one is. */
   async acquire(model: string, images: number): Promise<Acquired> {
     const candidates = this.#serving(model);
-    const keys = candidates.flatMap((member) => [this.#key(member, 'tat'), this.#key(member, 'learned')]);
+    const keys = candidates.flatMap((member) => [this.#key(member, 'tat'), this.#key(member, 'learned'), this.#key(member, 'trips'), this.#key(member, 'trial')]);
     const quotas = candidates.map((member) => String(member.spec.imagesPerMinute));
-    const [index, waitMs, admittedAt] = (await runScript(this.#redis, 'acquire', keys, [String(images), ...quotas])) as [number, number, number];
-    return index >= 0 ? { granted: true, member: candidates[index]!, admittedAt: Number(admittedAt) } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
+    const leaseMs = String(this.#breaker.trialLeaseMs ?? DEFAULT_TRIAL_LEASE_MS);
+    const [index, waitMs, admittedAt, trial] = (await runScript(this.#redis, 'acquire', keys, [String(images), leaseMs, ...quotas])) as [number, number, number, number];
+    return index >= 0 ? { granted: true, member: candidates[index]!, admittedAt: Number(admittedAt), trial: trial === 1 } : { granted: false, waitMs: Math.max(1, Math.ceil(waitMs)) };
   }
 
   /**
@@ -95,7 +113,10 @@ export class DeploymentPool {
    */
   async rateLimited(member: PoolMember, ms: number, admittedAt = 0): Promise<number> {
     const keys = [this.#key(member, 'tat'), this.#key(member, 'paused'), this.#key(member, 'learned')];
-    const rate = await runScript(this.#redis, 'rate-limited', keys, [String(Math.ceil(ms)), String(admittedAt), String(member.spec.imagesPerMinute), String(LEARN_BETA), String(LEARN_C)]);
+    // A 429 is an answer: the deployment is up. A half-open trial that met it is over; the next
+    // request after the 429's hold is the next trial (the breaker closes on a success).
+    await this.#redis.del(this.#key(member, 'trial'));
+    const rate = await runScript(this.#redis, 'rate-limited', keys, [String(Math.ceil(ms)), String(admittedAt), String(member.spec.imagesPerMinute), String(LEARN_BETA), String(LEARN_C), String(LEARN_PLATEAU), String(LEARN_RECOVERY_S)]);
     await countNow(this.#redis, this.#key(member, 'rate-limited'), 1);
     return Number(rate);
   }
@@ -105,9 +126,9 @@ export class DeploymentPool {
     await runScript(this.#redis, 'hold', [this.#key(member, 'tat'), this.#key(member, 'paused')], [String(Math.ceil(ms)), why]);
   }
 
-  /** A call succeeded with `images` images: the breaker's count starts over, the images count for this minute. */
+  /** A call succeeded with `images` images: the breaker closes (its count starts over, a half-open trial's lease ends), the images count for this minute. */
   async recordSuccess(member: PoolMember, images: number): Promise<void> {
-    await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'unusable'));
+    await this.#redis.del(this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'trial'), this.#key(member, 'unusable'));
     if (images > 0) await countNow(this.#redis, this.#key(member, 'images'), images);
   }
 
@@ -118,8 +139,12 @@ export class DeploymentPool {
    */
   async recordFailure(member: PoolMember, error: unknown): Promise<number> {
     const effect = breakerEffect(error);
-    if (effect === 'none') return 0;
-    const keys = [this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'tat'), this.#key(member, 'paused')];
+    if (effect === 'none') {
+      // Nothing against the deployment (a content refusal is an answer): a half-open trial is over, the next request is the next trial.
+      await this.#redis.del(this.#key(member, 'trial'));
+      return 0;
+    }
+    const keys = [this.#key(member, 'failures'), this.#key(member, 'trips'), this.#key(member, 'tat'), this.#key(member, 'paused'), this.#key(member, 'trial')];
     const held = await runScript(this.#redis, 'record-failure', keys, [String(this.#breaker.failures), String(this.#breaker.cooldownMs), effect === 'trip' ? '1' : '0']);
     return Number(held);
   }
@@ -159,7 +184,7 @@ export class DeploymentPool {
     for (const member of this.members) {
       const note = notes.get(member.spec.name);
       if (!note || note.config === this.#fingerprint(member)) continue;
-      await this.#redis.del(...(['failures', 'trips', 'tat', 'paused', 'unusable'] as const).map((part) => this.#key(member, part)));
+      await this.#redis.del(...(['failures', 'trips', 'tat', 'paused', 'unusable', 'trial'] as const).map((part) => this.#key(member, part)));
       released.push(member.spec.name);
     }
     return released;

@@ -143,6 +143,7 @@ class MockImageApiServer implements MockImageApi {
 
   private async dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    const receivedAt = this.now();
     let route: Route | undefined;
     try {
       route = matchRoute(request.method ?? 'GET', new URL(request.url ?? '/', 'http://stand-in'));
@@ -159,17 +160,17 @@ class MockImageApiServer implements MockImageApi {
       if (route.kind === 'admin') {
         return sendResponse(response, body === undefined ? bodyTooLarge(MAX_BODY_BYTES) : handleAdmin(route.action, body, this), requestId);
       }
-      await this.answerGeneration(route, request, body, response, requestId);
+      await this.answerGeneration(route, request, body, response, requestId, receivedAt);
     } catch {
       // After close() the socket is gone and an aborted latency is expected, not a failure.
       if (this.closing.signal.aborted) return;
       const answer = internalServerError();
-      if (route?.kind === 'generation' || route?.kind === 'mai-generation') this.recorder.answered({ operation: route.kind === 'generation' ? route.operation : 'generations', deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0 });
+      if (route?.kind === 'generation' || route?.kind === 'mai-generation') this.recorder.answered({ operation: route.kind === 'generation' ? route.operation : 'generations', deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0, receivedAt });
       sendResponse(response, answer, requestId);
     }
   }
 
-  private async answerGeneration(route: GenerationRoute | MaiGenerationRoute, request: IncomingMessage, body: Buffer | undefined, response: ServerResponse, requestId: string): Promise<void> {
+  private async answerGeneration(route: GenerationRoute | MaiGenerationRoute, request: IncomingMessage, body: Buffer | undefined, response: ServerResponse, requestId: string, receivedAt: number): Promise<void> {
     const context: GenerationContext = {
       settings: this.settings,
       deployments: this.deployments,
@@ -193,10 +194,10 @@ class MockImageApiServer implements MockImageApi {
     response.off('close', onClose);
     if (answer === NO_ANSWER) return;
     if (clientGone || response.destroyed || request.socket.destroyed) {
-      this.recorder.answered({ ...trace, status: CLIENT_CLOSED_REQUEST, imagesReturned: 0 });
+      this.recorder.answered({ ...trace, status: CLIENT_CLOSED_REQUEST, imagesReturned: 0, receivedAt });
       return;
     }
-    this.recorder.answered({ ...trace, status: answer.status });
+    this.recorder.answered({ ...trace, status: answer.status, receivedAt });
     sendResponse(response, answer, requestId);
   }
 }

@@ -17,6 +17,8 @@ export interface AnsweredGeneration {
   imagesReturned: number;
   /** Images of the answer (0-based) drawn with garbled text (the `garbled-text` fault). */
   garbled?: number[];
+  /** When the request arrived (the `now` clock); the answer time when not given. */
+  receivedAt?: number;
 }
 
 export class StatsRecorder {
@@ -38,7 +40,8 @@ export class StatsRecorder {
       stats.imagesGenerated += answer.imagesReturned;
       stats.generationsByPrompt[answer.prompt] = (stats.generationsByPrompt[answer.prompt] ?? 0) + answer.imagesReturned;
     }
-    stats.requestLog.push({ at: this.now(), operation: answer.operation, deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {}, garbled: answer.imagesReturned > 0 ? (answer.garbled ?? []) : [] });
+    const at = this.now();
+    stats.requestLog.push({ at, receivedAt: answer.receivedAt ?? at, operation: answer.operation, deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {}, garbled: answer.imagesReturned > 0 ? (answer.garbled ?? []) : [] });
     if (stats.requestLog.length > MAX_LOG_ENTRIES) stats.requestLog.shift();
   }
 

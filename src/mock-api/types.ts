@@ -116,9 +116,11 @@ export interface MockImageApiStats {
    * the body's fields other than `prompt` exactly as received (`model`, `size`, `output_format`,
    * `output_compression`, `background`, `moderation`, ...), so a test can see what a client sent.
    * `garbled` lists the images of the answer (0-based, in `data` order) whose text the `garbled-text`
-   * fault garbled, so a test knows which stored images must fail the text check.
+   * fault garbled, so a test knows which stored images must fail the text check. `at` is when the
+   * answer was written, `receivedAt` when the request arrived (a 429 answers at once; a 200 after the
+   * latency, so the pair shows whether the stand-in kept its own latency on a loaded machine).
    */
-  requestLog: Array<{ at: number; operation: 'generations' | 'edits'; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown>; garbled: number[] }>;
+  requestLog: Array<{ at: number; receivedAt: number; operation: 'generations' | 'edits'; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown>; garbled: number[] }>;
 }
 
 export interface MockImageApi {

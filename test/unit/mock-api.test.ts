@@ -431,7 +431,7 @@ describe('stand-in image API: stats', () => {
       imagesGenerated: 5,
       generationsByPrompt: { 'Autumn deals': 2, 'Summer sale': 1, Winter: 2 },
     });
-    expect(stats?.requestLog[0]).toEqual({ at: 42_000, operation: 'generations', deployment: 'gpt-image-2', status: 200, n: 2, size: 'auto', prompt: 'Autumn deals', parameters: { n: 2 }, garbled: [] });
+    expect(stats?.requestLog[0]).toEqual({ at: 42_000, receivedAt: 42_000, operation: 'generations', deployment: 'gpt-image-2', status: 200, n: 2, size: 'auto', prompt: 'Autumn deals', parameters: { n: 2 }, garbled: [] });
     expect(stats?.requestLog[2]).toMatchObject({ status: 400, parameters: { size: '1000x1000' } });
     expect(stats?.requestLog.map((entry) => entry.status)).toEqual([200, 200, 400, 200, 429]);
 

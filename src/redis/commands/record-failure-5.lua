@@ -1,12 +1,14 @@
 --[[
   Counts a failure against a deployment's circuit breaker. On a trip the deployment is held for
   base * 2^(trips so far, at most 5) and the counter is left one short of the threshold: after the
-  cool-down one trial request goes through, and a single failure trips it again (half-open) while a
-  success resets everything.
+  cool-down exactly one trial request goes through for every worker (acquire.lua's lease), and a
+  single failure trips it again (half-open), releasing the lease for the trial after the next hold,
+  while a success resets everything.
     KEYS[1] consecutive failures (string)
     KEYS[2] trips in a row (string)
     KEYS[3] the deployment's TAT (string, ms)
     KEYS[4] its pause note (string, see hold-2)
+    KEYS[5] its half-open trial lease (string, see acquire.lua)
     ARGV[1] failures that trip the breaker
     ARGV[2] base cool-down ms
     ARGV[3] '1': trip at once
@@ -34,4 +36,5 @@ local until_ = now + hold
 local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
 if until_ > tat then redis.call('SET', KEYS[3], until_, 'PX', math.ceil(hold) + 600000) end
 redis.call('SET', KEYS[4], until_ .. '|breaker', 'PX', math.ceil(hold))
+redis.call('DEL', KEYS[5])
 return hold
