@@ -68,13 +68,26 @@ async function startServices(): Promise<PolyglyphServices> {
   return { redisUrl: redis.value.url, redis: client, storageConnectionString: azurite.value.connectionString };
 }
 
+/** A loaded machine can keep Azurite from answering within its 30 s: try a few times before a scenario is given up. */
+async function startServicesPatiently(): Promise<PolyglyphServices> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServices();
+    } catch (error) {
+      await cleanup.runAll();
+      if (attempt >= 3 || interrupted.aborted) throw error;
+      console.log(`  services did not start (${error instanceof Error ? error.message : String(error)}); trying again`);
+    }
+  }
+}
+
 let crashed = false;
 try {
   for (const scenario of selected) {
     const started = Date.now();
     console.log(`\n> ${scenario.label} ...`);
     try {
-      if (scenario.needsServices) services ??= await startServices();
+      if (scenario.needsServices) services ??= await startServicesPatiently();
       // The stand-in runs in this process: a starved event loop stretches its latency and delays its
       // answers, so each row says how late this process's timers ran while it was measured.
       const lag = monitorEventLoopDelay({ resolution: 20 });

@@ -19,7 +19,8 @@ import { API_KEY, API_VERSION, DEPLOYMENT, startStandIn } from './stand-in.js';
 
 /** Polyglyph's default queue name; the per-scenario prefix is what keeps scenarios apart. */
 const QUEUE_NAME = 'images';
-const WORKER_READY_TIMEOUT_MS = 60_000;
+// Generous: on a machine at load 30-40 (2 cores shared by several sessions) three workers took over a minute to boot.
+const WORKER_READY_TIMEOUT_MS = 180_000;
 const POOL_REGION_NAMES = ['east', 'west', 'north', 'south', 'central'];
 
 export interface PolyglyphServices {

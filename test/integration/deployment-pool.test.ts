@@ -9,7 +9,8 @@ import { deploymentKey, deploymentRegistryKey } from '../../src/deployments/depl
 import { USAGE_BUCKET_MS } from '../../src/deployments/usage-counters.js';
 import { loadDeployments } from '../../src/deployments/deployment-spec.js';
 import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
-import { DeploymentPool, LEARN_BETA } from '../../src/deployments/deployment-pool.js';
+import { DeploymentPool, LEARN_BETA, LEARN_PLATEAU } from '../../src/deployments/deployment-pool.js';
+import { pacedImagesPerMinute } from '../../src/deployments/paced-rate.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 import { InternalServerError } from '../../src/errors/api-error.js';
 import { createMockImageApi, type MockImageApi } from '../../src/mock-api/server.js';
@@ -263,6 +264,36 @@ describe('a quota learned from 429s', () => {
       await redis.hset(learned, 'cutAt', Date.now() - 10 * 60_000);
       await redis.del(deploymentKey(base, 'east', 'tat'));
       expect((await one.acquire('gpt-image-2', 1)).granted).toBe(true);
+      expect(await redis.exists(learned)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('after a cut, climbs to a plateau below the refused rate and stays under it for a while before probing beyond it', async () => {
+    const redis = new Redis(services.redis.url);
+    try {
+      const base = uniquePrefix('plateau');
+      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
+      const member = { spec, api: {} as never };
+      const pool = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 1000 });
+      const first = await pool.acquire('gpt-image-2', 1);
+      expect(await pool.rateLimited(member, 1, first.granted ? first.admittedAt : 0)).toBeCloseTo(600 * LEARN_BETA);
+      const learned = deploymentKey(base, 'east', 'learned');
+      const rateSecondsAfterCut = async (seconds: number): Promise<number> => {
+        await redis.hset(learned, 'cutAt', Date.now() - seconds * 1000);
+        return pacedImagesPerMinute(redis, base, 'east', 600);
+      };
+      // 600/min was refused: 20 s and 40 s after the cut the rate is still below it (the old climb was
+      // back at 600 within 15 s and bought the next 429 there), near the plateau of LEARN_PLATEAU x 600.
+      const at20 = await rateSecondsAfterCut(20);
+      expect(at20).toBeGreaterThan(600 * LEARN_BETA);
+      expect(at20).toBeLessThanOrEqual(600 * LEARN_PLATEAU);
+      const at40 = await rateSecondsAfterCut(40);
+      expect(at40).toBeGreaterThanOrEqual(600 * LEARN_PLATEAU);
+      expect(at40).toBeLessThan(600);
+      // Then the probe passes the refused rate: back at the configured quota, the learned state is dropped.
+      expect(await rateSecondsAfterCut(90)).toBe(600);
       expect(await redis.exists(learned)).toBe(0);
     } finally {
       redis.disconnect();
