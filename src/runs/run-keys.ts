@@ -14,7 +14,16 @@ export class RunKeys {
   run(runId: string): string {
     return `${this.base}:run:${runId}`;
   }
+  /**
+   * The run's report rows, a sorted set scored by manifest line: the report lists them in the
+   * manifest's order whatever order the workers finished them in (ties, the locales and variants of
+   * one line, in the order of their JSON text).
+   */
   rows(runId: string): string {
+    return `${this.base}:run:${runId}:rows-by-line`;
+  }
+  /** Where runs recorded before rows were ordered kept them: a list, in the order they settled. */
+  legacyRows(runId: string): string {
     return `${this.base}:run:${runId}:rows`;
   }
   /** The run's failed rows, also in `rows`: the dashboard lists failures without reading every row. */

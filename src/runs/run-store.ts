@@ -257,10 +257,15 @@ export class RunStore {
     return { rows: rows.map((row) => JSON.parse(row) as ReportRow), total };
   }
 
-  /** Report rows in the order they settled, read in pages so a large run is never held twice. */
+  /**
+   * Report rows in manifest order (by line), read in pages so a large run is never held twice. A run
+   * recorded before rows were ordered has them in its old list, in the order they settled.
+   */
   async *rows(runId: string, pageSize = 1000): AsyncGenerator<ReportRow> {
+    const ordered = (await this.redis.exists(this.keys.rows(runId))) === 1;
+    const key = ordered ? this.keys.rows(runId) : this.keys.legacyRows(runId);
     for (let start = 0; ; start += pageSize) {
-      const page = await this.redis.lrange(this.keys.rows(runId), start, start + pageSize - 1);
+      const page = ordered ? await this.redis.zrange(key, start, start + pageSize - 1) : await this.redis.lrange(key, start, start + pageSize - 1);
       for (const row of page) yield JSON.parse(row) as ReportRow;
       if (page.length < pageSize) return;
     }

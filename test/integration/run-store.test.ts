@@ -125,3 +125,27 @@ describe('RunStore: exact completion when runs share items', () => {
     expect(rows).toEqual(['p']);
   });
 });
+
+describe('RunStore: report rows in manifest order', () => {
+  it('lists rows by manifest line whatever order they settled or were cancelled in; a retry takes its failed row out; a run recorded before keeps its order', async () => {
+    const store = await newStore();
+    await store.attach('r1', ['late', 'early', 'middle', 'gone']);
+    await store.markEnqueued('r1', 1);
+    const failed: ReportRow = { ...row('early', 'failed'), line: 2, variant: '' };
+    await store.settle('late', [{ ...row('late'), line: 9 }], { imagesCreated: 1 });
+    await store.settle('early', [failed], { itemsFailed: 1 });
+    expect(await store.cancelItem('r1', 'gone', { ...row('gone', 'cancelled'), line: 3 }, { itemsCancelled: 1 })).toBe(true);
+    await store.settle('middle', [{ ...row('middle'), locale: 'ko', line: 5 }, { ...row('middle'), line: 5 }], { imagesCreated: 2 });
+    const listed = async (runId: string): Promise<string[]> => {
+      const rows: string[] = [];
+      for await (const r of store.rows(runId, 2)) rows.push(`${r.line}:${r.id}/${r.locale}`);
+      return rows;
+    };
+    expect(await listed('r1')).toEqual(['2:early/ja', '3:gone/ja', '5:middle/ja', '5:middle/ko', '9:late/ja']);
+    expect(await store.reopen('r1', [failed], { itemsFailed: 1 })).toBe(1);
+    expect(await listed('r1')).toEqual(['3:gone/ja', '5:middle/ja', '5:middle/ko', '9:late/ja']);
+    // Recorded by an earlier version: a list in settle order, read as it is.
+    await redis.rpush(store.keys.legacyRows('r2'), JSON.stringify({ ...row('z'), line: 9 }), JSON.stringify({ ...row('y'), line: 2 }));
+    expect(await listed('r2')).toEqual(['9:z/ja', '2:y/ja']);
+  });
+});

@@ -8,7 +8,7 @@
 
   Variable key count (the caller passes it first): 4 + 2 per item.
     KEYS[1] the run (hash)
-    KEYS[2] the run's rows (list)
+    KEYS[2] the run's rows (sorted set by manifest line)
     KEYS[3] the run's failed rows (list)
     KEYS[4] the run's items (set of job ids)
     KEYS[3 + 2i] item i's waiting runs (set of run ids)

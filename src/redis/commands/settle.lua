@@ -11,7 +11,7 @@
   Variable key count (the caller passes it first): 2 + 3 per run.
     KEYS[1] the item's waiting runs (set of run ids)
     KEYS[2] the item's done marker (string)
-    KEYS[3i] run i (hash), KEYS[3i + 1] its rows (list), KEYS[3i + 2] its failed rows (list)
+    KEYS[3i] run i (hash), KEYS[3i + 1] its rows (sorted set by manifest line), KEYS[3i + 2] its failed rows (list)
 
     ARGV[1] outcome json: {rows: [row json strings], counts: {field: n}}
     ARGV[2] seconds the done marker lives
