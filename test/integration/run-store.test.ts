@@ -134,7 +134,7 @@ describe('RunStore: report rows in manifest order', () => {
     const failed: ReportRow = { ...row('early', 'failed'), line: 2, variant: '' };
     await store.settle('late', [{ ...row('late'), line: 9 }], { imagesCreated: 1 });
     await store.settle('early', [failed], { itemsFailed: 1 });
-    expect(await store.cancelItem('r1', 'gone', { ...row('gone', 'cancelled'), line: 3 }, { itemsCancelled: 1 })).toBe(true);
+    expect(await store.cancelItem('r1', 'gone', { ...row('gone', 'cancelled'), line: 3 }, { itemsCancelled: 1 })).toBe('cancelled');
     await store.settle('middle', [{ ...row('middle'), locale: 'ko', line: 5 }, { ...row('middle'), line: 5 }], { imagesCreated: 2 });
     const listed = async (runId: string): Promise<string[]> => {
       const rows: string[] = [];
