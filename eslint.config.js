@@ -24,7 +24,10 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(jobs|workers)/', message: 'src/ never imports jobs/ or workers/ (they build on src/); reach workers through src/cli/worker-host.ts' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)(jobs|workers)/', message: 'src/ never imports jobs/ or workers/ (they build on src/); reach workers through src/cli/worker-host.ts' }] },
+      ],
     },
   },
   {

@@ -13,7 +13,12 @@ let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 const started = performance.now();
 const result = await enqueueManifest(runtime, {
-  runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: 5, backoffMs: 1000,
+  runId: newRunId(),
+  manifestPath,
+  defaults: manifestDefaults(config),
+  model: config.deployment,
+  attempts: 5,
+  backoffMs: 1000,
 });
 const ms = performance.now() - started;
 clearInterval(sampler);

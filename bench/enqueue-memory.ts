@@ -22,14 +22,21 @@ const LOCALES = ['ja', 'ko', 'hi', 'bn', 'zh-Hans'];
 
 async function writeManifest(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
-  const write = async (text: string) => { if (!out.write(text)) await once(out, 'drain'); };
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
   await write('id,message,locales,prompt\n');
   for (let i = 0; i < rows; i++) await write(`msg-${i},"Offer number ${i}, today only",${LOCALES[i % LOCALES.length]},"A bright banner, text centred"\n`);
   out.end();
   await once(out, 'finish');
 }
 
-interface Measurement { rows: number; jobs: number; ms: number; maxRssMb: number }
+interface Measurement {
+  rows: number;
+  jobs: number;
+  ms: number;
+  maxRssMb: number;
+}
 
 async function measure(manifest: string, redisUrl: string): Promise<Measurement> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/enqueue-child.ts', manifest, redisUrl], { maxBuffer: 1 << 20, timeout: 30 * 60_000 });
@@ -47,10 +54,14 @@ try {
   }
   console.log('manifest        jobs       seconds   rows/s    peak RSS');
   for (const [name, m] of results) {
-    console.log(`${name.padEnd(15)} ${String(m.jobs).padEnd(10)} ${(m.ms / 1000).toFixed(1).padEnd(9)} ${Math.round(m.rows / (m.ms / 1000)).toString().padEnd(9)} ${m.maxRssMb} MB`);
+    console.log(
+      `${name.padEnd(15)} ${String(m.jobs).padEnd(10)} ${(m.ms / 1000).toFixed(1).padEnd(9)} ${Math.round(m.rows / (m.ms / 1000))
+        .toString()
+        .padEnd(9)} ${m.maxRssMb} MB`,
+    );
   }
   const [b, l] = [results[0]![1], results[1]![1]];
-  console.log(`peak RSS ratio (large / baseline): ${(l.maxRssMb / b.maxRssMb).toFixed(2)}   rows/s ratio: ${((l.rows / l.ms) / (b.rows / b.ms)).toFixed(2)}`);
+  console.log(`peak RSS ratio (large / baseline): ${(l.maxRssMb / b.maxRssMb).toFixed(2)}   rows/s ratio: ${(l.rows / l.ms / (b.rows / b.ms)).toFixed(2)}`);
 } finally {
   await redis.stop();
   await rm(dir, { recursive: true, force: true });

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
       signal.throwIfAborted();
       const result = await runScenario(services, scenario, IMAGES, signal);
       results.push(result);
-      console.log(`  concurrency ${scenario.concurrency}, budget ${scenario.budgetMb === 0 ? 'off' : `${scenario.budgetMb} MB`}: peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.images} images in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+      console.log(
+        `  concurrency ${scenario.concurrency}, budget ${scenario.budgetMb === 0 ? 'off' : `${scenario.budgetMb} MB`}: peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.images} images in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+      );
       await sleep(200);
     }
   } finally {
@@ -47,7 +49,9 @@ function printTable(results: ScenarioResult[]): void {
     const baseline = results.find((other) => other.scenario.concurrency === result.scenario.concurrency && other.scenario.budgetMb === 0);
     const ratio = baseline ? (result.peakRssMb / baseline.peakRssMb).toFixed(2) : '-';
     const seconds = result.elapsedMs / 1000;
-    console.log(`| ${result.scenario.concurrency} | ${result.scenario.budgetMb === 0 ? 'off' : `${result.scenario.budgetMb} MB`} | ${result.peakRssMb.toFixed(0)} | ${ratio} | ${result.images} | ${seconds.toFixed(1)} | ${(result.images / seconds).toFixed(2)} |`);
+    console.log(
+      `| ${result.scenario.concurrency} | ${result.scenario.budgetMb === 0 ? 'off' : `${result.scenario.budgetMb} MB`} | ${result.peakRssMb.toFixed(0)} | ${ratio} | ${result.images} | ${seconds.toFixed(1)} | ${(result.images / seconds).toFixed(2)} |`,
+    );
   }
   const target = results.find((result) => result.scenario.concurrency === 16 && result.scenario.budgetMb !== 0);
   if (target) console.log(`\ntarget: peak RSS <= ${TARGET_MB} MB at concurrency 16 with the budget on: ${target.peakRssMb.toFixed(0)} MB, ${target.peakRssMb <= TARGET_MB ? 'met' : 'NOT met'}`);

@@ -94,7 +94,12 @@ try {
       lag.enable();
       const result = await scenario.run(services, interrupted);
       lag.disable();
-      if (result.kind === 'measured') result.notes.push(`bench process event-loop delay: p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+      if (result.kind === 'measured')
+        result.notes.push(
+          `bench process event-loop delay: p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms; load average ${loadavg()
+            .map((x) => x.toFixed(1))
+            .join(' ')}`,
+        );
       rows.push({ scenario, result });
     } catch (error) {
       if (interrupted.aborted) throw error;

@@ -206,7 +206,9 @@ async function main(): Promise<number> {
       progressSettled = settled;
       nextProgressAt += PROGRESS_EVERY_MS;
       const held = await deploymentHold(client, environment.POLYGLYPH_QUEUE_PREFIX);
-      say(`${settled}/${s.images} settled (${done} images stored, ${run?.itemsFailed ?? 0} failed); ${perMinute.toFixed(0)}/min over the last ${PROGRESS_EVERY_MS / 1000} s; ${held}; load ${loadavg()[0]!.toFixed(1)}`);
+      say(
+        `${settled}/${s.images} settled (${done} images stored, ${run?.itemsFailed ?? 0} failed); ${perMinute.toFixed(0)}/min over the last ${PROGRESS_EVERY_MS / 1000} s; ${held}; load ${loadavg()[0]!.toFixed(1)}`,
+      );
     }
     await sleep(500);
   }

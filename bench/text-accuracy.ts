@@ -88,7 +88,10 @@ interface Row {
   supplied: Partial<Record<LocaleCode, string>>;
 }
 // The sample has no quoted fields (no commas in its cells), so a plain split reads it.
-const [header, ...lines] = readFileSync(new URL('../samples/six-scripts.csv', import.meta.url), 'utf8').trim().split('\n').map((line) => line.split(','));
+const [header, ...lines] = readFileSync(new URL('../samples/six-scripts.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => line.split(','));
 const sample = lines.map((cells) => Object.fromEntries(header!.map((name, index) => [name, cells[index] ?? ''])));
 const rows: Row[] = [
   ...sample.map((row) => ({ id: row.id!, message: row.message!, supplied: Object.fromEntries(LOCALE_CODES.flatMap((locale) => (row[`text:${locale}`] ? [[locale, row[`text:${locale}`]!]] : []))) })),
@@ -195,7 +198,9 @@ async function round(direction: string, run: 'clean' | 'garbled', full: boolean)
 }
 
 const garbledPerLocale = (): number[] => LOCALE_CODES.map((locale) => runs.garbled.filter((outcome) => outcome.locale === locale && outcome.garbled).length);
-console.log(`text check accuracy: seed ${seed}, ${rows.length} messages x ${LOCALE_CODES.length} locales per round, garbled-text at ${GARBLE_RATE * 100} %, thresholds ${JSON.stringify(maxCer)}, ${concurrency} checks at a time, ${availableParallelism()} cores`);
+console.log(
+  `text check accuracy: seed ${seed}, ${rows.length} messages x ${LOCALE_CODES.length} locales per round, garbled-text at ${GARBLE_RATE * 100} %, thresholds ${JSON.stringify(maxCer)}, ${concurrency} checks at a time, ${availableParallelism()} cores`,
+);
 let rounds = 0;
 while (rounds < Math.min(maxRounds, DIRECTIONS.length) && (rounds === 0 || Math.min(...garbledPerLocale()) < minGarbled)) {
   const direction = DIRECTIONS[rounds]!;
@@ -223,9 +228,16 @@ function table(title: string, outcomes: Outcome[], showGarbled: boolean): boolea
     const ok = (!showGarbled || (garbled.length > 0 && garbledFlagged / garbled.length >= 0.95)) && goodFlagged / Math.max(1, good.length) <= 0.05;
     if (!ok) pass = false;
     const garbledCell = showGarbled ? cell(garbledFlagged, garbled.length).padEnd(28) : '';
-    console.log(`${label.padEnd(9)} ${script.padEnd(8)} ${garbledCell}${cell(goodFlagged, good.length).padEnd(26)} ${goodTranslated.filter(flagged).length}/${goodTranslated.length}   ${ok ? 'PASS' : 'FAIL'}`);
+    console.log(
+      `${label.padEnd(9)} ${script.padEnd(8)} ${garbledCell}${cell(goodFlagged, good.length).padEnd(26)} ${goodTranslated.filter(flagged).length}/${goodTranslated.length}   ${ok ? 'PASS' : 'FAIL'}`,
+    );
   };
-  for (const locale of LOCALE_CODES) line(locale, getLocale(locale).script, outcomes.filter((outcome) => outcome.locale === locale));
+  for (const locale of LOCALE_CODES)
+    line(
+      locale,
+      getLocale(locale).script,
+      outcomes.filter((outcome) => outcome.locale === locale),
+    );
   line('all', '', outcomes);
   return pass;
 }
@@ -236,5 +248,7 @@ const worst = (outcomes: Outcome[], garbled: boolean): string => {
   return cers.length === 0 ? '-' : (garbled ? Math.min(...cers) : Math.max(...cers)).toFixed(2);
 };
 console.log(`\nhighest good-image CER ${worst([...runs.clean, ...runs.garbled], false)}, lowest garbled-image CER ${worst(runs.garbled, true)}`);
-console.log(`${rounds} rounds (${Math.min(rounds, fullRounds)} with every image read), ${translationRequests} translations, ${checks} images read (${readsDone} readings: a flagged image is read again with the next pass), ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+console.log(
+  `${rounds} rounds (${Math.min(rounds, fullRounds)} with every image read), ${translationRequests} translations, ${checks} images read (${readsDone} readings: a flagged image is read again with the next pass), ${((performance.now() - started) / 60_000).toFixed(1)} min`,
+);
 console.log(cleanPass && garbledPass ? 'targets met' : 'targets missed');

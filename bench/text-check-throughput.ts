@@ -36,7 +36,9 @@ for (const size of sizes) {
   });
   const renderer = new ImageRenderer();
   const renderStart = performance.now();
-  const images = await Promise.all(jobs.map((job) => renderer.render({ width: size.width, height: size.height, format: 'png', compression: undefined, background: 'auto', prompt: job.prompt, variant: 0, text: job.text })));
+  const images = await Promise.all(
+    jobs.map((job) => renderer.render({ width: size.width, height: size.height, format: 'png', compression: undefined, background: 'auto', prompt: job.prompt, variant: 0, text: job.text })),
+  );
   const renderMs = (performance.now() - renderStart) / perSize;
   const limit = pLimit(concurrency);
   let flagged = 0;
@@ -51,6 +53,14 @@ for (const size of sizes) {
   );
   const elapsedMs = performance.now() - checkStart;
   const perMinute = (perSize / elapsedMs) * 60_000;
-  const cells = [size.label.padEnd(16), renderMs.toFixed(0).padStart(13), (elapsedMs / perSize).toFixed(0).padStart(14), perMinute.toFixed(0).padStart(12), String(2 * QUOTA).padStart(15), `${(perMinute / (2 * QUOTA)).toFixed(2)}x`.padStart(10), `${flagged}/${perSize}`.padStart(9)];
+  const cells = [
+    size.label.padEnd(16),
+    renderMs.toFixed(0).padStart(13),
+    (elapsedMs / perSize).toFixed(0).padStart(14),
+    perMinute.toFixed(0).padStart(12),
+    String(2 * QUOTA).padStart(15),
+    `${(perMinute / (2 * QUOTA)).toFixed(2)}x`.padStart(10),
+    `${flagged}/${perSize}`.padStart(9),
+  ];
   console.log(cells.join(' '));
 }

@@ -64,7 +64,9 @@ export async function checkText(job: Job<TextCheckJobData>, deps: CheckTextDeps)
   // workers died under it. Failing it settles the item with its images unchecked (text-check-worker.ts).
   const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince }, { now: (deps.now ?? Date.now)(), maxTransientMs: deps.maxTransientMs });
   if (stall.action === 'fail') {
-    throw new UnrecoverableError(`its worker stopped holding it ${job.stalledCounter} times (killed, crashed or its lock lost) over ${Math.round(stall.elapsedMs / 1000)} s, longer than POLYGLYPH_MAX_TRANSIENT_MS`);
+    throw new UnrecoverableError(
+      `its worker stopped holding it ${job.stalledCounter} times (killed, crashed or its lock lost) over ${Math.round(stall.elapsedMs / 1000)} s, longer than POLYGLYPH_MAX_TRANSIENT_MS`,
+    );
   }
   if (stall.action === 'continue') {
     log.warn({ stalledCount: job.stalledCounter }, 'text check taken up again after its worker stopped holding it (stalled-job recovery)');
@@ -106,7 +108,12 @@ async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: st
     if (!metadata) throw new Error(`image ${blobName} is not in storage`);
     const sidecar = await readSidecar(deps.blobStore, sidecarName);
     const earlier = sidecar?.textCheck as Partial<TextCheckResult> | undefined;
-    if (readersOf(deps).some((reader) => metadata.textengine === asciiEngine(reader.engine)) && typeof earlier?.readText === 'string' && typeof earlier.engine === 'string' && earlier.status !== 'error') {
+    if (
+      readersOf(deps).some((reader) => metadata.textengine === asciiEngine(reader.engine)) &&
+      typeof earlier?.readText === 'string' &&
+      typeof earlier.engine === 'string' &&
+      earlier.status !== 'error'
+    ) {
       // Read before (a re-run, another run sharing the item): the reading stands, the score is redone.
       return evaluate(earlier.readText, earlier.engine);
     }
@@ -118,7 +125,17 @@ async function checkImage(deps: CheckTextDeps, image: ImageJobData, blobName: st
     // A missing engine or language will not install itself between attempts.
     if (!lastAttempt && !(error instanceof PolyglyphError)) throw error;
     log.error({ err: error, blobName }, 'could not check the text of an image; recorded as error');
-    return { status: 'error', engine: deps.reader.engine, expectedText: image.text ?? null, readText: '', cer: null, maxCer: 0, scriptShare: 0, checkedAt: new Date().toISOString(), error: error instanceof Error ? error.message : String(error) };
+    return {
+      status: 'error',
+      engine: deps.reader.engine,
+      expectedText: image.text ?? null,
+      readText: '',
+      cer: null,
+      maxCer: 0,
+      scriptShare: 0,
+      checkedAt: new Date().toISOString(),
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 

@@ -138,11 +138,20 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
   }
 
   if (!deps.pool.serves(data.model)) {
-    return failItem(job, deps, new UnrecoverableError(`job was enqueued for model '${data.model}' but this worker's deployments serve ${[...new Set(deps.pool.members.map((m) => m.spec.model))].join(', ')}`), 'model_mismatch', attempt);
+    return failItem(
+      job,
+      deps,
+      new UnrecoverableError(`job was enqueued for model '${data.model}' but this worker's deployments serve ${[...new Set(deps.pool.members.map((m) => m.spec.model))].join(', ')}`),
+      'model_mismatch',
+      attempt,
+    );
   }
 
   // Before any request: an image whose blob name, metadata or tags Azure refuses would be paid for and lost.
-  const unstorable = blobFieldsProblem(data, deps.pool.members.filter((member) => member.spec.model === data.model).map((member) => member.spec.name));
+  const unstorable = blobFieldsProblem(
+    data,
+    deps.pool.members.filter((member) => member.spec.model === data.model).map((member) => member.spec.name),
+  );
   if (unstorable) return failItem(job, deps, new UnrecoverableError(`the images could not be stored: ${unstorable}`), 'unstorable_name', attempt);
 
   const variants = Array.from({ length: data.request.n }, (_, index) => index + 1);
@@ -174,10 +183,27 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
     const perRequest = imagesPerRequest(deps.pool, data.model);
     for (let remaining = toGenerate; remaining.length > 0; ) {
       const part = remaining.slice(0, perRequest);
-      const generated = await generate(job, deps, part.map((variant) => names.get(variant)!), attempt, rows, log, token);
+      const generated = await generate(
+        job,
+        deps,
+        part.map((variant) => names.get(variant)!),
+        attempt,
+        rows,
+        log,
+        token,
+      );
       for (const [index, image] of generated.generation.images.entries()) {
         const variant = part[index]!;
-        const entry: StagedImage = { image, facts: { deployment: generated.member.spec.name, requestId: generated.generation.requestId, usage: generated.generation.usage, generateMs: generated.generation.durationMs, startedAt: generated.startedAt } };
+        const entry: StagedImage = {
+          image,
+          facts: {
+            deployment: generated.member.spec.name,
+            requestId: generated.generation.requestId,
+            usage: generated.generation.usage,
+            generateMs: generated.generation.durationMs,
+            startedAt: generated.startedAt,
+          },
+        };
         staged.set(variant, entry);
         // Paid for now: keep the bytes until the blob exists. If Redis is briefly away, upload anyway.
         await deps.staging.put(names.get(variant)!, entry).catch((error: unknown) => log.warn({ err: error, variant }, 'could not stage a generated image; uploading it directly'));
@@ -210,7 +236,15 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
  * One API call for the images to be stored under `names` (in order), on the pool's deployment free
  * soonest; 429s and breaker state handled for everyone.
  */
-async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: readonly string[], attempt: number, stored: ReportRow[], log: Logger, token: string | undefined): Promise<{ generation: ImageGeneration; member: PoolMember; startedAt: number }> {
+async function generate(
+  job: Job<ImageJobData>,
+  deps: GenerateImageDeps,
+  names: readonly string[],
+  attempt: number,
+  stored: ReportRow[],
+  log: Logger,
+  token: string | undefined,
+): Promise<{ generation: ImageGeneration; member: PoolMember; startedAt: number }> {
   const data = job.data;
   const now = deps.now ?? Date.now;
   // An edits job needs its master before it takes a quota slot.
@@ -225,7 +259,9 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
     // waits for a held deployment, so a hold never parks it for longer without a verdict.
     const since = data.rateLimitedSince;
     if (since !== undefined && now() - since > deps.maxRateLimitedMs) {
-      return failItem(job, deps, new UnrecoverableError('rate limited'), 'rate_limited', attempt, stored, { message: `rate limited for ${Math.round((now() - since) / 1000)} s (429s, then waiting for the held deployment), longer than POLYGLYPH_MAX_RATE_LIMITED_MS` });
+      return failItem(job, deps, new UnrecoverableError('rate limited'), 'rate_limited', attempt, stored, {
+        message: `rate limited for ${Math.round((now() - since) / 1000)} s (429s, then waiting for the held deployment), longer than POLYGLYPH_MAX_RATE_LIMITED_MS`,
+      });
     }
     // Every deployment is busy (quota) or out (429 back-off, breaker): nobody fetches until one is free,
     // or until this item's clock runs out, whichever comes first.
@@ -238,7 +274,9 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
   try {
     const request = { ...data.request, n: images };
     if (source && !member.api.edit) {
-      return failItem(job, deps, new UnrecoverableError(`deployment ${member.spec.name} (${member.spec.model}) has no images edits endpoint`), 'edits_not_supported', attempt, stored, { deployment: member.spec.name });
+      return failItem(job, deps, new UnrecoverableError(`deployment ${member.spec.name} (${member.spec.model}) has no images edits endpoint`), 'edits_not_supported', attempt, stored, {
+        deployment: member.spec.name,
+      });
     }
     const generation = source ? await member.api.edit!(request, source) : await member.api.generate(request);
     await deps.pool.recordSuccess(member, generation.images.length);
@@ -260,7 +298,10 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
       deps.metrics?.rateLimited({ deployment: member.spec.name });
       const since = data.rateLimitedSince ?? now();
       if (now() - since > deps.maxRateLimitedMs) {
-        return failItem(job, deps, error, 'rate_limited', attempt, stored, { message: `answered 429 for ${Math.round((now() - since) / 1000)} s, longer than POLYGLYPH_MAX_RATE_LIMITED_MS`, deployment: member.spec.name });
+        return failItem(job, deps, error, 'rate_limited', attempt, stored, {
+          message: `answered 429 for ${Math.round((now() - since) / 1000)} s, longer than POLYGLYPH_MAX_RATE_LIMITED_MS`,
+          deployment: member.spec.name,
+        });
       }
       if (data.rateLimitedSince === undefined) await job.updateData({ ...data, rateLimitedSince: since });
       log.warn({ deployment: member.spec.name, waitMs, learnedImagesPerMinute, requestId: error.requestId }, 'image API rate limited; holding the deployment');
@@ -290,7 +331,10 @@ async function generate(job: Job<ImageJobData>, deps: GenerateImageDeps, names: 
     // Transient: tried again later without using an attempt, for as long as the item's own time lasts
     // (transient-retry.ts); a deployment that keeps failing is the breaker's to take out, above.
     const decision = decideTransientRetry({ since: data.transientSince, retries: data.transientRetries ?? 0 }, { now: now(), maxTransientMs: deps.maxTransientMs, backoffMs: backoffMsOf(job) });
-    log.warn({ err: error, deployment: member.spec.name, attempt, final: decision.action === 'fail', code: errorCode(error), ...(decision.action === 'fail' ? { event: ITEM_FAILED_EVENT } : {}) }, 'image generation failed');
+    log.warn(
+      { err: error, deployment: member.spec.name, attempt, final: decision.action === 'fail', code: errorCode(error), ...(decision.action === 'fail' ? { event: ITEM_FAILED_EVENT } : {}) },
+      'image generation failed',
+    );
     if (decision.action === 'fail') {
       const message = `${error instanceof Error ? error.message : String(error)} (still failing after ${Math.round(decision.elapsedMs / 1000)} s of transient failures, POLYGLYPH_MAX_TRANSIENT_MS)`;
       return failItem(job, deps, error, errorCode(error), attempt, stored, { message, deployment: member.spec.name });
@@ -321,17 +365,28 @@ async function store(deps: GenerateImageDeps, data: ImageJobData, variant: numbe
   });
   const uploadMs = now() - uploadStarted;
   if (outcome === 'created') deps.metrics?.uploaded({ seconds: uploadMs / 1000, bytes: image.bytes.length });
-  await deps.blobStore.uploadJson(sidecarBlobName(name), imageSidecar(data, {
-    variant,
-    deployment: facts.deployment,
-    imageBlobName: name,
-    image: { ...image, bytes: image.bytes.length, contentType: CONTENT_TYPES[image.format] },
-    usage: facts.usage,
-    requestId: facts.requestId,
-    timings: { generateMs: facts.generateMs, uploadMs, startedAt: new Date(facts.startedAt).toISOString(), finishedAt: new Date(now()).toISOString() },
-  }));
+  await deps.blobStore.uploadJson(
+    sidecarBlobName(name),
+    imageSidecar(data, {
+      variant,
+      deployment: facts.deployment,
+      imageBlobName: name,
+      image: { ...image, bytes: image.bytes.length, contentType: CONTENT_TYPES[image.format] },
+      usage: facts.usage,
+      requestId: facts.requestId,
+      timings: { generateMs: facts.generateMs, uploadMs, startedAt: new Date(facts.startedAt).toISOString(), finishedAt: new Date(now()).toISOString() },
+    }),
+  );
   await deps.staging.drop(name);
-  return row(data, deps, { variant, status: outcome === 'created' ? 'created' : 'exists', blobName: name, attempts: attempt, requestId: facts.requestId, size: `${image.width}x${image.height}`, deployment: facts.deployment });
+  return row(data, deps, {
+    variant,
+    status: outcome === 'created' ? 'created' : 'exists',
+    blobName: name,
+    attempts: attempt,
+    requestId: facts.requestId,
+    size: `${image.width}x${image.height}`,
+    deployment: facts.deployment,
+  });
 }
 
 /** Settles the item as failed in every waiting run, then ends the job without further attempts. */
@@ -339,9 +394,26 @@ async function store(deps: GenerateImageDeps, data: ImageJobData, variant: numbe
  * Settles the item as failed. `details.deployment`: the deployment whose answer failed it, named in
  * its report row (empty when the item failed before any deployment was asked).
  */
-async function failItem(job: Job<ImageJobData>, deps: GenerateImageDeps, error: unknown, code: string, attempts: number, stored: ReportRow[] = [], details: { message?: string; deployment?: string } = {}): Promise<never> {
+async function failItem(
+  job: Job<ImageJobData>,
+  deps: GenerateImageDeps,
+  error: unknown,
+  code: string,
+  attempts: number,
+  stored: ReportRow[] = [],
+  details: { message?: string; deployment?: string } = {},
+): Promise<never> {
   const message = details.message ?? (error instanceof Error ? error.message : String(error));
-  const failed = row(job.data, deps, { variant: '', status: 'failed', blobName: '', attempts, errorCode: code, errorMessage: message, requestId: (error as { requestId?: string }).requestId, deployment: details.deployment ?? '' });
+  const failed = row(job.data, deps, {
+    variant: '',
+    status: 'failed',
+    blobName: '',
+    attempts,
+    errorCode: code,
+    errorMessage: message,
+    requestId: (error as { requestId?: string }).requestId,
+    deployment: details.deployment ?? '',
+  });
   await settleItem(job, deps, [...stored, failed], outcomeCounts({ locale: job.data.locale, variants: job.data.request.n, created: 0, existing: stored.length, failed: true, errorCode: code }));
   deps.metrics?.itemFailed({ code });
   throw error instanceof UnrecoverableError ? error : new UnrecoverableError(`${code}: ${message}`);
@@ -362,7 +434,23 @@ async function refuseInvalidJob(job: Job<ImageJobData>, deps: GenerateImageDeps,
 /** The failed report row of a malformed job, from whatever fields it has that are of the right type. */
 export function invalidJobRow(data: unknown, deps: Pick<GenerateImageDeps, 'blobStore'>, message: string, attempts: number): ReportRow {
   const fields = salvageJobFields(data);
-  return { id: fields.messageId, locale: fields.locale, variant: '', status: 'failed', blobName: '', url: '', errorCode: 'invalid_job', errorMessage: message, attempts, line: fields.line, model: fields.model, deployment: '', size: '', requestedSize: '', requestId: '' };
+  return {
+    id: fields.messageId,
+    locale: fields.locale,
+    variant: '',
+    status: 'failed',
+    blobName: '',
+    url: '',
+    errorCode: 'invalid_job',
+    errorMessage: message,
+    attempts,
+    line: fields.line,
+    model: fields.model,
+    deployment: '',
+    size: '',
+    requestedSize: '',
+    requestId: '',
+  };
 }
 
 export function invalidJobCounts(data: unknown): ReturnType<typeof outcomeCounts> {
@@ -371,11 +459,16 @@ export function invalidJobCounts(data: unknown): ReturnType<typeof outcomeCounts
 }
 
 /** Records the item's outcome in every run waiting for it, and reports the runs that this finished. */
-export async function settleItem(job: Job<ImageJobData>, deps: Pick<GenerateImageDeps, 'runStore' | 'onRunsFinished'>, rows: ReportRow[], counts: ReturnType<typeof outcomeCounts>, options: { onlyIfUnsettled?: boolean } = {}): Promise<void> {
+export async function settleItem(
+  job: Job<ImageJobData>,
+  deps: Pick<GenerateImageDeps, 'runStore' | 'onRunsFinished'>,
+  rows: ReportRow[],
+  counts: ReturnType<typeof outcomeCounts>,
+  options: { onlyIfUnsettled?: boolean } = {},
+): Promise<void> {
   const { finished } = await deps.runStore.settle(String(job.id), rows, counts, options);
   if (finished.length > 0) await deps.onRunsFinished(finished);
 }
-
 
 /** An image stored without its sidecar (a crash between the two uploads) gets one, with what is known. */
 async function ensureSidecar(deps: GenerateImageDeps, data: ImageJobData, variant: number, name: string): Promise<void> {

@@ -67,7 +67,15 @@ export interface ImageWorkerOptions {
 
 /** The worker options a configuration asks for. */
 export function imageWorkerOptions(config: Config): ImageWorkerOptions {
-  return { concurrency: config.concurrency, prefix: config.queuePrefix, maxRateLimitedMs: config.maxRateLimitedMs, maxTransientMs: config.maxTransientMs, memoryBudgetMb: config.memoryBudgetMb, stalledIntervalMs: config.stalledIntervalMs, deploymentsFromFile: config.deploymentsFile !== undefined };
+  return {
+    concurrency: config.concurrency,
+    prefix: config.queuePrefix,
+    maxRateLimitedMs: config.maxRateLimitedMs,
+    maxTransientMs: config.maxTransientMs,
+    memoryBudgetMb: config.memoryBudgetMb,
+    stalledIntervalMs: config.stalledIntervalMs,
+    deploymentsFromFile: config.deploymentsFile !== undefined,
+  };
 }
 
 /**
@@ -181,7 +189,10 @@ export async function startImageWorkers(runtime: WorkerRuntime, config: Config, 
     throw new ConfigError('--queues text-check with --text-check off leaves this worker nothing to do', { hint: 'serve --queues images, or set --text-check tesseract or vision' });
   }
   const observability = createWorkerObservability(runtime, config, logger);
-  const checker = runtime.textCheckQueue && reader ? createTextCheckWorker({ ...runtime, queue: runtime.textCheckQueue, reader, secondOpinion: secondOpinionFor(config), config, regenerate: regenerateSettings(config, runtime.queue) }) : undefined;
+  const checker =
+    runtime.textCheckQueue && reader
+      ? createTextCheckWorker({ ...runtime, queue: runtime.textCheckQueue, reader, secondOpinion: secondOpinionFor(config), config, regenerate: regenerateSettings(config, runtime.queue) })
+      : undefined;
   // Stored images go to the text-check queue (served here or by `worker --queues text-check` elsewhere).
   const images = queues.has('images') ? createImageWorker({ ...runtime, metrics: observability.metrics, checkTextOn: runtime.textCheckQueue }, imageWorkerOptions(config)) : undefined;
   // The health server watches the image worker, or the text-check worker where it stands alone.

@@ -24,7 +24,10 @@ export async function runWorkerProcess(config: Config, logger: Logger, options: 
       await runtime.close();
       throw error;
     });
-    logger.info({ queue: config.queueName, concurrency: config.concurrency, deployments: runtime.pool.members.map((m) => ({ name: m.spec.name, model: m.spec.model, imagesPerMinute: m.spec.imagesPerMinute })) }, 'worker started');
+    logger.info(
+      { queue: config.queueName, concurrency: config.concurrency, deployments: runtime.pool.members.map((m) => ({ name: m.spec.name, model: m.spec.model, imagesPerMinute: m.spec.imagesPerMinute })) },
+      'worker started',
+    );
 
     const graceMs = options.shutdownGraceMs ?? 60_000;
     await new Promise<void>((resolve) => {

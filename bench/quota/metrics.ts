@@ -100,7 +100,11 @@ export function steadyRate(successes: readonly RequestLogEntry[]): number {
   return sxx > 0 ? (sxy / sxx) * 60_000 : Number.NaN;
 }
 
-function achievedRates(log: readonly RequestLogEntry[], successes: readonly RequestLogEntry[], pacedSamples: Observation['pacedSamples']): Pick<ScenarioMetrics, 'sentPerMinute' | 'pacedPerMinute' | 'meanAnswerMs'> {
+function achievedRates(
+  log: readonly RequestLogEntry[],
+  successes: readonly RequestLogEntry[],
+  pacedSamples: Observation['pacedSamples'],
+): Pick<ScenarioMetrics, 'sentPerMinute' | 'pacedPerMinute' | 'meanAnswerMs'> {
   const trim = Math.floor(successes.length * TRIM_FRACTION);
   const window = successes.slice(trim, successes.length - trim);
   const meanAnswerMs = successes.length === 0 ? Number.NaN : sum(successes.map((entry) => entry.at - entry.receivedAt)) / successes.length;

@@ -48,9 +48,7 @@ export interface PolyglyphScenarioSpec {
   raise?: { afterMs: number; toImagesPerMinute: number; windowEndMs: number };
 }
 
-export type PolyglyphOutcome =
-  | { kind: 'measured'; observation: Observation; timedOut: boolean; notes: string[] }
-  | { kind: 'not-available'; reason: string };
+export type PolyglyphOutcome = { kind: 'measured'; observation: Observation; timedOut: boolean; notes: string[] } | { kind: 'not-available'; reason: string };
 
 /** The pool's worker refused its configuration: the deployments file is not supported (yet). */
 class PoolNotSupported extends Error {}
@@ -121,10 +119,12 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
       ? spec.standInQuotas.map((quota, index) => ({ name: POOL_REGION_NAMES[index] ?? `region-${index + 1}`, configured: quota }))
       : [{ name: DEPLOYMENT, configured: spec.configuredImagesPerMinute ?? spec.standInQuotas[0]! }];
     const pacedSamples: Array<{ at: number; perMinute: number }> = [];
-    const raiseTimer = spec.raise && setTimeout(() => {
-      standIns[0]!.configure({ imagesPerMinute: spec.raise!.toImagesPerMinute });
-      raisedAt = Date.now();
-    }, spec.raise.afterMs);
+    const raiseTimer =
+      spec.raise &&
+      setTimeout(() => {
+        standIns[0]!.configure({ imagesPerMinute: spec.raise!.toImagesPerMinute });
+        raisedAt = Date.now();
+      }, spec.raise.afterMs);
     cleanup.defer('raise timer', () => Promise.resolve(clearTimeout(raiseTimer)));
     const finished = await pollUntil(
       async () => {
@@ -151,10 +151,18 @@ export async function runPolyglyphScenario(spec: PolyglyphScenarioSpec, settings
       ...workerLogSummary(workers),
     ];
     const window = spec.raise && raisedAt !== undefined ? { fromMs: raisedAt + spec.raise.windowEndMs - 60_000, toMs: raisedAt + spec.raise.windowEndMs } : undefined;
-    if (spec.raise) notes.push(raisedAt === undefined ? 'the quota was never raised (the run ended first)' : `quota raised to ${spec.raise.toImagesPerMinute}/min ${seconds(raisedAt - record.startedAt)} after the run started; measured window: ${seconds(spec.raise.windowEndMs - 60_000)} to ${seconds(spec.raise.windowEndMs)} after the raise`);
+    if (spec.raise)
+      notes.push(
+        raisedAt === undefined
+          ? 'the quota was never raised (the run ended first)'
+          : `quota raised to ${spec.raise.toImagesPerMinute}/min ${seconds(raisedAt - record.startedAt)} after the run started; measured window: ${seconds(spec.raise.windowEndMs - 60_000)} to ${seconds(spec.raise.windowEndMs)} after the raise`,
+      );
     if (pool) {
       const quotaSum = sum(spec.standInQuotas);
-      const shares = stats.map((s, index) => `${POOL_REGION_NAMES[index]} ${s.imagesGenerated} images (${percent(s.imagesGenerated / Math.max(1, sum(stats.map((x) => x.imagesGenerated))))}; quota share ${percent(spec.standInQuotas[index]! / quotaSum)}), ${s.rateLimited} 429s`);
+      const shares = stats.map(
+        (s, index) =>
+          `${POOL_REGION_NAMES[index]} ${s.imagesGenerated} images (${percent(s.imagesGenerated / Math.max(1, sum(stats.map((x) => x.imagesGenerated))))}; quota share ${percent(spec.standInQuotas[index]! / quotaSum)}), ${s.rateLimited} 429s`,
+      );
       notes.push(`per deployment: ${shares.join('; ')}`);
     }
     return {
@@ -191,7 +199,12 @@ async function waitForWorkers(workers: readonly WorkerProcess[], prefix: string,
       async () => {
         const gone = workers.find((worker) => worker.hasExited);
         if (gone) {
-          const message = `worker ${gone.index} exited with ${gone.exitCode} while starting: ${gone.output.text().split('\n').slice(-2).map((line) => line.trim()).join(' ')}`;
+          const message = `worker ${gone.index} exited with ${gone.exitCode} while starting: ${gone.output
+            .text()
+            .split('\n')
+            .slice(-2)
+            .map((line) => line.trim())
+            .join(' ')}`;
           throw gone.exitCode === 2 ? new PoolNotSupported(message) : new Error(`${message}\n${gone.output.text()}`);
         }
         return (await queue.getWorkersCount()) >= workers.length;

@@ -20,7 +20,11 @@ const COLUMNS = [
 ];
 
 export function printTable(rows: readonly Row[]): void {
-  const line = (cells: string[]): string => cells.map((cell, index) => cell.padEnd(COLUMNS[index]!.width)).join(' ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, index) => cell.padEnd(COLUMNS[index]!.width))
+      .join(' ')
+      .trimEnd();
   console.log(line(COLUMNS.map((column) => column.title)));
   console.log(line(COLUMNS.map((column) => '-'.repeat(Math.max(column.width, column.title.length)))));
   for (const row of rows) console.log(line(cells(row)));
@@ -56,7 +60,9 @@ export function printNotes(rows: readonly Row[]): void {
     else if (row.result.kind === 'not-available') lines.push(row.result.reason);
     else {
       const m = row.result.metrics;
-      const statuses = Object.entries(m.byStatus).map(([status, count]) => `${status}: ${count}`).join(', ');
+      const statuses = Object.entries(m.byStatus)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(', ');
       lines.push(`responses ${statuses || 'none'}; ${m.imagesGenerated} images generated, ${m.duplicateImages} paid twice`);
       lines.push(
         `achieved vs requested: ${fixed(m.sentPerMinute, 1)} requests/min reached the stand-in in the steady window, workers paced at ${fixed(m.pacedPerMinute, 1)}/min` +

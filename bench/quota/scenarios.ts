@@ -117,7 +117,12 @@ export function scenarios(settings: BenchSettings): Scenario[] {
       label: 'learned: quota raised mid-run',
       target: RAISED,
       ...polyglyph({
-        key: 'raised', items: Math.round(1.5 * n + 5 * n), workers: 3, concurrencyPerWorker: concurrencyPerWorker(settings, 2 * q, 3), standInQuotas: [q], configuredImagesPerMinute: 2 * q,
+        key: 'raised',
+        items: Math.round(1.5 * n + 5 * n),
+        workers: 3,
+        concurrencyPerWorker: concurrencyPerWorker(settings, 2 * q, 3),
+        standInQuotas: [q],
+        configuredImagesPerMinute: 2 * q,
         raise: { afterMs: (1.5 * n * 60_000) / q, toImagesPerMinute: 2 * q, windowEndMs: 120_000 },
       }),
     },
@@ -137,7 +142,15 @@ async function runBaseline(settings: BenchSettings, count: number, tag: string, 
     const outcome = await baseline(generationsUrl(api), items, deadlineMs, interrupted);
     const observation = { items: count, quotaPerMinute: settings.imagesPerMinute, startedAt: outcome.startedAt, stats: [api.stats()], failedItems: outcome.failedItems };
     await saveRequestLog(settings, tag, observation);
-    return { kind: 'measured', items: count, quotaPerMinute: settings.imagesPerMinute, metrics: computeMetrics(observation), timedOut: outcome.timedOut, notes: [], standInLatencyMs: meanLatencyMs(settings) };
+    return {
+      kind: 'measured',
+      items: count,
+      quotaPerMinute: settings.imagesPerMinute,
+      metrics: computeMetrics(observation),
+      timedOut: outcome.timedOut,
+      notes: [],
+      standInLatencyMs: meanLatencyMs(settings),
+    };
   } finally {
     await cleanup.runAll();
   }
@@ -156,5 +169,8 @@ async function saveRequestLog(settings: BenchSettings, name: string, observation
     byStatus: stats.byStatus,
     requestLog: stats.requestLog.map(({ at, receivedAt, status, n }) => ({ ms: at - observation.startedAt, receivedMs: receivedAt - observation.startedAt, status, n })),
   }));
-  await writeFile(join(settings.logDir, `${name}.json`), JSON.stringify({ settings: { ...settings, only: undefined }, items: observation.items, quotaPerMinute: observation.quotaPerMinute, standIns }, null, 1));
+  await writeFile(
+    join(settings.logDir, `${name}.json`),
+    JSON.stringify({ settings: { ...settings, only: undefined }, items: observation.items, quotaPerMinute: observation.quotaPerMinute, standIns }, null, 1),
+  );
 }

@@ -72,7 +72,10 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 
 function scenarioSet(raw: string | undefined): ReadonlySet<ScenarioName> {
   if (raw === undefined || raw.trim() === '') return new Set(SCENARIO_NAMES);
-  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(SCENARIO_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new RangeError(`--only: unknown scenario ${unknown.join(', ')}; expected some of ${SCENARIO_NAMES.join(', ')}`);
   return new Set(names as ScenarioName[]);

@@ -56,7 +56,13 @@ async function pendingItems(imageQueue: Queue, checkQueue: Queue | undefined): P
   return pending;
 }
 
-export async function accountForItems(items: readonly BenchItem[], runId: string, store: RunStore, queues: { images: Queue; checks?: Queue | undefined }, container: ContainerClient): Promise<ItemAccount> {
+export async function accountForItems(
+  items: readonly BenchItem[],
+  runId: string,
+  store: RunStore,
+  queues: { images: Queue; checks?: Queue | undefined },
+  container: ContainerClient,
+): Promise<ItemAccount> {
   const settled = new Map<string, string>();
   for await (const row of store.rows(runId)) {
     const key = keyOf(row.id, row.locale);
@@ -77,7 +83,8 @@ export async function accountForItems(items: readonly BenchItem[], runId: string
       account.lost += 1;
       if (outcome === 'stored') account.settledWithoutBlob += 1;
       else if (hasBlob) account.lostWithBlob += 1;
-      if (account.lostExamples.length < 5) account.lostExamples.push(`${key} (${outcome === undefined ? 'never settled' : `settled ${outcome}`}, ${hasBlob ? 'blob stored' : 'no blob'}, no job pending)`);
+      if (account.lostExamples.length < 5)
+        account.lostExamples.push(`${key} (${outcome === undefined ? 'never settled' : `settled ${outcome}`}, ${hasBlob ? 'blob stored' : 'no blob'}, no job pending)`);
     }
   }
   return account;

@@ -42,15 +42,29 @@ export function printSoakReport(o: SoakOutcome): boolean {
   const { settings: s, account: a, stats } = o;
   const generatedTwice = Object.values(stats.generationsByPrompt).reduce((sum, count) => sum + Math.max(0, count - 1), 0);
   const share429 = stats.requests === 0 ? 0 : stats.rateLimited / stats.requests;
-  const statuses = Object.entries(stats.byStatus).map(([status, count]) => `${status}: ${count}`).join(', ');
+  const statuses = Object.entries(stats.byStatus)
+    .map(([status, count]) => `${status}: ${count}`)
+    .join(', ');
   const achieved = a.stored / Math.max(1, o.makespanMs / 60_000);
   const checks: Array<[string, string, boolean | undefined]> = [
-    ['items lost', `${a.lost} of ${s.images}${a.lost ? ` (${a.lostWithBlob} with their image stored, ${a.settledWithoutBlob} settled without a blob; e.g. ${a.lostExamples.join('; ')})` : ''}`, a.lost === 0],
-    ['items stored / failed / still queued', `${a.stored} / ${a.failed} / ${a.pending} (run: ${o.run?.settled ?? 0}/${o.run?.total ?? 0} settled)`, a.failed === 0 && a.pending === 0 ? true : undefined],
+    [
+      'items lost',
+      `${a.lost} of ${s.images}${a.lost ? ` (${a.lostWithBlob} with their image stored, ${a.settledWithoutBlob} settled without a blob; e.g. ${a.lostExamples.join('; ')})` : ''}`,
+      a.lost === 0,
+    ],
+    [
+      'items stored / failed / still queued',
+      `${a.stored} / ${a.failed} / ${a.pending} (run: ${o.run?.settled ?? 0}/${o.run?.total ?? 0} settled)`,
+      a.failed === 0 && a.pending === 0 ? true : undefined,
+    ],
     ['images generated more than once', `${generatedTwice} (kills: ${o.kills}, with a request in flight: ${o.killsInFlight})`, generatedTwice <= o.killsInFlight],
     ['blobs duplicated', String(a.duplicatedBlobs), a.duplicatedBlobs === 0],
     ['429 share', `${(share429 * 100).toFixed(2)}% (${stats.rateLimited}/${stats.requests} requests; ${statuses})`, undefined],
-    ['rate achieved', `${achieved.toFixed(0)}/min stored of the ${s.rate}/min requested (${(achieved / s.rate).toFixed(3)}); steady ${o.steadyPerMinute.toFixed(0)}/min answered; last settle ${(o.makespanMs / 1000).toFixed(0)} s after the enqueue, ideal ${((s.images / s.rate) * 60).toFixed(0)} s`, undefined],
+    [
+      'rate achieved',
+      `${achieved.toFixed(0)}/min stored of the ${s.rate}/min requested (${(achieved / s.rate).toFixed(3)}); steady ${o.steadyPerMinute.toFixed(0)}/min answered; last settle ${(o.makespanMs / 1000).toFixed(0)} s after the enqueue, ideal ${((s.images / s.rate) * 60).toFixed(0)} s`,
+      undefined,
+    ],
     ['utilisation (steady / quota)', (o.steadyPerMinute / s.rate).toFixed(3), undefined],
     ['workers replaced', `${o.kills} SIGKILLed, ${o.selfExits} exited by themselves${o.exitLines.length ? ` (last: ${o.exitLines.at(-1)})` : ''}`, undefined],
   ];

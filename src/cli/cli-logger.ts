@@ -23,11 +23,15 @@ export interface CliLoggerOptions {
  */
 export function cliLogger(config: Partial<Config>, defaultLevel: LevelWithSilent, options: CliLoggerOptions = {}): Logger {
   const terminal = options.stderrIsTTY ?? process.stderr.isTTY === true;
-  return createLogger(config.logLevel ?? defaultLevel, {}, {
-    config,
-    secrets: options.secrets,
-    format: resolveLogFormat(config.logFormat, terminal),
-    omitEvents: options.omitEvents,
-    terminal,
-  });
+  return createLogger(
+    config.logLevel ?? defaultLevel,
+    {},
+    {
+      config,
+      secrets: options.secrets,
+      format: resolveLogFormat(config.logFormat, terminal),
+      omitEvents: options.omitEvents,
+      terminal,
+    },
+  );
 }

@@ -56,7 +56,13 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
   // Another process on this data folder runs them already: use its services, start none of ours.
   const shared = await findSharedServices(config.localDir);
   if (needsApi && shared?.api) {
-    resolved = { ...resolved, endpoint: shared.api.endpoint, apiKey: config.apiKey ?? shared.api.apiKey, imagesPerMinute: shared.api.imagesPerMinute, deploymentsFile: shared.api.deploymentsFile ?? resolved.deploymentsFile };
+    resolved = {
+      ...resolved,
+      endpoint: shared.api.endpoint,
+      apiKey: config.apiKey ?? shared.api.apiKey,
+      imagesPerMinute: shared.api.imagesPerMinute,
+      deploymentsFile: shared.api.deploymentsFile ?? resolved.deploymentsFile,
+    };
     notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API of polyglyph (pid ${shared.pid}) at ${shared.api.endpoint}`);
   }
   if (needsStorage && shared?.storage) {
@@ -88,10 +94,12 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
       const location = join(config.localDir, 'azurite');
       await mkdir(config.localDir, { recursive: true });
       // Two Azurites on one data folder would corrupt it.
-      azuriteLock = await lockDir(location, (pid) =>
-        new ServiceUnavailableError(`another polyglyph run${pid ? ` (pid ${pid})` : ''} is using the embedded Azurite's data in ${location}/`, {
-          hint: 'wait for it to finish, give this run its own --local-dir (POLYGLYPH_LOCAL_DIR), or run a shared Azurite and set AZURE_STORAGE_CONNECTION_STRING',
-        }),
+      azuriteLock = await lockDir(
+        location,
+        (pid) =>
+          new ServiceUnavailableError(`another polyglyph run${pid ? ` (pid ${pid})` : ''} is using the embedded Azurite's data in ${location}/`, {
+            hint: 'wait for it to finish, give this run its own --local-dir (POLYGLYPH_LOCAL_DIR), or run a shared Azurite and set AZURE_STORAGE_CONNECTION_STRING',
+          }),
       );
       azurite = await startAzurite({ location });
       resolved = { ...resolved, storageConnectionString: azurite.connectionString };

@@ -3,7 +3,6 @@ import { exitQuietlyWhenReaderGoes } from './closed-pipe.js';
 import { packageVersion } from './version.js';
 import type { WorkerHost } from './worker-host.js';
 
-
 /**
  * Runs the CLI and returns the exit code. Expected failures (bad input, configuration, unreachable
  * services) are printed as a message and a hint, without a stack trace. Only the command named is

@@ -42,10 +42,14 @@ export function manifestDefaults(config: Config, options: ManifestDefaultsOption
   if (formatProblem && azureOpenAi) throw new ConfigError(`--format / POLYGLYPH_FORMAT: ${formatProblem}`, { hint: AZURE_FORMAT_HINT });
   const background = backgroundProblem(config.background, config.format);
   if (background) {
-    throw new ConfigError(`--background / POLYGLYPH_BACKGROUND: ${background} (--format is ${config.format})`, { hint: 'use --format png (or webp) with --background transparent, or another background' });
+    throw new ConfigError(`--background / POLYGLYPH_BACKGROUND: ${background} (--format is ${config.format})`, {
+      hint: 'use --format png (or webp) with --background transparent, or another background',
+    });
   }
   if (config.campaign !== undefined && !HAS_LETTER_OR_DIGIT.test(config.campaign)) {
-    throw new ConfigError(`--campaign / POLYGLYPH_CAMPAIGN: the campaign '${config.campaign}' has no letter or digit, so it cannot name the images' blob folder`, { hint: 'give the campaign at least one letter or digit, e.g. --campaign spring-2026' });
+    throw new ConfigError(`--campaign / POLYGLYPH_CAMPAIGN: the campaign '${config.campaign}' has no letter or digit, so it cannot name the images' blob folder`, {
+      hint: 'give the campaign at least one letter or digit, e.g. --campaign spring-2026',
+    });
   }
   let locales;
   if (config.locales !== undefined) {

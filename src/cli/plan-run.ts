@@ -13,14 +13,22 @@ import type { RunPace } from './run-pace.js';
  * The `beforeEnqueue` step of `run` and `enqueue`: prints what the run will make, cost and take, and
  * refuses it (exit 2, nothing enqueued) when the estimate is over `--max-cost`.
  */
-export function planStep(defaults: ManifestDefaults, config: Config, out: NodeJS.WritableStream, pace?: number | RunPace, translation?: { cells: number; costMicros: number | undefined }): Pick<EnqueueManifestOptions, 'onValidItem' | 'beforeEnqueue'> {
+export function planStep(
+  defaults: ManifestDefaults,
+  config: Config,
+  out: NodeJS.WritableStream,
+  pace?: number | RunPace,
+  translation?: { cells: number; costMicros: number | undefined },
+): Pick<EnqueueManifestOptions, 'onValidItem' | 'beforeEnqueue'> {
   // Read before the manifest: a bad price or deployments file is reported without a long wait.
   const base = planOptions(config);
   // `run` passes its pool's capacity; `enqueue` the workers' registered quotas (run-pace.ts), said in a line.
   const options =
-    pace === undefined ? base
-    : typeof pace === 'number' ? { ...base, imagesPerMinute: pace }
-    : { ...base, imagesPerMinute: pace.imagesPerMinute, imagesPerMinuteByModel: { ...base.imagesPerMinuteByModel, ...pace.byModel } };
+    pace === undefined
+      ? base
+      : typeof pace === 'number'
+        ? { ...base, imagesPerMinute: pace }
+        : { ...base, imagesPerMinute: pace.imagesPerMinute, imagesPerMinuteByModel: { ...base.imagesPerMinuteByModel, ...pace.byModel } };
   // The validation pass feeds the tally, so planning costs no pass of its own over the manifest.
   const tally = planTally(defaults, options);
   // Cells without text: the image model translates them inside the prompt unless --translate did first.
@@ -43,9 +51,13 @@ export function planStep(defaults: ManifestDefaults, config: Config, out: NodeJS
       out.write(formatPlan(plan));
       if (typeof pace === 'object') out.write(`${pace.note}\n`);
       if (translation) {
-        out.write(`translation cost: ${translation.costMicros === undefined ? `unknown (no built-in price for ${translationModel})` : formatUsd(translation.costMicros)} for ${translation.cells} text cell${translation.cells === 1 ? '' : 's'} on ${translationModel}, on top of the images\n`);
+        out.write(
+          `translation cost: ${translation.costMicros === undefined ? `unknown (no built-in price for ${translationModel})` : formatUsd(translation.costMicros)} for ${translation.cells} text cell${translation.cells === 1 ? '' : 's'} on ${translationModel}, on top of the images\n`,
+        );
       } else if (untranslated.cells > 0) {
-        out.write(`text: ${untranslated.cells} cell${untranslated.cells === 1 ? '' : 's'} without text:<locale>: the image model translates them inside the prompt, unseen; --translate translates them first for about ${formatChatCost(translationModel, untranslated.usage)} on ${translationModel}\n`);
+        out.write(
+          `text: ${untranslated.cells} cell${untranslated.cells === 1 ? '' : 's'} without text:<locale>: the image model translates them inside the prompt, unseen; --translate translates them first for about ${formatChatCost(translationModel, untranslated.usage)} on ${translationModel}\n`,
+        );
       }
       out.write('\n');
       checkBudget(plan, config.maxCost);

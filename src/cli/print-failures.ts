@@ -16,7 +16,10 @@ const MESSAGE_CHARS = 160;
  */
 export function formatFailure(manifest: string, row: ReportRow): string {
   // API errors' messages open with their status and code (`400 content_policy_violation: ...`): said once.
-  const oneLine = row.errorMessage.replace(/\s+/g, ' ').trim().replace(new RegExp(`^(\\d{3} )?${escapeRegExp(row.errorCode)}: `), '');
+  const oneLine = row.errorMessage
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(new RegExp(`^(\\d{3} )?${escapeRegExp(row.errorCode)}: `), '');
   const message = oneLine.length > MESSAGE_CHARS ? `${oneLine.slice(0, MESSAGE_CHARS - 3)}...` : oneLine;
   const where = row.line > 0 ? `${manifest}:${row.line}` : manifest;
   const code = row.errorCode || 'failed';

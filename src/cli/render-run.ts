@@ -11,7 +11,14 @@ function formatTable(header: string[], rows: string[][]): string {
   // Cells come from run records (manifest names, origins, deployment names): terminal-safe first.
   const lines = rows.map((row) => row.map(terminalValue));
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...lines]
+    .map((line) =>
+      line
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function bar(done: number, total: number, width = 24): string {
@@ -63,7 +70,17 @@ export function localeCounts(progress: LocaleProgress): string {
 /** One line per run, for `polyglyph status`. */
 export function formatRunList(runs: RunRecord[]): string {
   const header = ['RUN', 'STATE', 'ITEMS', 'CREATED', 'EXISTING', 'FAILED', 'STARTED', 'MANIFEST', 'ORIGIN'];
-  const lines = runs.map((run) => [run.id, runState(run), `${run.settled}/${run.total}`, String(run.imagesCreated), String(run.imagesExisting), String(run.itemsFailed), formatTimestamp(run.startedAt), run.manifest, run.origin]);
+  const lines = runs.map((run) => [
+    run.id,
+    runState(run),
+    `${run.settled}/${run.total}`,
+    String(run.imagesCreated),
+    String(run.imagesExisting),
+    String(run.itemsFailed),
+    formatTimestamp(run.startedAt),
+    run.manifest,
+    run.origin,
+  ]);
   return formatTable(header, lines);
 }
 

@@ -44,7 +44,13 @@ export async function runScheduler(config: Config, logger: Logger): Promise<void
         scheduler: () => (worker.closing === undefined && worker.isRunning() ? Promise.resolve() : Promise.reject(new Error('the scheduler is stopping'))),
       };
       if (scan.container) checks.storage = storageReadiness(scan.container);
-      const server: HealthServer = await startHealthServer({ port: config.healthPort!, host: config.healthHost, registry: metrics.registry, checks, onError: (error) => logger.error({ err: error }, 'health server error') });
+      const server: HealthServer = await startHealthServer({
+        port: config.healthPort!,
+        host: config.healthHost,
+        registry: metrics.registry,
+        checks,
+        onError: (error) => logger.error({ err: error }, 'health server error'),
+      });
       cleanup.unshift(() => server.close());
       logger.info({ health: server.url, endpoints: ['/metrics', '/livez', '/readyz'] }, 'health server listening');
     }

@@ -43,7 +43,15 @@ export function modelName(config: Config, deployments: DeploymentSpec[] = loadDe
  * Enqueues a run of `manifestPath` for separate workers: new run id, the pool's capacity for the ETA,
  * masters to Redis, the plan printed to `out` and `--max-cost` checked before anything is enqueued.
  */
-export async function enqueueRun(runtime: Runtime, config: Config, producer: Producer, manifestPath: string, origin: string, out: NodeJS.WritableStream, extra: Pick<EnqueueManifestOptions, 'onProgress'> = {}): Promise<EnqueueResult> {
+export async function enqueueRun(
+  runtime: Runtime,
+  config: Config,
+  producer: Producer,
+  manifestPath: string,
+  origin: string,
+  out: NodeJS.WritableStream,
+  extra: Pick<EnqueueManifestOptions, 'onProgress'> = {},
+): Promise<EnqueueResult> {
   // The workers pace the run at the quotas they registered, not at this shell's settings.
   const models = producer.defaults.models ?? [producer.model];
   const localQuota = (model: string): number => producer.deployments.filter((spec) => spec.model === model).reduce((sum, spec) => sum + spec.imagesPerMinute, 0);

@@ -37,12 +37,15 @@ export async function translationStage(options: TranslationStageOptions): Promis
     if (!isAPIError(error)) throw error;
     const where = `the translation deployment ${options.settings.translationDeployment}`;
     const fix = 'check POLYGLYPH_TRANSLATION_DEPLOYMENT, POLYGLYPH_TRANSLATION_ENDPOINT (or AZURE_OPENAI_ENDPOINT) and the key; the deployment must be a chat model that supports structured outputs';
-    if (error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) throw new ConfigError(`${where} refused the request: ${error.message}`, { hint: fix });
+    if (error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429)
+      throw new ConfigError(`${where} refused the request: ${error.message}`, { hint: fix });
     throw new ServiceUnavailableError(`${where} did not answer: ${error.message}`, { hint: 'try again later; translations already made are cached' });
   }
   const costMicros = chatCostMicros(translator.model, result.usage);
   const tokens = `${result.usage.promptTokens.toLocaleString('en-US')} + ${result.usage.completionTokens.toLocaleString('en-US')} tokens`;
-  options.out.write(`translation: ${result.filled} empty text cell${result.filled === 1 ? '' : 's'} on ${translator.model}: ${result.cached} from the cache, ${result.requests} request${result.requests === 1 ? '' : 's'}, ${tokens}, cost ${formatChatCost(translator.model, result.usage)}${options.redis ? '' : ' (no cache: RedisClient not reachable)'}\n`);
+  options.out.write(
+    `translation: ${result.filled} empty text cell${result.filled === 1 ? '' : 's'} on ${translator.model}: ${result.cached} from the cache, ${result.requests} request${result.requests === 1 ? '' : 's'}, ${tokens}, cost ${formatChatCost(translator.model, result.usage)}${options.redis ? '' : ' (no cache: RedisClient not reachable)'}\n`,
+  );
   const file = options.manifestPath;
   for (const flag of result.flags) options.err.write(`${file}:${flag.line}:${flag.column}: warning: ${flag.message}\n`);
   return { ...result, costMicros, model: translator.model };

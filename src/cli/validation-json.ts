@@ -33,7 +33,15 @@ export function validationJson(summary: ManifestSummary, plan?: ManifestPlan, er
   return {
     file: summary.file,
     valid: summary.errors === 0 && error === undefined,
-    summary: { rows: summary.rows, items: summary.items, images: summary.images, imagesByLocale: summary.imagesByLocale, errors: summary.errors, warnings: summary.warnings, issuesNotShown: summary.truncatedIssues },
+    summary: {
+      rows: summary.rows,
+      items: summary.items,
+      images: summary.images,
+      imagesByLocale: summary.imagesByLocale,
+      errors: summary.errors,
+      warnings: summary.warnings,
+      issuesNotShown: summary.truncatedIssues,
+    },
     issues: summary.issues.map(({ file, line, column, severity, code, message, hint }) => ({ file, line, column, severity, code, message, fix: hint })),
     plan: plan && jsonPlan(plan),
     error: error && { message: error.message, fix: error.hint },

@@ -15,7 +15,9 @@ import { noPriceMessage } from './price-table.js';
 export function formatPlan(plan: ManifestPlan): string {
   if (plan.byModel) return formatModelsPlan(plan, plan.byModel);
   const images = `${plan.images} image${plan.images === 1 ? '' : 's'}`;
-  const perLocale = Object.entries(plan.imagesByLocale).map(([locale, count]) => `${locale} ${count}`).join(', ');
+  const perLocale = Object.entries(plan.imagesByLocale)
+    .map(([locale, count]) => `${locale} ${count}`)
+    .join(', ');
   const lines = [`plan: ${images} on ${plan.model}${perLocale ? ` (${perLocale})` : ''}`];
   if (plan.costMicros === undefined) {
     lines.push(`estimated cost: unknown: ${noPriceMessage(plan.model)}`);
@@ -38,7 +40,9 @@ export function formatPlan(plan: ManifestPlan): string {
  */
 function formatModelsPlan(plan: ManifestPlan, byModel: ModelPlan[]): string {
   const images = `${plan.images} image${plan.images === 1 ? '' : 's'}`;
-  const perLocale = Object.entries(plan.imagesByLocale).map(([locale, count]) => `${locale} ${count}`).join(', ');
+  const perLocale = Object.entries(plan.imagesByLocale)
+    .map(([locale, count]) => `${locale} ${count}`)
+    .join(', ');
   const perModel = byModel.map((entry) => `${entry.model} ${entry.images}`).join(', ');
   const lines = [`plan: ${images} on ${plan.model}${perLocale ? ` (${perLocale})` : ''}; ${perModel}`];
   const priced = byModel.filter((entry) => entry.costMicros !== undefined);
@@ -46,7 +50,10 @@ function formatModelsPlan(plan: ManifestPlan, byModel: ModelPlan[]): string {
   if (priced.length === 0) {
     lines.push(`estimated cost: unknown: ${noPriceMessage(byModel.map((entry) => entry.model).join(', '))}`);
   } else {
-    const known = priced.length === 1 && unpriced.length > 0 ? `${formatUsd(plan.costMicros ?? 0)} for ${priced[0]!.model}` : `${formatUsd(plan.costMicros ?? 0)} (${priced.map((entry) => `${entry.model} ${formatUsd(entry.costMicros ?? 0)}`).join(', ')})`;
+    const known =
+      priced.length === 1 && unpriced.length > 0
+        ? `${formatUsd(plan.costMicros ?? 0)} for ${priced[0]!.model}`
+        : `${formatUsd(plan.costMicros ?? 0)} (${priced.map((entry) => `${entry.model} ${formatUsd(entry.costMicros ?? 0)}`).join(', ')})`;
     lines.push(`estimated cost: ${[known, ...unpriced].join('; ')}; ${plan.priceSource ?? 'price table'}, prompt tokens not included`);
   }
   const times = byModel.map((entry) => `${entry.model} ${entry.images} image${entry.images === 1 ? '' : 's'} at ${entry.imagesPerMinute}/min`).join(', ');

@@ -27,14 +27,17 @@ const usd = z.number({ error: typeError('missing: give a price in US dollars', '
 
 const modelSchema = z
   .object({
-    perImage1024: z.object({ low: usd, medium: usd, high: usd }, { error: typeError('missing: every model needs per-image prices for low, medium and high', 'expected an object {"low", "medium", "high"}') }).strict(),
+    perImage1024: z
+      .object({ low: usd, medium: usd, high: usd }, { error: typeError('missing: every model needs per-image prices for low, medium and high', 'expected an object {"low", "medium", "high"}') })
+      .strict(),
     tokens: z.object({ textInputPerMillion: usd, imageInputPerMillion: usd, imageOutputPerMillion: usd, textOutputPerMillion: usd.optional() }).strict().optional(),
   })
   .strict();
 
 const fileSchema = z.object({ models: z.record(z.string().min(1), modelSchema) }).strict();
 
-const SHAPE_HINT = 'the file looks like {"models": {"<model or deployment name>": {"perImage1024": {"low": 0.006, "medium": 0.053, "high": 0.211}, "tokens": {"textInputPerMillion": 5, "imageInputPerMillion": 8, "imageOutputPerMillion": 30, "textOutputPerMillion": 10}}}} (prices in USD; "tokens" and "textOutputPerMillion" optional)';
+const SHAPE_HINT =
+  'the file looks like {"models": {"<model or deployment name>": {"perImage1024": {"low": 0.006, "medium": 0.053, "high": 0.211}, "tokens": {"textInputPerMillion": 5, "imageInputPerMillion": 8, "imageOutputPerMillion": 30, "textOutputPerMillion": 10}}}} (prices in USD; "tokens" and "textOutputPerMillion" optional)';
 
 /**
  * The price table: the built-in one, with each model of `priceFile` (when given) added or replacing

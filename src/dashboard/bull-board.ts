@@ -9,7 +9,10 @@ export function bullBoardRouter(deps: Pick<DashboardDeps, 'imageQueue' | 'schedu
   const serverAdapter = new ExpressAdapter().setBasePath('/queues');
   const options = { readOnlyMode: !deps.allowJobActions, allowRetries: deps.allowJobActions };
   createBullBoard({
-    queues: [new BullMQAdapter(deps.imageQueue, { ...options, description: 'one job per (message, locale): generate, then upload' }), new BullMQAdapter(deps.scheduleQueue, { ...options, description: 'scheduled scans and manifest runs' })],
+    queues: [
+      new BullMQAdapter(deps.imageQueue, { ...options, description: 'one job per (message, locale): generate, then upload' }),
+      new BullMQAdapter(deps.scheduleQueue, { ...options, description: 'scheduled scans and manifest runs' }),
+    ],
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Polyglyph', miscLinks: [{ text: 'Runs', url: '/runs' }], hideDocsLink: true } },
   });

@@ -26,7 +26,10 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   });
   app.get('/readyz', async (_request, response) => {
     const { ready, body } = await readiness(deps.checks, 2_000);
-    response.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json(body);
+    response
+      .set('Cache-Control', 'no-store')
+      .status(ready ? 200 : 503)
+      .json(body);
   });
 
   // Before authentication: a rebinding page gets no challenge either. After the probes: they reveal

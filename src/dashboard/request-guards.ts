@@ -43,7 +43,10 @@ export function hostGuard(options: AllowedHostsOptions): RequestHandler {
       next();
       return;
     }
-    refuse(response, `this dashboard does not answer to the host name in the request${host ? ` (${host.slice(0, 100)})` : ''}; if it is yours (e.g. behind a reverse proxy), add it to POLYGLYPH_DASHBOARD_ALLOWED_HOSTS (--allowed-hosts)`);
+    refuse(
+      response,
+      `this dashboard does not answer to the host name in the request${host ? ` (${host.slice(0, 100)})` : ''}; if it is yours (e.g. behind a reverse proxy), add it to POLYGLYPH_DASHBOARD_ALLOWED_HOSTS (--allowed-hosts)`,
+    );
   };
 }
 
@@ -65,7 +68,10 @@ export const sameOriginGuard: RequestHandler = (request, response, next) => {
     next();
     return;
   }
-  refuse(response, 'refused: a request that changes something must come from the dashboard\'s own pages (Sec-Fetch-Site: same-origin, or an Origin header naming this dashboard, e.g. `-H "Origin: http://127.0.0.1:3000"` with curl)');
+  refuse(
+    response,
+    'refused: a request that changes something must come from the dashboard\'s own pages (Sec-Fetch-Site: same-origin, or an Origin header naming this dashboard, e.g. `-H "Origin: http://127.0.0.1:3000"` with curl)',
+  );
 };
 
 /** Both guards refuse the same way: 403, plain text that says how to get through, never cached. */

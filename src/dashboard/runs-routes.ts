@@ -17,7 +17,10 @@ export function runsRouter(deps: DashboardDeps): Router {
   pages.use(ownPagePolicy);
   pages.get('/', (_request, response) => response.redirect(302, '/runs'));
   pages.get('/assets/dashboard.css', (_request, response) => {
-    response.set('Cache-Control', 'public, max-age=300').type('text/css').send(DASHBOARD_CSS + GALLERY_CSS);
+    response
+      .set('Cache-Control', 'public, max-age=300')
+      .type('text/css')
+      .send(DASHBOARD_CSS + GALLERY_CSS);
   });
   pages.get('/runs', async (_request, response) => {
     const [runs, schedules, jobCounts, deployments] = await Promise.all([
@@ -79,4 +82,3 @@ const ownPagePolicy: RequestHandler = (_request, response, next) => {
 function withCost(run: RunRecord, table: PriceTable): RunRecord & { cost: ReturnType<typeof runCost> } {
   return { ...run, cost: runCost(run, table) };
 }
-

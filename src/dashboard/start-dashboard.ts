@@ -17,7 +17,20 @@ import { reviewRerender, type RerenderSettings } from './review-rerender.js';
 
 export type DashboardSettings = Pick<
   Config,
-  'redisUrl' | 'redisClusterNodes' | 'queueName' | 'queuePrefix' | 'storageConnectionString' | 'storageAccountUrl' | 'container' | 'priceFile' | 'dashboardHost' | 'dashboardPort' | 'dashboardAllowedHosts' | 'dashboardToken' | 'dashboardUser' | 'dashboardPassword'
+  | 'redisUrl'
+  | 'redisClusterNodes'
+  | 'queueName'
+  | 'queuePrefix'
+  | 'storageConnectionString'
+  | 'storageAccountUrl'
+  | 'container'
+  | 'priceFile'
+  | 'dashboardHost'
+  | 'dashboardPort'
+  | 'dashboardAllowedHosts'
+  | 'dashboardToken'
+  | 'dashboardUser'
+  | 'dashboardPassword'
 >;
 
 export interface Dashboard extends Listening {
@@ -57,7 +70,10 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
     credentials: hasCredentials(credentials) ? credentials : undefined,
     allowJobActions: options.allowJobActions ?? false,
     listenHost: settings.dashboardHost,
-    allowedHosts: settings.dashboardAllowedHosts?.split(',').map((name) => name.trim()).filter(Boolean),
+    allowedHosts: settings.dashboardAllowedHosts
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
     priceTable,
     blobStore: storage,
     rerender: options.rerender && reviewRerender({ queue: imageQueue, runStore, priceTable }, options.rerender),

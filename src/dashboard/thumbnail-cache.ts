@@ -21,7 +21,10 @@ export class ThumbnailCache {
       this.entries.set(blobName, hit);
       return hit;
     }
-    const thumbnail = await sharp(await load()).resize({ width: THUMBNAIL_EDGE_PX, height: THUMBNAIL_EDGE_PX, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+    const thumbnail = await sharp(await load())
+      .resize({ width: THUMBNAIL_EDGE_PX, height: THUMBNAIL_EDGE_PX, fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer();
     this.entries.set(blobName, thumbnail);
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return thumbnail;

@@ -116,7 +116,15 @@ export class DeploymentPool {
     // A 429 is an answer: the deployment is up. A half-open trial that met it is over; the next
     // request after the 429's hold is the next trial (the breaker closes on a success).
     await this.#redis.del(this.#key(member, 'trial'));
-    const rate = await runScript(this.#redis, 'rate-limited', keys, [String(Math.ceil(ms)), String(admittedAt), String(member.spec.imagesPerMinute), String(LEARN_BETA), String(LEARN_C), String(LEARN_PLATEAU), String(LEARN_RECOVERY_S)]);
+    const rate = await runScript(this.#redis, 'rate-limited', keys, [
+      String(Math.ceil(ms)),
+      String(admittedAt),
+      String(member.spec.imagesPerMinute),
+      String(LEARN_BETA),
+      String(LEARN_C),
+      String(LEARN_PLATEAU),
+      String(LEARN_RECOVERY_S),
+    ]);
     await countNow(this.#redis, this.#key(member, 'rate-limited'), 1);
     return Number(rate);
   }

@@ -35,7 +35,10 @@ const entrySchema = z
     apiStyle: z.enum(['deployment', 'v1']).optional(),
     apiVersion: z.string().min(1).optional(),
     apiKey: z.string().min(1).optional(),
-    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
     entraScope: z.string().min(1).optional(),
     provider: z.enum(IMAGE_PROVIDERS).optional(),
     imagesPerMinute: z.number().positive(),
@@ -68,18 +71,33 @@ export function loadDeployments(config: Config, env: NodeJS.ProcessEnv = process
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new ConfigError(`cannot read the deployments file ${file}: ${reason}`, { hint: 'check POLYGLYPH_DEPLOYMENTS_FILE / --deployments-file (a JSON file: {"deployments": [{"name", "endpoint", "deployment", "imagesPerMinute", ...}]})' });
+    throw new ConfigError(`cannot read the deployments file ${file}: ${reason}`, {
+      hint: 'check POLYGLYPH_DEPLOYMENTS_FILE / --deployments-file (a JSON file: {"deployments": [{"name", "endpoint", "deployment", "imagesPerMinute", ...}]})',
+    });
   }
   const result = fileSchema.safeParse(parsed);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') || '(file)'}: ${issue.message}`);
-    throw new ConfigError(`the deployments file ${file} is not valid:\n  ${problems.join('\n  ')}`, { hint: 'each deployment needs name, endpoint (or gptEndpoint) and imagesPerMinute; optional: deployment, model, provider (azure-openai or mai), apiStyle, apiVersion, apiKey or apiKeyEnv, entraScope' });
+    const problems = result.error.issues.map(
+      (issue) =>
+        `${
+          issue.path
+            .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+            .join('')
+            .replace(/^\./, '') || '(file)'
+        }: ${issue.message}`,
+    );
+    throw new ConfigError(`the deployments file ${file} is not valid:\n  ${problems.join('\n  ')}`, {
+      hint: 'each deployment needs name, endpoint (or gptEndpoint) and imagesPerMinute; optional: deployment, model, provider (azure-openai or mai), apiStyle, apiVersion, apiKey or apiKeyEnv, entraScope',
+    });
   }
   const specs = result.data.deployments.map((entry, index): DeploymentSpec => {
     let apiKey = entry.apiKey;
     if (entry.apiKeyEnv !== undefined) {
       apiKey = env[entry.apiKeyEnv];
-      if (!apiKey) throw new ConfigError(`${file}: deployments[${index}] (${entry.name}) takes its key from ${entry.apiKeyEnv}, which is not set`, { hint: `set ${entry.apiKeyEnv}, or remove apiKeyEnv to use Microsoft Entra ID` });
+      if (!apiKey)
+        throw new ConfigError(`${file}: deployments[${index}] (${entry.name}) takes its key from ${entry.apiKeyEnv}, which is not set`, {
+          hint: `set ${entry.apiKeyEnv}, or remove apiKeyEnv to use Microsoft Entra ID`,
+        });
     }
     const api: ImageApiSettings = {
       endpoint: entry.endpoint,

@@ -42,7 +42,9 @@ export async function readDeploymentUsage(redis: RedisClient, keyBase: string): 
   const current = Math.floor(now / USAGE_BUCKET_MS);
   // Newest first: the current bucket, then the WINDOW_BUCKETS before it.
   const buckets = Array.from({ length: WINDOW_BUCKETS + 1 }, (_, back) => current - back);
-  const infos = Object.values(registry).map((json) => JSON.parse(json) as DeploymentInfo).sort((a, b) => a.name.localeCompare(b.name));
+  const infos = Object.values(registry)
+    .map((json) => JSON.parse(json) as DeploymentInfo)
+    .sort((a, b) => a.name.localeCompare(b.name));
   return Promise.all(
     infos.map(async (info) => {
       const images = deploymentKey(keyBase, info.name, 'images');

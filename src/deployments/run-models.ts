@@ -40,7 +40,9 @@ export function modelProviders(specs: readonly DeploymentSpec[]): Record<string,
   for (const spec of specs) {
     const known = providers[spec.model];
     if (known !== undefined && known !== spec.provider) {
-      throw new ConfigError(`deployments of model '${spec.model}' disagree on its provider (${known} and ${spec.provider}, '${spec.name}')`, { hint: 'give every deployment of one model the same "provider" (or none)' });
+      throw new ConfigError(`deployments of model '${spec.model}' disagree on its provider (${known} and ${spec.provider}, '${spec.name}')`, {
+        hint: 'give every deployment of one model the same "provider" (or none)',
+      });
     }
     providers[spec.model] = spec.provider;
   }
@@ -104,9 +106,12 @@ export function checkManifestModelsServed(file: string, summary: Pick<ManifestSu
   const served = servedModels(specs);
   const firstLines = summary.modelLines;
   if (summary.rowsWithoutModel > 0 && served.length > 1) {
-    throw new ConfigError(`the deployments serve several models (${served.join(', ')}) and ${summary.rowsWithoutModel} row${summary.rowsWithoutModel === 1 ? '' : 's'} of ${file} name none (the first on line ${summary.firstLineWithoutModel ?? '?'}); nothing was enqueued`, {
-      hint: `name the run's models with --models (POLYGLYPH_MODELS), e.g. --models ${served.join(',')}, or give every row a model cell`,
-    });
+    throw new ConfigError(
+      `the deployments serve several models (${served.join(', ')}) and ${summary.rowsWithoutModel} row${summary.rowsWithoutModel === 1 ? '' : 's'} of ${file} name none (the first on line ${summary.firstLineWithoutModel ?? '?'}); nothing was enqueued`,
+      {
+        hint: `name the run's models with --models (POLYGLYPH_MODELS), e.g. --models ${served.join(',')}, or give every row a model cell`,
+      },
+    );
   }
   const missing = Object.keys(firstLines).filter((model) => !served.includes(model));
   if (missing.length === 0) return;

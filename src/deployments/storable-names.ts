@@ -27,9 +27,12 @@ export function assertStorableDeployments(specs: readonly DeploymentSpec[], from
     }
     const nameProblem = metadataValueProblem(spec.name);
     if (nameProblem) {
-      throw new ConfigError(`${fromFile ? `${fromFile}: the deployment name` : 'AZURE_OPENAI_DEPLOYMENT / --deployment: the deployment name'} '${spec.name}' cannot be stored with its images (blob metadata 'deployment'): ${nameProblem}`, {
-        hint: 'describe the deployment in a deployments file (POLYGLYPH_DEPLOYMENTS_FILE): "name" is ours (letters, digits, . _ -), "deployment" is Azure\'s and is never stored',
-      });
+      throw new ConfigError(
+        `${fromFile ? `${fromFile}: the deployment name` : 'AZURE_OPENAI_DEPLOYMENT / --deployment: the deployment name'} '${spec.name}' cannot be stored with its images (blob metadata 'deployment'): ${nameProblem}`,
+        {
+          hint: 'describe the deployment in a deployments file (POLYGLYPH_DEPLOYMENTS_FILE): "name" is ours (letters, digits, . _ -), "deployment" is Azure\'s and is never stored',
+        },
+      );
     }
   }
 }

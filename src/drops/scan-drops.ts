@@ -41,7 +41,8 @@ export async function scanDrops(deps: ScanDeps): Promise<DropOutcome[]> {
   if (deps.dropDir !== undefined) outcomes.push(...(await scanDir(deps, deps.dropDir)));
   for (const outcome of outcomes) {
     deps.onOutcome?.(outcome);
-    if (outcome.action === 'duplicate') deps.logger?.info({ manifest: outcome.name, earlierRunId: outcome.earlierRunId, earlierManifest: describeDropSource(outcome.earlierSource) }, 'dropped manifest was ingested before; no new run');
+    if (outcome.action === 'duplicate')
+      deps.logger?.info({ manifest: outcome.name, earlierRunId: outcome.earlierRunId, earlierManifest: describeDropSource(outcome.earlierSource) }, 'dropped manifest was ingested before; no new run');
     else if (outcome.action === 'failed') deps.logger?.warn({ manifest: outcome.name, error: outcome.message }, 'dropped manifest left for the next pass');
     else deps.logger?.info({ manifest: outcome.name, action: outcome.action, runId: outcome.runId }, 'dropped manifest');
   }
@@ -103,7 +104,9 @@ async function settleBlob(container: ContainerClient, call: StorageCall, dropped
   if (decision.action === 'rejected') {
     await call(`uploading ${base}rejected/${name}`, (abortSignal) => container.getBlockBlobClient(`${base}rejected/${name}`).uploadFile(path, { ...headers, abortSignal }));
     const text = `${(decision.errors ?? []).join('\n')}\n`;
-    await call(`uploading ${base}rejected/${name}.errors.txt`, (abortSignal) => container.getBlockBlobClient(`${base}rejected/${name}.errors.txt`).uploadData(Buffer.from(text, 'utf8'), { blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' }, abortSignal }));
+    await call(`uploading ${base}rejected/${name}.errors.txt`, (abortSignal) =>
+      container.getBlockBlobClient(`${base}rejected/${name}.errors.txt`).uploadData(Buffer.from(text, 'utf8'), { blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' }, abortSignal }),
+    );
   } else {
     const metadata: Record<string, string> = { sha256: decision.sha256 };
     if (decision.action !== 'duplicate' && decision.runId) metadata.runid = decision.runId;
@@ -152,9 +155,10 @@ async function scanDir(deps: ScanDeps, root: string): Promise<DropOutcome[]> {
         await writeFile(join(folders.rejected, `${name}.errors.txt`), `${(decision.errors ?? []).join('\n')}\n`);
       } else {
         await rename(processing, join(folders.processed, name));
-        const note = decision.action === 'duplicate'
-          ? `same content as ${describeDropSource(decision.earlierSource)}${decision.earlierRunId ? ` (run ${decision.earlierRunId})` : ''}; no new run\n`
-          : `run ${decision.runId ?? ''}\n`;
+        const note =
+          decision.action === 'duplicate'
+            ? `same content as ${describeDropSource(decision.earlierSource)}${decision.earlierRunId ? ` (run ${decision.earlierRunId})` : ''}; no new run\n`
+            : `run ${decision.runId ?? ''}\n`;
         await writeFile(join(folders.processed, `${name}.note.txt`), note);
       }
       outcomes.push({ where: 'dir', name, ...withoutSha(decision) });

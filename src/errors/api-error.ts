@@ -5,15 +5,8 @@
  */
 import { isRecord } from '../json/is-record.js';
 
-
 /** Error `code`s Azure and OpenAI use for a prompt or an output refused by content filtering. */
-const CONTENT_POLICY_CODES = new Set([
-  'contentfilter',
-  'content_filter',
-  'content_policy_violation',
-  'moderation_blocked',
-  'responsibleaipolicyviolation',
-]);
+const CONTENT_POLICY_CODES = new Set(['contentfilter', 'content_filter', 'content_policy_violation', 'moderation_blocked', 'responsibleaipolicyviolation']);
 
 export interface APIErrorFields {
   status: number | undefined;

@@ -1,14 +1,5 @@
 import { deploymentFault } from './deployment-fault.js';
-import {
-  APIConnectionError,
-  BadRequestError,
-  ConflictError,
-  InternalServerError,
-  InvalidResponseError,
-  RateLimitedError,
-  RequestTimeoutError,
-  isAPIError,
-} from './api-error.js';
+import { APIConnectionError, BadRequestError, ConflictError, InternalServerError, InvalidResponseError, RateLimitedError, RequestTimeoutError, isAPIError } from './api-error.js';
 
 /**
  * Codes of 400 answers that are the service's fault, not the request's: Azure has answered multipart

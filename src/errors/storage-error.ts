@@ -29,13 +29,25 @@ export function storageUnusable(error: unknown, url: string): PolyglyphError {
   if (error instanceof PolyglyphError) return error;
   const where = publicBlobUrl(url);
   if (error instanceof StorageTimeoutError) {
-    return new ServiceUnavailableError(`blob storage at ${where} did not answer within ${error.timeoutMs} ms: check that the account URL in AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL is right and reachable (or raise POLYGLYPH_STORAGE_TIMEOUT_MS)`, { cause: error });
+    return new ServiceUnavailableError(
+      `blob storage at ${where} did not answer within ${error.timeoutMs} ms: check that the account URL in AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL is right and reachable (or raise POLYGLYPH_STORAGE_TIMEOUT_MS)`,
+      { cause: error },
+    );
   }
   if (error instanceof RestError && (error.statusCode === 401 || error.statusCode === 403)) {
-    return new ServiceUnavailableError(`blob storage at ${where} refused the credentials (HTTP ${error.statusCode}${error.code ? ` ${error.code}` : ''}): check the account key in AZURE_STORAGE_CONNECTION_STRING, or the role assignment for Entra ID`, { cause: error });
+    return new ServiceUnavailableError(
+      `blob storage at ${where} refused the credentials (HTTP ${error.statusCode}${error.code ? ` ${error.code}` : ''}): check the account key in AZURE_STORAGE_CONNECTION_STRING, or the role assignment for Entra ID`,
+      { cause: error },
+    );
   }
-  const reason = error instanceof RestError ? [error.statusCode ? `HTTP ${error.statusCode}` : undefined, error.code].filter(Boolean).join(' ') || firstLine(error.message) : firstLine(error instanceof Error ? error.message : String(error));
-  return new ServiceUnavailableError(`cannot reach blob storage at ${where} (${reason}): check AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL and that the account (or Azurite) is running`, { cause: error });
+  const reason =
+    error instanceof RestError
+      ? [error.statusCode ? `HTTP ${error.statusCode}` : undefined, error.code].filter(Boolean).join(' ') || firstLine(error.message)
+      : firstLine(error instanceof Error ? error.message : String(error));
+  return new ServiceUnavailableError(
+    `cannot reach blob storage at ${where} (${reason}): check AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL and that the account (or Azurite) is running`,
+    { cause: error },
+  );
 }
 
 function firstLine(text: string): string {

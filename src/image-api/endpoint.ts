@@ -57,8 +57,6 @@ export function resolveEndpoint(settings: EndpointSettings): ResolvedEndpoint {
   const base = settings.endpoint.replace(/\/+$/, '').replace(/\/openai(\/v1)?$/, '');
   const deployment = encodeURIComponent(settings.deployment);
   const url =
-    settings.apiStyle === 'v1'
-      ? `${base}/openai/v1/images/generations`
-      : `${base}/openai/deployments/${deployment}/images/generations?api-version=${encodeURIComponent(settings.apiVersion)}`;
+    settings.apiStyle === 'v1' ? `${base}/openai/v1/images/generations` : `${base}/openai/deployments/${deployment}/images/generations?api-version=${encodeURIComponent(settings.apiVersion)}`;
   return { url, style: settings.apiStyle, bodyModel: settings.apiStyle === 'v1' ? settings.deployment : undefined, scope: settings.entraScope ?? SCOPES[settings.apiStyle] };
 }

@@ -48,7 +48,12 @@ export abstract class HttpImageClient {
     this.now = options.now ?? Date.now;
   }
 
-  protected async post(url: string, body: string | FormData, contentHeaders: Record<string, string>, callerSignal: AbortSignal | undefined): Promise<{ json: unknown; requestId: string | undefined; images: Buffer[] }> {
+  protected async post(
+    url: string,
+    body: string | FormData,
+    contentHeaders: Record<string, string>,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<{ json: unknown; requestId: string | undefined; images: Buffer[] }> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     let response: Response;

@@ -95,7 +95,6 @@ function maiUsage(body: unknown): ImageUsage | undefined {
   return { inputTokens: input, outputTokens: output, totalTokens: input !== undefined && output !== undefined ? input + output : undefined, inputTextTokens: input };
 }
 
-
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

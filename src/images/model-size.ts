@@ -17,7 +17,13 @@ export function resolveSizeFor(input: string, provider: ImageProvider): Resolved
   switch (derivation.kind) {
     case 'auto':
       // MAI takes width and height, never `auto`: ask for the size of the documented example.
-      return { ok: true, size: `${MAI_DEFAULT_SIZE.width}x${MAI_DEFAULT_SIZE.height}`, ...MAI_DEFAULT_SIZE, requested, derivation: { kind: 'normalised', problem: 'is not a size MAI image models take (they need a width and a height)' } };
+      return {
+        ok: true,
+        size: `${MAI_DEFAULT_SIZE.width}x${MAI_DEFAULT_SIZE.height}`,
+        ...MAI_DEFAULT_SIZE,
+        requested,
+        derivation: { kind: 'normalised', problem: 'is not a size MAI image models take (they need a width and a height)' },
+      };
     case 'routed': {
       const size = maiRouteSize(derivation.route);
       return { ok: true, size: `${size.width}x${size.height}`, ...size, requested, derivation };
@@ -59,8 +65,9 @@ export function maiRouteSize(route: SizeRoute): { width: number; height: number 
 export function modelSizeWarning(model: string, provider: ImageProvider, size: { requested: string; size: string; problem: string }): { message: string; hint: string } {
   return {
     message: `size ${size.requested} is outside ${model}'s limits (${describeProvider(provider)}); ${model} will be asked for ${size.size}`,
-    hint: provider === 'mai'
-      ? `${size.requested} ${size.problem}; MAI image models take both edges at least 768 and at most 1,048,576 pixels (e.g. 1024x1024, 1360x768, 768x1360); a row for several models can name a tier such as 'small landscape' instead`
-      : `${size.requested} ${size.problem}; write ${size.size} (or another valid size) to ask for it directly`,
+    hint:
+      provider === 'mai'
+        ? `${size.requested} ${size.problem}; MAI image models take both edges at least 768 and at most 1,048,576 pixels (e.g. 1024x1024, 1360x768, 768x1360); a row for several models can name a tier such as 'small landscape' instead`
+        : `${size.requested} ${size.problem}; write ${size.size} (or another valid size) to ask for it directly`,
   };
 }

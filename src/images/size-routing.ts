@@ -60,13 +60,9 @@ export interface Aspect {
   height: number;
 }
 
-export type SizeRoute =
-  | { mode: 'legacy'; tier: SizeTier; aspect: Aspect }
-  | { mode: 'tokens'; bucket: TokenBucket; aspect: Aspect };
+export type SizeRoute = { mode: 'legacy'; tier: SizeTier; aspect: Aspect } | { mode: 'tokens'; bucket: TokenBucket; aspect: Aspect };
 
-export type RouteResult =
-  | { ok: true; route: SizeRoute; canonical: string; width: number; height: number }
-  | { ok: false; message: string; hint: string };
+export type RouteResult = { ok: true; route: SizeRoute; canonical: string; width: number; height: number } | { ok: false; message: string; hint: string };
 
 const SQUARE: Aspect = { label: 'square', width: 1, height: 1 };
 const SHAPE_HINT = `add a shape (${Object.keys(SHAPES).join(', ')}) or an aspect such as 16:9, 4:3, 21:9, 9:16, up to ${MAX_ASPECT_RATIO}:1`;

@@ -10,10 +10,7 @@ export class RedisUnreachableError extends ServiceUnavailableError {
 
   constructor(url: string, cause: unknown) {
     const shown = redactRedisUrl(url);
-    super(
-      `Cannot reach Redis at ${shown} (${describeCause(cause)}). Start one (e.g. \`redis-server\` or \`docker compose up -d redis\`) or set REDIS_URL.`,
-      { cause },
-    );
+    super(`Cannot reach Redis at ${shown} (${describeCause(cause)}). Start one (e.g. \`redis-server\` or \`docker compose up -d redis\`) or set REDIS_URL.`, { cause });
     this.url = shown;
   }
 }

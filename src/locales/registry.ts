@@ -24,13 +24,25 @@ const LOCALES: Readonly<Record<LocaleCode, LocaleInfo>> = {
   ko: { code: 'ko', englishName: 'Korean', nativeName: '한국어', script: 'Kore', scriptName: 'Hangul', aliases: ['ko-KR', 'ko-Kore', 'ko-Kore-KR'] },
   hi: { code: 'hi', englishName: 'Hindi', nativeName: 'हिन्दी', script: 'Deva', scriptName: 'Devanagari script', aliases: ['hi-IN', 'hi-Deva', 'hi-Deva-IN'] },
   bn: { code: 'bn', englishName: 'Bengali', nativeName: 'বাংলা', script: 'Beng', scriptName: 'Bengali script', aliases: ['bn-BD', 'bn-IN', 'bn-Beng'] },
-  'zh-Hans': { code: 'zh-Hans', englishName: 'Chinese (Simplified)', nativeName: '简体中文', script: 'Hans', scriptName: 'Simplified Chinese characters', aliases: ['zh-CN', 'zh-SG', 'zh-Hans-CN', 'zh-Hans-SG'] },
-  'zh-Hant': { code: 'zh-Hant', englishName: 'Chinese (Traditional)', nativeName: '繁體中文', script: 'Hant', scriptName: 'Traditional Chinese characters', aliases: ['zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant-TW', 'zh-Hant-HK'] },
+  'zh-Hans': {
+    code: 'zh-Hans',
+    englishName: 'Chinese (Simplified)',
+    nativeName: '简体中文',
+    script: 'Hans',
+    scriptName: 'Simplified Chinese characters',
+    aliases: ['zh-CN', 'zh-SG', 'zh-Hans-CN', 'zh-Hans-SG'],
+  },
+  'zh-Hant': {
+    code: 'zh-Hant',
+    englishName: 'Chinese (Traditional)',
+    nativeName: '繁體中文',
+    script: 'Hant',
+    scriptName: 'Traditional Chinese characters',
+    aliases: ['zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant-TW', 'zh-Hant-HK'],
+  },
 };
 
-const BY_TAG: ReadonlyMap<string, LocaleCode> = new Map(
-  Object.values(LOCALES).flatMap((info) => [info.code, ...info.aliases].map((tag) => [tag.toLowerCase(), info.code] as const)),
-);
+const BY_TAG: ReadonlyMap<string, LocaleCode> = new Map(Object.values(LOCALES).flatMap((info) => [info.code, ...info.aliases].map((tag) => [tag.toLowerCase(), info.code] as const)));
 
 export function getLocale(code: LocaleCode): LocaleInfo {
   return LOCALES[code];

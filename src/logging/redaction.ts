@@ -10,11 +10,19 @@ export const CENSOR = '[redacted]';
  * header), are caught by `redactLogLine` below.
  */
 export const REDACT_PATHS = [
-  'apiKey', '*.apiKey', '*.*.apiKey',
-  'connectionString', '*.connectionString',
-  'password', '*.password',
-  'headers["api-key"]', 'headers.authorization', 'headers.Authorization',
-  '*.headers["api-key"]', '*.headers.authorization', '*.headers.Authorization',
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
+  'connectionString',
+  '*.connectionString',
+  'password',
+  '*.password',
+  'headers["api-key"]',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers["api-key"]',
+  '*.headers.authorization',
+  '*.headers.Authorization',
 ];
 
 /**
@@ -22,7 +30,8 @@ export const REDACT_PATHS = [
  * authorization headers, passwords, tokens, account keys, connection strings, whoever names them
  * (a deployments file, an SDK's request). The settings' own names come from the settings table.
  */
-const SECRET_KEY = /^(?:x-)?(?:api[-_]?key|ocp-apim-subscription-key|(?:proxy-)?authorization|password|passwd|pwd|secret|client[-_]?secret|(?:access|refresh|id|sas)[-_]?token|token|sas|account[-_]?key|(?:storage[-_]?)?connection[-_]?string|cookie|set-cookie)$/i;
+const SECRET_KEY =
+  /^(?:x-)?(?:api[-_]?key|ocp-apim-subscription-key|(?:proxy-)?authorization|password|passwd|pwd|secret|client[-_]?secret|(?:access|refresh|id|sas)[-_]?token|token|sas|account[-_]?key|(?:storage[-_]?)?connection[-_]?string|cookie|set-cookie)$/i;
 
 /** Patterns that find a secret inside any string; group 1 is kept, the rest becomes CENSOR. */
 const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [

@@ -67,7 +67,13 @@ export function modelRowProblems(input: RowModelInput, defaults: Pick<ManifestDe
   const formatProblem = azureFormatProblem(input.format);
   if (formatProblem && usesAzureOpenAi(input.models, defaults)) {
     const models = (effectiveModels(input.models, defaults) ?? []).filter((model) => providerOf(model, defaults.providers) === 'azure-openai');
-    problems.push({ column: 'format', severity: 'error', code: 'format-not-on-azure', message: `${formatProblem}${models.length > 0 ? ` (${models.join(', ')})` : ''}${input.formatCell === '' ? ' (the format comes from --format)' : ''}`, hint: AZURE_FORMAT_HINT });
+    problems.push({
+      column: 'format',
+      severity: 'error',
+      code: 'format-not-on-azure',
+      message: `${formatProblem}${models.length > 0 ? ` (${models.join(', ')})` : ''}${input.formatCell === '' ? ' (the format comes from --format)' : ''}`,
+      hint: AZURE_FORMAT_HINT,
+    });
   }
   const mai = (effectiveModels(input.models, defaults) ?? []).filter((model) => providerOf(model, defaults.providers) === 'mai');
   for (const model of mai) {
@@ -79,15 +85,33 @@ export function modelRowProblems(input: RowModelInput, defaults: Pick<ManifestDe
       }
     }
     if (input.formatCell !== '' && input.format !== 'png') {
-      problems.push({ column: 'format', severity: 'warning', code: 'format-for-model', message: `${model} (${describeProvider('mai')}) returns PNG only; its images of this row are png`, hint: `other models of the row still get ${input.format}; set the format to png to silence this` });
+      problems.push({
+        column: 'format',
+        severity: 'warning',
+        code: 'format-for-model',
+        message: `${model} (${describeProvider('mai')}) returns PNG only; its images of this row are png`,
+        hint: `other models of the row still get ${input.format}; set the format to png to silence this`,
+      });
     }
     for (const column of ['compression', 'background', 'moderation'] as const) {
       if (input.setCells[column]) {
-        problems.push({ column, severity: 'warning', code: 'parameter-not-sent', message: `${model} (${describeProvider('mai')}) takes no ${column}; it is not sent to it`, hint: 'it still applies to the row\'s Azure OpenAI models; clear the cell to silence this' });
+        problems.push({
+          column,
+          severity: 'warning',
+          code: 'parameter-not-sent',
+          message: `${model} (${describeProvider('mai')}) takes no ${column}; it is not sent to it`,
+          hint: "it still applies to the row's Azure OpenAI models; clear the cell to silence this",
+        });
       }
     }
     if (input.setCells.source_image) {
-      problems.push({ column: 'source_image', severity: 'error', code: 'edits-not-supported', message: `${model} (${describeProvider('mai')}) has no images edits, which a source_image needs`, hint: 'send rows with a source_image to an Azure OpenAI model (a model cell such as gpt-image-2), or remove the source image' });
+      problems.push({
+        column: 'source_image',
+        severity: 'error',
+        code: 'edits-not-supported',
+        message: `${model} (${describeProvider('mai')}) has no images edits, which a source_image needs`,
+        hint: 'send rows with a source_image to an Azure OpenAI model (a model cell such as gpt-image-2), or remove the source image',
+      });
     }
   }
   return problems;

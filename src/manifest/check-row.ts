@@ -60,11 +60,22 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   const at = (column: keyof ManifestHeader['columns']): number => header.columns[column] ?? 0;
 
   if (record.fields.length !== header.width) {
-    report(Math.min(record.fields.length, header.width), 'ragged-row', `the row has ${record.fields.length} fields; the header has ${header.width}`, 'quote fields that contain commas ("a, b") and give every row one field per column');
+    report(
+      Math.min(record.fields.length, header.width),
+      'ragged-row',
+      `the row has ${record.fields.length} fields; the header has ${header.width}`,
+      'quote fields that contain commas ("a, b") and give every row one field per column',
+    );
   }
   record.fields.forEach((field, index) => {
     const control = CONTROL_CHARACTER.exec(field);
-    if (control) report(index, 'control-character', `the field contains control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, 'remove it (only tabs and line breaks are allowed, in free text)');
+    if (control)
+      report(
+        index,
+        'control-character',
+        `the field contains control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+        'remove it (only tabs and line breaks are allowed, in free text)',
+      );
     if (field.includes(REPLACEMENT_CHARACTER)) report(index, 'invalid-utf8', 'the field is not valid UTF-8', 'save the manifest as UTF-8 (in Excel: "CSV UTF-8")');
   });
 
@@ -97,7 +108,8 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   for (const { locale, index } of header.texts) {
     const text = record.fields[index] ?? '';
     if (text.trim() === '') continue;
-    if (!locales.includes(locale)) report(index, 'text-for-unrequested-locale', `text:${locale} is given but the row does not ask for ${locale}`, `add ${locale} to the row's locales or clear this cell`);
+    if (!locales.includes(locale))
+      report(index, 'text-for-unrequested-locale', `text:${locale} is given but the row does not ask for ${locale}`, `add ${locale} to the row's locales or clear this cell`);
     else texts[locale] = text.trim();
   }
 
@@ -134,9 +146,19 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   if (compressionCell !== '') {
     compression = /^\d{1,3}$/.test(compressionCell) ? Number(compressionCell) : NaN;
     if (!(compression >= MIN_COMPRESSION && compression <= MAX_COMPRESSION)) {
-      report(at('compression'), 'invalid-compression', `compression '${compressionCell}' is not a whole number from ${MIN_COMPRESSION} to ${MAX_COMPRESSION}`, `give output_compression, ${MIN_COMPRESSION} to ${MAX_COMPRESSION}, for a jpeg or webp row`);
+      report(
+        at('compression'),
+        'invalid-compression',
+        `compression '${compressionCell}' is not a whole number from ${MIN_COMPRESSION} to ${MAX_COMPRESSION}`,
+        `give output_compression, ${MIN_COMPRESSION} to ${MAX_COMPRESSION}, for a jpeg or webp row`,
+      );
     } else if (formatValid && !COMPRESSIBLE_FORMATS.includes(format)) {
-      report(at('compression'), 'compression-for-png', `compression applies to ${COMPRESSIBLE_FORMATS.join(' and ')} only; this row's format is ${format}`, `clear the compression cell, or set the row's format to ${COMPRESSIBLE_FORMATS.join(' or ')}`);
+      report(
+        at('compression'),
+        'compression-for-png',
+        `compression applies to ${COMPRESSIBLE_FORMATS.join(' and ')} only; this row's format is ${format}`,
+        `clear the compression cell, or set the row's format to ${COMPRESSIBLE_FORMATS.join(' or ')}`,
+      );
     }
   } else if (defaults.compression !== undefined && COMPRESSIBLE_FORMATS.includes(format)) {
     compression = defaults.compression;
@@ -149,26 +171,43 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   } else if (formatValid) {
     const problem = backgroundProblem(background, format);
     if (problem && backgroundCell !== '') report(at('background'), 'background-needs-alpha', problem, "set the row's format to png or webp, or its background to opaque or auto");
-    else if (problem) report(at('format'), 'background-needs-alpha', `${problem} (the background is transparent from --background)`, "use png or webp for this row, or give it a background cell of opaque or auto");
+    else if (problem)
+      report(at('format'), 'background-needs-alpha', `${problem} (the background is transparent from --background)`, 'use png or webp for this row, or give it a background cell of opaque or auto');
   }
 
   const moderationCell = cell('moderation').toLowerCase();
   const moderation = (moderationCell || defaults.moderation) as ImageModeration | undefined;
   if (moderationCell !== '' && !IMAGE_MODERATIONS.includes(moderation as ImageModeration)) {
-    report(at('moderation'), 'invalid-moderation', `moderation '${cell('moderation')}' is not one of ${IMAGE_MODERATIONS.join(', ')}`, `use ${IMAGE_MODERATIONS.join(' (less restrictive filtering) or ')} (the default)`);
+    report(
+      at('moderation'),
+      'invalid-moderation',
+      `moderation '${cell('moderation')}' is not one of ${IMAGE_MODERATIONS.join(', ')}`,
+      `use ${IMAGE_MODERATIONS.join(' (less restrictive filtering) or ')} (the default)`,
+    );
   }
 
   const variantsCell = cell('variants');
   const variants = variantsCell === '' ? defaults.variants : /^\d{1,3}$/.test(variantsCell) ? Number(variantsCell) : NaN;
-  if (!(variants >= MIN_VARIANTS && variants <= MAX_VARIANTS)) report(at('variants'), 'invalid-variants', `variants '${variantsCell}' is not a whole number from ${MIN_VARIANTS} to ${MAX_VARIANTS}`, `give the number of images per locale, ${MIN_VARIANTS} to ${MAX_VARIANTS}`);
+  if (!(variants >= MIN_VARIANTS && variants <= MAX_VARIANTS))
+    report(
+      at('variants'),
+      'invalid-variants',
+      `variants '${variantsCell}' is not a whole number from ${MIN_VARIANTS} to ${MAX_VARIANTS}`,
+      `give the number of images per locale, ${MIN_VARIANTS} to ${MAX_VARIANTS}`,
+    );
 
   const campaignCell = cell('campaign');
   const campaign = campaignCell || defaults.campaign || context.fallbackCampaign;
-  if (!CAMPAIGN_PATTERN.test(campaign)) report(at('campaign'), 'invalid-campaign', `the campaign '${campaign}' is not 1-64 letters, digits, ".", "_" or "-"`, 'rename the campaign (it becomes the first part of every blob name)');
+  if (!CAMPAIGN_PATTERN.test(campaign))
+    report(at('campaign'), 'invalid-campaign', `the campaign '${campaign}' is not 1-64 letters, digits, ".", "_" or "-"`, 'rename the campaign (it becomes the first part of every blob name)');
   else if (!HAS_LETTER_OR_DIGIT.test(campaign)) {
     // Its blob-name segment would be empty once the leading ".", "_" and "-" are dropped (blob-name.ts).
     const from = campaignCell ? '' : defaults.campaign ? ' (from --campaign)' : " (from the manifest's file name)";
-    const hint = campaignCell ? 'give the campaign at least one letter or digit' : defaults.campaign ? 'pass a --campaign with at least one letter or digit' : 'add a campaign column, pass --campaign <name>, or rename the file';
+    const hint = campaignCell
+      ? 'give the campaign at least one letter or digit'
+      : defaults.campaign
+        ? 'pass a --campaign with at least one letter or digit'
+        : 'add a campaign column, pass --campaign <name>, or rename the file';
     report(at('campaign'), 'invalid-campaign', `the campaign '${campaign}'${from} has no letter or digit, so it cannot name the images' blob folder`, hint);
   }
 
@@ -177,13 +216,15 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   if (message.length + direction.length + Object.values(texts).reduce((sum, text) => sum + text.length, 0) > MAX_PROMPT_CHARS - 2_000) {
     for (const locale of locales) {
       const length = buildPrompt({ message, locale, text: texts[locale], direction }).length;
-      if (length > MAX_PROMPT_CHARS) report(at('message'), 'prompt-too-long', `the ${locale} prompt would be ${length} characters; the model accepts ${MAX_PROMPT_CHARS}`, 'shorten the message, its text or the prompt column');
+      if (length > MAX_PROMPT_CHARS)
+        report(at('message'), 'prompt-too-long', `the ${locale} prompt would be ${length} characters; the model accepts ${MAX_PROMPT_CHARS}`, 'shorten the message, its text or the prompt column');
     }
   }
 
   const sourceCell = cell('source_image');
   const source = sourceCell === '' ? undefined : parseSourceRef(sourceCell, context.file);
-  if (typeof source === 'string') report(at('source_image'), 'invalid-source-image', `the source image ${source}`, 'give a local path (relative to the manifest), an https URL or a blob URL of a png or jpeg master');
+  if (typeof source === 'string')
+    report(at('source_image'), 'invalid-source-image', `the source image ${source}`, 'give a local path (relative to the manifest), an https URL or a blob URL of a png or jpeg master');
   else if (source?.kind === 'file') {
     // A local master is checked here (size and first bytes); a URL is checked when enqueue fetches it.
     const problem = masterFileProblem(source.path);
@@ -198,7 +239,21 @@ export function checkRow(record: CsvRecord, context: RowContext): { item?: Manif
   }
 
   if (issues.some((issue) => issue.severity === 'error') || !size.ok) return { issues };
-  const item: ManifestItem = { line: record.line, id, message, locales, texts, prompt: direction, size: size.size, requestedSize: size.requested, quality, format, variants, campaign, ...(source && typeof source !== 'string' ? { sourceImage: source } : {}) };
+  const item: ManifestItem = {
+    line: record.line,
+    id,
+    message,
+    locales,
+    texts,
+    prompt: direction,
+    size: size.size,
+    requestedSize: size.requested,
+    quality,
+    format,
+    variants,
+    campaign,
+    ...(source && typeof source !== 'string' ? { sourceImage: source } : {}),
+  };
   // Unset parameters stay absent: they are not sent and not part of the image's identity.
   if (compression !== undefined) item.compression = compression;
   if (background !== undefined) item.background = background;

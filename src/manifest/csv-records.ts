@@ -143,7 +143,8 @@ function scanFieldPositions(record: CsvRecord): FieldPositions {
   const raw = record.raw;
   for (let i = 0; i < raw.length; i++) {
     const char = raw[i];
-    if (char === '"') quoted = !quoted; // "" inside a quoted field toggles twice: no change
+    if (char === '"')
+      quoted = !quoted; // "" inside a quoted field toggles twice: no change
     else if (char === ',' && !quoted) {
       column++;
       starts.push({ line, column });

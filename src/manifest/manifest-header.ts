@@ -44,7 +44,13 @@ export function readHeader(fields: string[], hasDefaultLocales: boolean): { head
       const tag = field.trim().slice('text:'.length);
       const locale = resolveLocale(tag);
       if (locale === undefined) {
-        problems.push({ index, severity: 'error', code: 'unknown-locale', message: `column '${field.trim()}' names unknown locale '${tag}'`, hint: 'name one of ja, ko, hi, bn, zh-Hans, zh-Hant (or a region form such as ja-JP), e.g. text:ja' });
+        problems.push({
+          index,
+          severity: 'error',
+          code: 'unknown-locale',
+          message: `column '${field.trim()}' names unknown locale '${tag}'`,
+          hint: 'name one of ja, ko, hi, bn, zh-Hans, zh-Hant (or a region form such as ja-JP), e.g. text:ja',
+        });
       } else if (header.texts.some((text) => text.locale === locale)) {
         problems.push({ index, severity: 'error', code: 'duplicate-column', message: `column '${field.trim()}' is a second text column for ${locale}`, hint: 'keep one text column per locale' });
       } else {
@@ -61,21 +67,45 @@ export function readHeader(fields: string[], hasDefaultLocales: boolean): { head
   if (unnamed.length === 1) {
     problems.push({ index: unnamed[0]!, severity: 'warning', code: 'unnamed-column', message: `column ${unnamed[0]! + 1} has no name; its cells are ignored`, hint: 'name the column or remove it' });
   } else if (unnamed.length > 1) {
-    problems.push({ index: unnamed[0]!, severity: 'warning', code: 'unnamed-column', message: `${unnamed.length} columns have no name (columns ${listSome(unnamed.map((index) => String(index + 1)))}); their cells are ignored`, hint: 'name the columns or remove them' });
+    problems.push({
+      index: unnamed[0]!,
+      severity: 'warning',
+      code: 'unnamed-column',
+      message: `${unnamed.length} columns have no name (columns ${listSome(unnamed.map((index) => String(index + 1)))}); their cells are ignored`,
+      hint: 'name the columns or remove them',
+    });
   }
   const hint = `the columns are ${KNOWN_COLUMNS.join(', ')} and text:<locale>; check the spelling`;
   if (unknown.length === 1) {
     problems.push({ index: unknown[0]!, severity: 'warning', code: 'unknown-column', message: `unknown column '${fields[unknown[0]!]!.trim()}' is ignored`, hint });
   } else if (unknown.length > 1) {
-    problems.push({ index: unknown[0]!, severity: 'warning', code: 'unknown-column', message: `${unknown.length} unknown columns are ignored: ${listSome(unknown.map((index) => `'${fields[index]!.trim()}'`))}`, hint });
+    problems.push({
+      index: unknown[0]!,
+      severity: 'warning',
+      code: 'unknown-column',
+      message: `${unknown.length} unknown columns are ignored: ${listSome(unknown.map((index) => `'${fields[index]!.trim()}'`))}`,
+      hint,
+    });
   }
   for (const required of ['id', 'message'] as const) {
     if (header.columns[required] === undefined) {
-      problems.push({ index: 0, severity: 'error', code: 'missing-column', message: `the header has no '${required}' column`, hint: `add a '${required}' column (the header row is: ${shorten(fields.join(','))})` });
+      problems.push({
+        index: 0,
+        severity: 'error',
+        code: 'missing-column',
+        message: `the header has no '${required}' column`,
+        hint: `add a '${required}' column (the header row is: ${shorten(fields.join(','))})`,
+      });
     }
   }
   if (header.columns.locales === undefined && !hasDefaultLocales) {
-    problems.push({ index: 0, severity: 'error', code: 'missing-column', message: "the header has no 'locales' column and no default locales were given", hint: "add a 'locales' column or pass --locales (POLYGLYPH_LOCALES)" });
+    problems.push({
+      index: 0,
+      severity: 'error',
+      code: 'missing-column',
+      message: "the header has no 'locales' column and no default locales were given",
+      hint: "add a 'locales' column or pass --locales (POLYGLYPH_LOCALES)",
+    });
   }
   return { header, problems };
 }

@@ -29,7 +29,11 @@ export async function* readManifest(path: string, defaults: ManifestDefaults): A
     yield {
       type: 'issue',
       issue: {
-        file, line: 1, column: 1, severity: 'error', code: 'utf16-encoding',
+        file,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        code: 'utf16-encoding',
         message: `the manifest is ${utf16.encoding} text${utf16.bom ? ' (it starts with a UTF-16 byte order mark)' : ''}, not UTF-8; read as UTF-8 its column names would be garbled`,
         hint: 'save it as UTF-8: in Excel, "Save As" > "CSV UTF-8 (Comma delimited)"; in Notepad, "Save As" with Encoding "UTF-8"; or run `iconv -f UTF-16 -t UTF-8 in.csv > out.csv`',
       },
@@ -44,7 +48,18 @@ export async function* readManifest(path: string, defaults: ManifestDefaults): A
 
   for await (const record of readCsvRecords(path)) {
     if ('syntaxError' in record) {
-      yield { type: 'issue', issue: { file, line: record.line, column: 1, severity: 'error', code: 'csv-syntax', message: record.message, hint: 'close the quote (a quote inside a quoted field is written "") and check the lines above' } };
+      yield {
+        type: 'issue',
+        issue: {
+          file,
+          line: record.line,
+          column: 1,
+          severity: 'error',
+          code: 'csv-syntax',
+          message: record.message,
+          hint: 'close the quote (a quote inside a quoted field is written "") and check the lines above',
+        },
+      };
       return;
     }
     if (header === undefined) {
@@ -69,11 +84,25 @@ export async function* readManifest(path: string, defaults: ManifestDefaults): A
     else yield { type: 'rejected-row', line: record.line };
   }
   if (header === undefined) {
-    yield { type: 'issue', issue: { file, line: 1, column: 1, severity: 'error', code: 'empty-manifest', message: 'the manifest is empty', hint: 'start with a header row such as id,message,locales' } };
+    yield {
+      type: 'issue',
+      issue: { file, line: 1, column: 1, severity: 'error', code: 'empty-manifest', message: 'the manifest is empty', hint: 'start with a header row such as id,message,locales' },
+    };
   }
   // A header and nothing under it: said as such, before any step asks what the rows would cost.
   else if (dataRows === 0) {
-    yield { type: 'issue', issue: { file, line: 2, column: 1, severity: 'error', code: 'no-rows', message: 'the manifest has a header but no rows: there is nothing to make', hint: 'add one row per message under the header, e.g. `welcome,Welcome back,ja;ko` (samples/spring-campaign.csv is a manifest to copy)' } };
+    yield {
+      type: 'issue',
+      issue: {
+        file,
+        line: 2,
+        column: 1,
+        severity: 'error',
+        code: 'no-rows',
+        message: 'the manifest has a header but no rows: there is nothing to make',
+        hint: 'add one row per message under the header, e.g. `welcome,Welcome back,ja;ko` (samples/spring-campaign.csv is a manifest to copy)',
+      },
+    };
   }
 }
 
@@ -84,7 +113,9 @@ async function assertReadable(path: string): Promise<void> {
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read manifest ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code)}`, { hint: 'check the path (it is relative to the current directory)' });
+    throw new InputError(`cannot read manifest ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code)}`, {
+      hint: 'check the path (it is relative to the current directory)',
+    });
   }
 }
 

@@ -30,7 +30,19 @@ export interface ManifestSummary {
 
 /** Reads the whole manifest (streaming) and sums it up; enqueues nothing. */
 export async function validateManifest(path: string, defaults: ManifestDefaults, options: { onItem?: (item: ManifestItem) => void } = {}): Promise<ManifestSummary> {
-  const summary: ManifestSummary = { file: path, rows: 0, items: 0, images: 0, imagesByLocale: {}, errors: 0, warnings: 0, issues: [], truncatedIssues: 0, modelLines: Object.create(null) as Record<string, number>, rowsWithoutModel: 0 };
+  const summary: ManifestSummary = {
+    file: path,
+    rows: 0,
+    items: 0,
+    images: 0,
+    imagesByLocale: {},
+    errors: 0,
+    warnings: 0,
+    issues: [],
+    truncatedIssues: 0,
+    modelLines: Object.create(null) as Record<string, number>,
+    rowsWithoutModel: 0,
+  };
   for await (const event of readManifest(path, defaults)) {
     switch (event.type) {
       case 'item':

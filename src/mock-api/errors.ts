@@ -21,11 +21,7 @@ export function resourceNotFound(): MockResponse {
 }
 
 export function deploymentNotFound(): MockResponse {
-  return gatewayError(
-    404,
-    'DeploymentNotFound',
-    'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
-  );
+  return gatewayError(404, 'DeploymentNotFound', 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.');
 }
 
 export function unsupportedApiVersion(): MockResponse {
@@ -33,11 +29,7 @@ export function unsupportedApiVersion(): MockResponse {
 }
 
 export function missingCredentials(): MockResponse {
-  return gatewayError(
-    401,
-    '401',
-    'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.',
-  );
+  return gatewayError(401, '401', 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.');
 }
 
 export function invalidCredentials(): MockResponse {

@@ -58,7 +58,11 @@ function fromJsonString(block: string): string {
 
 /** One pair of surrounding quotes (straight or typographic), as the prompt builder writes them. */
 function unquote(block: string): string {
-  const pairs: Array<[string, string]> = [['"', '"'], ['\u201c', '\u201d'], ['\u300c', '\u300d']];
+  const pairs: Array<[string, string]> = [
+    ['"', '"'],
+    ['\u201c', '\u201d'],
+    ['\u300c', '\u300d'],
+  ];
   for (const [open, close] of pairs) {
     if (block.length >= 2 && block.startsWith(open) && block.endsWith(close)) return block.slice(open.length, -close.length);
   }

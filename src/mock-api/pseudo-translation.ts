@@ -26,7 +26,10 @@ const MAX_WORDS = 6;
  * picked by a hash of the word, so the same message always gives the same text.
  */
 export function pseudoTranslate(message: string, locale: LocaleCode): string {
-  const words = message.toLowerCase().match(/[\p{L}\p{N}']+/gu)?.slice(0, MAX_WORDS) ?? ['?'];
+  const words = message
+    .toLowerCase()
+    .match(/[\p{L}\p{N}']+/gu)
+    ?.slice(0, MAX_WORDS) ?? ['?'];
   const vocabulary = WORDS[locale];
   const picked = words.map((word) => vocabulary[createHash('sha256').update(`${locale}\u0000${word}`).digest().readUInt32BE(0) % vocabulary.length]!);
   return picked.join(UNSPACED.has(locale) ? '' : ' ');

@@ -128,7 +128,9 @@ async function encode(spec: RenderSpec, colour: Colour): Promise<Buffer> {
     layers.push({ input: { create: { ...band, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.6 } } }, gravity: 'centre' });
     light = false;
   } else if (transparent) {
-    const block = await sharp(gradientSvg(Math.ceil(width / 2), Math.ceil(height / 2), colour)).png().toBuffer();
+    const block = await sharp(gradientSvg(Math.ceil(width / 2), Math.ceil(height / 2), colour))
+      .png()
+      .toBuffer();
     image = sharp({ create: { width, height, channels: 4, background: { ...colour, alpha: 0 } } });
     layers.push({ input: block, gravity: 'centre' });
   } else {

@@ -165,12 +165,29 @@ class MockImageApiServer implements MockImageApi {
       // After close() the socket is gone and an aborted latency is expected, not a failure.
       if (this.closing.signal.aborted) return;
       const answer = internalServerError();
-      if (route?.kind === 'generation' || route?.kind === 'mai-generation') this.recorder.answered({ operation: route.kind === 'generation' ? route.operation : 'generations', deployment: '', status: answer.status, n: 0, size: '', prompt: '', imagesReturned: 0, receivedAt });
+      if (route?.kind === 'generation' || route?.kind === 'mai-generation')
+        this.recorder.answered({
+          operation: route.kind === 'generation' ? route.operation : 'generations',
+          deployment: '',
+          status: answer.status,
+          n: 0,
+          size: '',
+          prompt: '',
+          imagesReturned: 0,
+          receivedAt,
+        });
       sendResponse(response, answer, requestId);
     }
   }
 
-  private async answerGeneration(route: GenerationRoute | MaiGenerationRoute, request: IncomingMessage, body: Buffer | undefined, response: ServerResponse, requestId: string, receivedAt: number): Promise<void> {
+  private async answerGeneration(
+    route: GenerationRoute | MaiGenerationRoute,
+    request: IncomingMessage,
+    body: Buffer | undefined,
+    response: ServerResponse,
+    requestId: string,
+    receivedAt: number,
+  ): Promise<void> {
     const context: GenerationContext = {
       settings: this.settings,
       deployments: this.deployments,

@@ -74,4 +74,3 @@ export function initialSettings(options: MockSettingsPatch): MockSettings {
 function sum(values: Array<number | undefined>): number {
   return values.reduce<number>((total, value) => total + (value ?? 0), 0);
 }
-

@@ -41,7 +41,18 @@ export class StatsRecorder {
       stats.generationsByPrompt[answer.prompt] = (stats.generationsByPrompt[answer.prompt] ?? 0) + answer.imagesReturned;
     }
     const at = this.now();
-    stats.requestLog.push({ at, receivedAt: answer.receivedAt ?? at, operation: answer.operation, deployment: answer.deployment, status: answer.status, n: answer.n, size: answer.size, prompt: answer.prompt, parameters: answer.parameters ?? {}, garbled: answer.imagesReturned > 0 ? (answer.garbled ?? []) : [] });
+    stats.requestLog.push({
+      at,
+      receivedAt: answer.receivedAt ?? at,
+      operation: answer.operation,
+      deployment: answer.deployment,
+      status: answer.status,
+      n: answer.n,
+      size: answer.size,
+      prompt: answer.prompt,
+      parameters: answer.parameters ?? {},
+      garbled: answer.imagesReturned > 0 ? (answer.garbled ?? []) : [],
+    });
     if (stats.requestLog.length > MAX_LOG_ENTRIES) stats.requestLog.shift();
   }
 

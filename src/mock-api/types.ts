@@ -120,7 +120,18 @@ export interface MockImageApiStats {
    * answer was written, `receivedAt` when the request arrived (a 429 answers at once; a 200 after the
    * latency, so the pair shows whether the stand-in kept its own latency on a loaded machine).
    */
-  requestLog: Array<{ at: number; receivedAt: number; operation: 'generations' | 'edits'; deployment: string; status: number; n: number; size: string; prompt: string; parameters: Record<string, unknown>; garbled: number[] }>;
+  requestLog: Array<{
+    at: number;
+    receivedAt: number;
+    operation: 'generations' | 'edits';
+    deployment: string;
+    status: number;
+    n: number;
+    size: string;
+    prompt: string;
+    parameters: Record<string, unknown>;
+    garbled: number[];
+  }>;
 }
 
 export interface MockImageApi {

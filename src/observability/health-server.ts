@@ -53,7 +53,13 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
-  const listening = await listen(server, options.port, host, 'health and metrics', 'give each worker on a host its own POLYGLYPH_HEALTH_PORT (--health-port), or check POLYGLYPH_HEALTH_HOST (--health-host)');
+  const listening = await listen(
+    server,
+    options.port,
+    host,
+    'health and metrics',
+    'give each worker on a host its own POLYGLYPH_HEALTH_PORT (--health-port), or check POLYGLYPH_HEALTH_HOST (--health-host)',
+  );
   server.on('error', (error) => options.onError?.(error));
   return listening;
 }
@@ -83,7 +89,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
 /** The `/readyz` answer: ready when every check passed; the body names the ones that failed. */
 export async function readiness(checks: Record<string, ReadinessCheck>, timeoutMs: number): Promise<{ ready: boolean; body: Record<string, unknown> }> {
   const results = await runChecks(checks, timeoutMs);
-  const failed = Object.entries(results).filter(([, result]) => !result.ok).map(([name]) => name);
+  const failed = Object.entries(results)
+    .filter(([, result]) => !result.ok)
+    .map(([name]) => name);
   return failed.length === 0 ? { ready: true, body: { status: 'ready', checks: results } } : { ready: false, body: { status: 'unavailable', failed, checks: results } };
 }
 

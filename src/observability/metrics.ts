@@ -79,14 +79,40 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
       });
     }
     this.#imagesGenerated = new Counter({ name: 'polyglyph_images_generated_total', help: 'Images returned by the image API, per deployment', labelNames: ['deployment', 'model'], registers });
-    const quota = new Gauge({ name: 'polyglyph_deployment_quota_images_per_minute', help: "The deployment's quota in images per minute, shared by every worker", labelNames: ['deployment'], registers });
+    const quota = new Gauge({
+      name: 'polyglyph_deployment_quota_images_per_minute',
+      help: "The deployment's quota in images per minute, shared by every worker",
+      labelNames: ['deployment'],
+      registers,
+    });
     this.#rateLimited = new Counter({ name: 'polyglyph_rate_limited_total', help: '429 responses from the image API, per deployment', labelNames: ['deployment'], registers });
-    this.#timeouts = new Counter({ name: 'polyglyph_request_timeouts_total', help: 'Image requests abandoned on timeout, per deployment: each is a possible double payment (the service may have finished and billed it, and the retry pays again)', labelNames: ['deployment'], registers });
-    this.#retries = new Counter({ name: 'polyglyph_retries_total', help: "Failures the queue retries, by error code; deployment is '' for failures outside the image API (storage, Redis)", labelNames: ['code', 'deployment'], registers });
-    this.#apiSeconds = new Histogram({ name: 'polyglyph_image_api_duration_seconds', help: 'Successful image API calls, request to last byte of the body, per deployment', labelNames: ['deployment'], buckets: API_SECONDS_BUCKETS, registers });
+    this.#timeouts = new Counter({
+      name: 'polyglyph_request_timeouts_total',
+      help: 'Image requests abandoned on timeout, per deployment: each is a possible double payment (the service may have finished and billed it, and the retry pays again)',
+      labelNames: ['deployment'],
+      registers,
+    });
+    this.#retries = new Counter({
+      name: 'polyglyph_retries_total',
+      help: "Failures the queue retries, by error code; deployment is '' for failures outside the image API (storage, Redis)",
+      labelNames: ['code', 'deployment'],
+      registers,
+    });
+    this.#apiSeconds = new Histogram({
+      name: 'polyglyph_image_api_duration_seconds',
+      help: 'Successful image API calls, request to last byte of the body, per deployment',
+      labelNames: ['deployment'],
+      buckets: API_SECONDS_BUCKETS,
+      registers,
+    });
     this.#uploadSeconds = new Histogram({ name: 'polyglyph_blob_upload_duration_seconds', help: 'Image blob uploads (create-only), sidecar not included', buckets: UPLOAD_SECONDS_BUCKETS, registers });
     this.#uploadedBytes = new Counter({ name: 'polyglyph_blob_uploaded_bytes_total', help: 'Bytes of image blobs written', registers });
-    this.#cost = new Counter({ name: 'polyglyph_cost_microdollars_total', help: 'Cost of the image API calls from the token usage they reported, in millionths of a US dollar, at the price table\'s token prices', labelNames: ['deployment', 'model'], registers });
+    this.#cost = new Counter({
+      name: 'polyglyph_cost_microdollars_total',
+      help: "Cost of the image API calls from the token usage they reported, in millionths of a US dollar, at the price table's token prices",
+      labelNames: ['deployment', 'model'],
+      registers,
+    });
     this.#itemsFailed = new Counter({ name: 'polyglyph_items_failed_total', help: 'Items (message x locale) settled as failed, by error code', labelNames: ['code'], registers });
 
     for (const deployment of options.deployments ?? []) {

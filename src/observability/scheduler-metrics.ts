@@ -13,8 +13,18 @@ export class SchedulerMetrics {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.#drops = new Counter({ name: 'polyglyph_drops_total', help: 'Dropped manifests by what the scan did: started, duplicate, rejected, skipped (another scanner has it), failed (left for the next pass)', labelNames: ['action', 'where'], registers });
-    this.#scheduledJobs = new Counter({ name: 'polyglyph_scheduled_jobs_total', help: 'Fired schedules run by this scheduler, by schedule and outcome (completed or failed)', labelNames: ['schedule', 'outcome'], registers });
+    this.#drops = new Counter({
+      name: 'polyglyph_drops_total',
+      help: 'Dropped manifests by what the scan did: started, duplicate, rejected, skipped (another scanner has it), failed (left for the next pass)',
+      labelNames: ['action', 'where'],
+      registers,
+    });
+    this.#scheduledJobs = new Counter({
+      name: 'polyglyph_scheduled_jobs_total',
+      help: 'Fired schedules run by this scheduler, by schedule and outcome (completed or failed)',
+      labelNames: ['schedule', 'outcome'],
+      registers,
+    });
     // Zero-valued series from the start, so rate() and alerts on rejected/failed drops work at once.
     for (const action of ['started', 'duplicate', 'rejected', 'skipped', 'failed'] as const) {
       for (const where of ['blob', 'dir'] as const) this.#drops.inc({ action, where }, 0);

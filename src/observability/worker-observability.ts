@@ -57,13 +57,6 @@ export function createWorkerObservability(runtime: WorkerRuntime, settings: Obse
       logger.info({ health: server.url, endpoints: ['/metrics', '/livez', '/readyz'] }, 'health server listening');
       return server;
     },
-    close: () =>
-      (closed ??= closeAll(
-        [
-          () => server?.close() ?? Promise.resolve(),
-          () => Promise.resolve(probe?.disconnect()),
-        ],
-        logger,
-      )),
+    close: () => (closed ??= closeAll([() => server?.close() ?? Promise.resolve(), () => Promise.resolve(probe?.disconnect())], logger)),
   };
 }

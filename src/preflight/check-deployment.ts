@@ -45,12 +45,24 @@ function probeLines(deployment: ResolvedDeployment, outcome: ProbeOutcome): Chec
     const { diagnosis } = outcome;
     if (diagnosis.stage === 'service') {
       // A 429 or a 5xx came from the deployment itself: reachable and authorised, the rest unproven.
-      return [line(TITLES.endpoint, 'ok', proven.endpoint), line(TITLES.auth, 'ok', proven.auth), line(TITLES.deployment, diagnosis.kind === 'rate-limited' ? 'ok' : 'warn', diagnosis.kind === 'rate-limited' ? proven.deployment : diagnosis.problem, { fix: diagnosis.kind === 'rate-limited' ? undefined : diagnosis.fix, diagnosis: diagnosis.kind }), line(TITLES.model, 'warn', `not proven: ${diagnosis.problem}`, { fix: 'run `polyglyph check` again later', diagnosis: diagnosis.kind })];
+      return [
+        line(TITLES.endpoint, 'ok', proven.endpoint),
+        line(TITLES.auth, 'ok', proven.auth),
+        line(TITLES.deployment, diagnosis.kind === 'rate-limited' ? 'ok' : 'warn', diagnosis.kind === 'rate-limited' ? proven.deployment : diagnosis.problem, {
+          fix: diagnosis.kind === 'rate-limited' ? undefined : diagnosis.fix,
+          diagnosis: diagnosis.kind,
+        }),
+        line(TITLES.model, 'warn', `not proven: ${diagnosis.problem}`, { fix: 'run `polyglyph check` again later', diagnosis: diagnosis.kind }),
+      ];
     }
     const failed = diagnosis.stage;
     const failedAt = STAGES.indexOf(failed);
     return STAGES.map((stage, index) =>
-      index < failedAt ? line(TITLES[stage], 'ok', proven[stage]) : index === failedAt ? line(TITLES[stage], 'fail', diagnosis.problem, { fix: diagnosis.fix, diagnosis: diagnosis.kind }) : line(TITLES[stage], 'skip', `not checked: ${TITLES[failed]} failed`),
+      index < failedAt
+        ? line(TITLES[stage], 'ok', proven[stage])
+        : index === failedAt
+          ? line(TITLES[stage], 'fail', diagnosis.problem, { fix: diagnosis.fix, diagnosis: diagnosis.kind })
+          : line(TITLES[stage], 'skip', `not checked: ${TITLES[failed]} failed`),
     );
   }
   const lines = [line(TITLES.endpoint, 'ok', proven.endpoint), line(TITLES.auth, 'ok', proven.auth)];
@@ -60,14 +72,28 @@ function probeLines(deployment: ResolvedDeployment, outcome: ProbeOutcome): Chec
     lines.push(line(TITLES.deployment, 'ok', proven.deployment));
   }
   if (outcome.kind === 'refused-otherwise') {
-    lines.push(line(TITLES.model, 'warn', `the probe was refused for another reason than the one it was built for: ${outcome.message}`, { fix: '`polyglyph check --generate` proves the whole path with one low-quality image' }));
+    lines.push(
+      line(TITLES.model, 'warn', `the probe was refused for another reason than the one it was built for: ${outcome.message}`, {
+        fix: '`polyglyph check --generate` proves the whole path with one low-quality image',
+      }),
+    );
   } else if (context.style === 'deployment') {
     lines.push(line(TITLES.model, 'ok', proven.model));
   } else {
-    lines.push(line(TITLES.model, 'skip', `the ${context.style === 'v1' ? 'v1' : 'MAI'} API takes the deployment name as the model, and Azure has no data-plane call that says which model a deployment serves; \`--generate\` proves the path`));
+    lines.push(
+      line(
+        TITLES.model,
+        'skip',
+        `the ${context.style === 'v1' ? 'v1' : 'MAI'} API takes the deployment name as the model, and Azure has no data-plane call that says which model a deployment serves; \`--generate\` proves the path`,
+      ),
+    );
   }
   if (outcome.kind === 'generated') {
-    lines.push(line('probe', 'warn', 'the refused-on-purpose request was accepted: one low-quality image was generated and paid for', { fix: 'nothing to fix; please report it, the probe needs another refusal' }));
+    lines.push(
+      line('probe', 'warn', 'the refused-on-purpose request was accepted: one low-quality image was generated and paid for', {
+        fix: 'nothing to fix; please report it, the probe needs another refusal',
+      }),
+    );
   }
   return lines;
 }

@@ -59,7 +59,12 @@ export async function generateThrough(deployment: ResolvedDeployment, container:
   if (!container) return line('generate one image', 'ok', `${made}; not stored: the storage checks failed`);
   const blob = container.getBlockBlobClient(`${PROBE_PREFIX}${deployment.spec.name}-${Date.now()}.png`);
   try {
-    await blob.uploadData(image.bytes, { blobHTTPHeaders: { blobContentType: 'image/png' }, metadata: { polyglyphcheck: 'generate', model: deployment.spec.model }, tags: { polyglyphcheck: 'generate' }, conditions: { ifNoneMatch: '*' } });
+    await blob.uploadData(image.bytes, {
+      blobHTTPHeaders: { blobContentType: 'image/png' },
+      metadata: { polyglyphcheck: 'generate', model: deployment.spec.model },
+      tags: { polyglyphcheck: 'generate' },
+      conditions: { ifNoneMatch: '*' },
+    });
     await blob.delete();
   } catch (error) {
     return line('generate one image', 'fail', `${made}; storing it failed: ${describeError(error, { withStatus: true })}`, { fix: 'see the storage checks above' });

@@ -13,7 +13,22 @@ export interface CheckLine {
   diagnosis?: DiagnosisKind | StorageDiagnosisKind | undefined;
 }
 
-export type StorageDiagnosisKind = 'not-configured' | 'dns' | 'refused' | 'tls' | 'timeout' | 'unreachable' | 'wrong-key' | 'no-credential' | 'not-authorised' | 'missing-permission' | 'missing-tags-permission' | 'missing-filter-permission' | 'container-not-found' | 'mismatch' | 'unexpected';
+export type StorageDiagnosisKind =
+  | 'not-configured'
+  | 'dns'
+  | 'refused'
+  | 'tls'
+  | 'timeout'
+  | 'unreachable'
+  | 'wrong-key'
+  | 'no-credential'
+  | 'not-authorised'
+  | 'missing-permission'
+  | 'missing-tags-permission'
+  | 'missing-filter-permission'
+  | 'container-not-found'
+  | 'mismatch'
+  | 'unexpected';
 
 /** Everything checked about one deployment, or about the storage account. */
 export interface TargetReport {

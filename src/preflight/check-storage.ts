@@ -48,16 +48,34 @@ export async function checkStorage(settings: StorageSettings, options: StorageCh
     container = openContainer(settings, options);
   } catch (error) {
     const fix = error instanceof ConfigError ? error.hint : undefined;
-    return { report: { kind: 'storage', name: 'storage', about, checks: [line('configuration', 'fail', error instanceof Error ? error.message : String(error), { fix: fix ?? 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL', diagnosis: 'not-configured' })] } };
+    return {
+      report: {
+        kind: 'storage',
+        name: 'storage',
+        about,
+        checks: [
+          line('configuration', 'fail', error instanceof Error ? error.message : String(error), {
+            fix: fix ?? 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL',
+            diagnosis: 'not-configured',
+          }),
+        ],
+      },
+    };
   }
-  Object.assign(about, { account: displayUrl(container.url).replace(/\/[^/]*$/, ''), auth: entra ? 'Entra ID' : /SharedAccessSignature=/i.test(settings.storageConnectionString ?? '') ? 'SAS' : 'account key' });
+  Object.assign(about, {
+    account: displayUrl(container.url).replace(/\/[^/]*$/, ''),
+    auth: entra ? 'Entra ID' : /SharedAccessSignature=/i.test(settings.storageConnectionString ?? '') ? 'SAS' : 'account key',
+  });
 
   const checks: CheckLine[] = [];
   const fail = (step: StorageStep, error: unknown, status: 'fail' | 'warn' = 'fail'): void => {
     const diagnosis = diagnoseStorage(error, step, entra);
     checks.push(line(checkName(step), status, diagnosis.problem, { fix: diagnosis.fix, diagnosis: diagnosis.kind }));
   };
-  const skipRest = (from: number): CheckLine[] => Object.values(STEPS).slice(from).map((step) => line(checkName(step), 'skip', 'not checked: an earlier step failed'));
+  const skipRest = (from: number): CheckLine[] =>
+    Object.values(STEPS)
+      .slice(from)
+      .map((step) => line(checkName(step), 'skip', 'not checked: an earlier step failed'));
 
   try {
     if (await container.exists()) checks.push(line(checkName(STEPS.container), 'ok', `${settings.container} exists`));
@@ -139,7 +157,9 @@ function openContainer(settings: StorageSettings, options: StorageCheckOptions):
     try {
       return BlobServiceClient.fromConnectionString(settings.storageConnectionString, PIPELINE).getContainerClient(settings.container);
     } catch (error) {
-      throw new ConfigError(`AZURE_STORAGE_CONNECTION_STRING is not a valid connection string (${error instanceof Error ? error.message : String(error)})`, { hint: 'copy it from the storage account\'s "Access keys" page' });
+      throw new ConfigError(`AZURE_STORAGE_CONNECTION_STRING is not a valid connection string (${error instanceof Error ? error.message : String(error)})`, {
+        hint: 'copy it from the storage account\'s "Access keys" page',
+      });
     }
   }
   if (settings.storageAccountUrl) return new BlobServiceClient(settings.storageAccountUrl, options.credential ?? new DefaultAzureCredential(), PIPELINE).getContainerClient(settings.container);

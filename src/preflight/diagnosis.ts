@@ -1,4 +1,14 @@
-import { APIConnectionError, APIError, APITimeoutError, AuthenticationError, BadRequestError, InternalServerError, NotFoundError, PermissionDeniedError, RateLimitedError } from '../errors/api-error.js';
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitedError,
+} from '../errors/api-error.js';
 import { networkFailure } from '../errors/network-failure.js';
 
 /** What `polyglyph check` (and a run that stops) can say is wrong with a deployment. */
@@ -68,7 +78,7 @@ export function diagnoseFailure(error: unknown, context: DeploymentContext): Dia
   const scopeSetting = context.fromFile ? `"entraScope" of ${context.name}` : 'POLYGLYPH_ENTRA_SCOPE';
   const status = error instanceof APIError ? error.status : undefined;
   const code = error instanceof APIError ? error.code : undefined;
-  const said = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  const said = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   const base = { status, code };
 
   if (isCredentialError(error)) {
@@ -81,24 +91,60 @@ export function diagnoseFailure(error: unknown, context: DeploymentContext): Dia
     };
   }
   if (error instanceof APITimeoutError) {
-    return { ...base, kind: 'timeout', stage: 'endpoint', problem: `${context.host} did not answer: ${said}`, fix: `check that this machine can reach ${context.host} (firewall, proxy, private endpoint); ${context.endpointSetting} names it` };
+    return {
+      ...base,
+      kind: 'timeout',
+      stage: 'endpoint',
+      problem: `${context.host} did not answer: ${said}`,
+      fix: `check that this machine can reach ${context.host} (firewall, proxy, private endpoint); ${context.endpointSetting} names it`,
+    };
   }
   if (error instanceof APIConnectionError) {
     const failure = networkFailure(error);
     if (failure?.kind === 'dns') {
-      return { ...base, kind: 'dns', stage: 'endpoint', problem: `the host ${context.host} does not resolve (${failure.code})`, fix: `check ${context.endpointSetting}: the resource's endpoint, e.g. https://NAME.openai.azure.com or https://NAME.services.ai.azure.com` };
+      return {
+        ...base,
+        kind: 'dns',
+        stage: 'endpoint',
+        problem: `the host ${context.host} does not resolve (${failure.code})`,
+        fix: `check ${context.endpointSetting}: the resource's endpoint, e.g. https://NAME.openai.azure.com or https://NAME.services.ai.azure.com`,
+      };
     }
     if (failure?.kind === 'refused') {
-      return { ...base, kind: 'refused', stage: 'endpoint', problem: `${context.host} refused the connection (${failure.code})`, fix: `check the host and port in ${context.endpointSetting}; nothing accepts connections there` };
+      return {
+        ...base,
+        kind: 'refused',
+        stage: 'endpoint',
+        problem: `${context.host} refused the connection (${failure.code})`,
+        fix: `check the host and port in ${context.endpointSetting}; nothing accepts connections there`,
+      };
     }
     if (failure?.kind === 'tls') {
-      return { ...base, kind: 'tls', stage: 'endpoint', problem: `the TLS handshake with ${context.host} failed (${failure.code})`, fix: `use the resource's own https endpoint in ${context.endpointSetting}; behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to the proxy's CA certificate` };
+      return {
+        ...base,
+        kind: 'tls',
+        stage: 'endpoint',
+        problem: `the TLS handshake with ${context.host} failed (${failure.code})`,
+        fix: `use the resource's own https endpoint in ${context.endpointSetting}; behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to the proxy's CA certificate`,
+      };
     }
-    return { ...base, kind: 'unreachable', stage: 'endpoint', problem: `no answer from ${context.host}: ${said}`, fix: `check that this machine can reach ${context.host} (${context.endpointSetting})` };
+    return {
+      ...base,
+      kind: 'unreachable',
+      stage: 'endpoint',
+      problem: `no answer from ${context.host}: ${said}`,
+      fix: `check that this machine can reach ${context.host} (${context.endpointSetting})`,
+    };
   }
   if (error instanceof AuthenticationError) {
     if (context.auth.kind === 'key') {
-      return { ...base, kind: 'wrong-key', stage: 'auth', problem: `the API key was refused (${said})`, fix: `set ${keySetting} to KEY 1 or KEY 2 of the resource at ${context.host} (portal: the resource -> Keys and Endpoint); a key of another resource is refused the same way` };
+      return {
+        ...base,
+        kind: 'wrong-key',
+        stage: 'auth',
+        problem: `the API key was refused (${said})`,
+        fix: `set ${keySetting} to KEY 1 or KEY 2 of the resource at ${context.host} (portal: the resource -> Keys and Endpoint); a key of another resource is refused the same way`,
+      };
     }
     return {
       ...base,
@@ -110,28 +156,76 @@ export function diagnoseFailure(error: unknown, context: DeploymentContext): Dia
   }
   if (error instanceof PermissionDeniedError) {
     if (/temporarily blocked/i.test(said)) {
-      return { ...base, kind: 'blocked', stage: 'auth', problem: `the resource is temporarily blocked (${said})`, fix: 'this needs a person: see the resource in the Azure portal or open a support request; retrying does not help' };
+      return {
+        ...base,
+        kind: 'blocked',
+        stage: 'auth',
+        problem: `the resource is temporarily blocked (${said})`,
+        fix: 'this needs a person: see the resource in the Azure portal or open a support request; retrying does not help',
+      };
     }
     if (context.auth.kind === 'entra') {
-      return { ...base, kind: 'forbidden', stage: 'auth', problem: `the signed-in identity may not use this resource (${said})`, fix: `assign it ${ENTRA_ROLE} on the resource (role assignments take a few minutes to apply)` };
+      return {
+        ...base,
+        kind: 'forbidden',
+        stage: 'auth',
+        problem: `the signed-in identity may not use this resource (${said})`,
+        fix: `assign it ${ENTRA_ROLE} on the resource (role assignments take a few minutes to apply)`,
+      };
     }
-    return { ...base, kind: 'forbidden', stage: 'auth', problem: `the resource refused the request (${said})`, fix: `check the resource's network rules (firewall, private endpoint) allow this machine, and that key auth is not disabled on it (else leave ${keySetting} unset to use Entra ID)` };
+    return {
+      ...base,
+      kind: 'forbidden',
+      stage: 'auth',
+      problem: `the resource refused the request (${said})`,
+      fix: `check the resource's network rules (firewall, private endpoint) allow this machine, and that key auth is not disabled on it (else leave ${keySetting} unset to use Entra ID)`,
+    };
   }
   if (error instanceof NotFoundError) {
     if (code === 'DeploymentNotFound' || /deployment/i.test(said)) {
-      return { ...base, kind: 'deployment-not-found', stage: 'deployment', problem: `no deployment named '${context.deployment}' at ${context.host} (${said})`, fix: `set ${deploymentSetting} to a deployment listed under Deployments in the Foundry portal, or create '${context.deployment}' (a new deployment can take 5 minutes to answer)` };
+      return {
+        ...base,
+        kind: 'deployment-not-found',
+        stage: 'deployment',
+        problem: `no deployment named '${context.deployment}' at ${context.host} (${said})`,
+        fix: `set ${deploymentSetting} to a deployment listed under Deployments in the Foundry portal, or create '${context.deployment}' (a new deployment can take 5 minutes to answer)`,
+      };
     }
-    return { ...base, kind: 'url-not-found', stage: 'deployment', problem: `the URL was not found at ${context.host} (${said})`, fix: `check ${context.endpointSetting} holds only the resource's endpoint (no extra path), and the API version (AZURE_OPENAI_API_VERSION)` };
+    return {
+      ...base,
+      kind: 'url-not-found',
+      stage: 'deployment',
+      problem: `the URL was not found at ${context.host} (${said})`,
+      fix: `check ${context.endpointSetting} holds only the resource's endpoint (no extra path), and the API version (AZURE_OPENAI_API_VERSION)`,
+    };
   }
   if (error instanceof BadRequestError && badParam(error) === 'model') {
     if (context.style !== 'deployment') {
       // v1 and MAI take the deployment name as the body's model: a model it does not know is a missing deployment.
-      return { ...base, kind: 'deployment-not-found', stage: 'deployment', problem: `no deployment named '${context.deployment}' at ${context.host} (${said})`, fix: `set ${deploymentSetting} to a deployment listed under Deployments in the Foundry portal` };
+      return {
+        ...base,
+        kind: 'deployment-not-found',
+        stage: 'deployment',
+        problem: `no deployment named '${context.deployment}' at ${context.host} (${said})`,
+        fix: `set ${deploymentSetting} to a deployment listed under Deployments in the Foundry portal`,
+      };
     }
-    return { ...base, kind: 'model-mismatch', stage: 'model', problem: `the deployment '${context.deployment}' refused the model '${context.model}' (${said})`, fix: `set ${modelSetting} to the model that the deployment '${context.deployment}' serves (Foundry portal -> Deployments -> model name), never the deployment's name` };
+    return {
+      ...base,
+      kind: 'model-mismatch',
+      stage: 'model',
+      problem: `the deployment '${context.deployment}' refused the model '${context.model}' (${said})`,
+      fix: `set ${modelSetting} to the model that the deployment '${context.deployment}' serves (Foundry portal -> Deployments -> model name), never the deployment's name`,
+    };
   }
   if (error instanceof RateLimitedError) {
-    return { ...base, kind: 'rate-limited', stage: 'service', problem: `the deployment answered 429 (its quota is in use right now): ${said}`, fix: 'nothing to fix if a run is going on; otherwise another client shares this deployment\'s quota' };
+    return {
+      ...base,
+      kind: 'rate-limited',
+      stage: 'service',
+      problem: `the deployment answered 429 (its quota is in use right now): ${said}`,
+      fix: "nothing to fix if a run is going on; otherwise another client shares this deployment's quota",
+    };
   }
   if (error instanceof InternalServerError) {
     return { ...base, kind: 'service-error', stage: 'service', problem: `the service failed (${said})`, fix: 'try again in a few minutes; see the Azure status page if it persists' };

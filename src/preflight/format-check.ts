@@ -12,7 +12,9 @@ export function formatCheckReport(report: CheckReport): string {
 export function formatTargets(targets: readonly TargetReport[]): string {
   const out: string[] = [];
   for (const target of targets) {
-    const about = Object.entries(target.about).map(([key, value]) => `${key} ${value}`).join(', ');
+    const about = Object.entries(target.about)
+      .map(([key, value]) => `${key} ${value}`)
+      .join(', ');
     out.push(`${target.kind === 'deployment' ? `deployment ${target.name}` : 'storage'} (${about})`);
     const width = Math.max(...target.checks.map((check) => check.check.length));
     for (const check of target.checks) {

@@ -29,11 +29,7 @@ export const PROBE_PROMPT = 'polyglyph check: a request refused on purpose, befo
  *
  * The stand-in answers both in the same order (src/mock-api/routes/generate.ts, mai-generate.ts).
  */
-export type ProbeOutcome =
-  | { kind: 'refused-as-expected' }
-  | { kind: 'refused-otherwise'; message: string }
-  | { kind: 'generated' }
-  | { kind: 'failed'; diagnosis: Diagnosis };
+export type ProbeOutcome = { kind: 'refused-as-expected' } | { kind: 'refused-otherwise'; message: string } | { kind: 'generated' } | { kind: 'failed'; diagnosis: Diagnosis };
 
 export interface ProbeOptions {
   /** Injected for tests; defaults to the global fetch. */
@@ -56,7 +52,13 @@ export async function probeDeployment(deployment: ResolvedDeployment, options: P
   const { body, refusedParams } = probeBody(deployment);
   try {
     const auth = await authFor(deployment, options);
-    const client = new ProbeClient({ url: deployment.url, bodyModel: deployment.bodyModel, auth, timeoutMs: options.timeoutMs ?? PROBE_TIMEOUT_MS, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const client = new ProbeClient({
+      url: deployment.url,
+      bodyModel: deployment.bodyModel,
+      auth,
+      timeoutMs: options.timeoutMs ?? PROBE_TIMEOUT_MS,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
     await client.send(body);
     return { kind: 'generated' };
   } catch (error) {

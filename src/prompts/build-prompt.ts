@@ -44,7 +44,9 @@ export function buildPrompt(input: PromptInput): string {
   }
   if (input.edit) {
     // The master already has layout, colours and imagery: the instruction is to change only the words.
-    lines.unshift('This image is a master creative whose text must be localized. Replace every piece of text in it with the text below; keep the layout, composition, colours, imagery, text placement and relative text size exactly as they are, and change nothing else.');
+    lines.unshift(
+      'This image is a master creative whose text must be localized. Replace every piece of text in it with the text below; keep the layout, composition, colours, imagery, text placement and relative text size exactly as they are, and change nothing else.',
+    );
   }
   lines.push(
     `Typography: ${TYPOGRAPHY[input.locale]}; large, bold and high-contrast against its background, placed in a clear area of the image, every character crisp and legible.`,

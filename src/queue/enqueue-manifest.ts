@@ -83,9 +83,18 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
 
   const manifest = basename(options.manifestPath);
   await deps.runStore.create({
-    id: options.runId, manifest, manifestPath: resolve(options.manifestPath), manifestSha256: await sha256File(options.manifestPath),
-    origin: options.origin ?? 'unknown', model: named.length > 0 ? named.join(', ') : options.model, imagesPerMinute: options.imagesPerMinute ?? 0, imagesByLocale: summary.imagesByLocale, estimatedCostMicros: plan.estimatedCostMicros, startedAt: now(),
-    regenerateOnMismatch: options.regenerateOnMismatch, maxCostUsd: options.maxCostUsd,
+    id: options.runId,
+    manifest,
+    manifestPath: resolve(options.manifestPath),
+    manifestSha256: await sha256File(options.manifestPath),
+    origin: options.origin ?? 'unknown',
+    model: named.length > 0 ? named.join(', ') : options.model,
+    imagesPerMinute: options.imagesPerMinute ?? 0,
+    imagesByLocale: summary.imagesByLocale,
+    estimatedCostMicros: plan.estimatedCostMicros,
+    startedAt: now(),
+    regenerateOnMismatch: options.regenerateOnMismatch,
+    maxCostUsd: options.maxCostUsd,
   });
   const jobs = await enqueueItems(deps, { ...options, manifest }, () => true);
   const finished = await deps.runStore.markEnqueued(options.runId, now());
@@ -99,7 +108,12 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
  */
 export async function enqueueItems(
   deps: { queue: Queue<ImageJobData>; runStore: RunStore },
-  options: Omit<EnqueueManifestOptions, 'manifestPath'> & { manifestPath: string; manifest: string; /** Retry: old outcomes do not count, every item runs again. */ fresh?: boolean; /** Changes an item before its jobs are planned (a re-render's extra variant). */ transformItem?: (item: ManifestItem) => ManifestItem },
+  options: Omit<EnqueueManifestOptions, 'manifestPath'> & {
+    manifestPath: string;
+    manifest: string;
+    /** Retry: old outcomes do not count, every item runs again. */ fresh?: boolean;
+    /** Changes an item before its jobs are planned (a re-render's extra variant). */ transformItem?: (item: ManifestItem) => ManifestItem;
+  },
   wanted: (job: PlannedJob) => boolean,
 ): Promise<number> {
   const chunkSize = options.chunkSize ?? 500;
@@ -109,7 +123,13 @@ export async function enqueueItems(
   let jobs = 0;
   const flush = async (): Promise<void> => {
     // Items that settled moments ago gave the run their outcome: adding their jobs again would pay twice.
-    const settled = new Set(await deps.runStore.attach(options.runId, chunk.map((job) => job.opts.jobId), { fresh: options.fresh ?? false, storage: options.storage }));
+    const settled = new Set(
+      await deps.runStore.attach(
+        options.runId,
+        chunk.map((job) => job.opts.jobId),
+        { fresh: options.fresh ?? false, storage: options.storage },
+      ),
+    );
     await deps.queue.addBulk(settled.size === 0 ? chunk : chunk.filter((job) => !settled.has(job.opts.jobId)));
     jobs += chunk.length;
     chunk = [];
@@ -126,7 +146,10 @@ export async function enqueueItems(
     const item = options.transformItem ? options.transformItem(event.item) : event.item;
     const source = item.sourceImage;
     if (source && !masters.has(sourceKey(source))) {
-      if (!options.masterStore) throw new InputError(`line ${event.item.line}: rows with a source_image need blob storage configured for the master creatives`, { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
+      if (!options.masterStore)
+        throw new InputError(`line ${event.item.line}: rows with a source_image need blob storage configured for the master creatives`, {
+          hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL',
+        });
       masters.set(sourceKey(source), await options.masterStore.resolve(source, item.line));
     }
     chunk.push(...modelItemJobs(item, context, options.defaults.providers).filter(wanted));

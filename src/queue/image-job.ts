@@ -76,7 +76,11 @@ export interface ImageIdentityInput {
 export function imageInputSha256(input: ImageIdentityInput): string {
   const { prompt, size, quality, format, outputCompression, background, moderation } = input.request;
   const fields: unknown[] = ['polyglyph/v1', input.model, input.campaign, input.messageId, input.locale, prompt, size, quality, format, outputCompression ?? null];
-  const later = { ...(background !== undefined ? { background } : {}), ...(moderation !== undefined ? { moderation } : {}), ...(input.sourceSha256 !== undefined ? { source: input.sourceSha256 } : {}) };
+  const later = {
+    ...(background !== undefined ? { background } : {}),
+    ...(moderation !== undefined ? { moderation } : {}),
+    ...(input.sourceSha256 !== undefined ? { source: input.sourceSha256 } : {}),
+  };
   if (Object.keys(later).length > 0) fields.push(later);
   return createHash('sha256').update(JSON.stringify(fields), 'utf8').digest('hex');
 }

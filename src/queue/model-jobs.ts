@@ -18,9 +18,7 @@ import { itemJobs, type JobContext, type PlannedJob } from './item-jobs.js';
 /** The jobs of one row: per model (its models, else the context's), per locale. */
 export function modelItemJobs(item: ManifestItem, context: JobContext, providers?: ModelProviders): PlannedJob[] {
   if (!item.models) return itemJobs(itemForModel(item, context.model, providers), context);
-  return item.models.flatMap((model) =>
-    itemJobs(itemForModel(item, model, providers), { ...context, model }).map((job) => ({ ...job, data: { ...job.data, modelInBlobName: true as const } })),
-  );
+  return item.models.flatMap((model) => itemJobs(itemForModel(item, model, providers), { ...context, model }).map((job) => ({ ...job, data: { ...job.data, modelInBlobName: true as const } })));
 }
 
 /**

@@ -24,9 +24,7 @@ export interface TransientRetryOptions {
 /** Longest pause between two tries of one item, so a long window is still probed regularly. */
 export const MAX_TRANSIENT_DELAY_MS = 5 * 60_000;
 
-export type TransientRetryDecision =
-  | { action: 'retry'; delayMs: number; since: number; retries: number }
-  | { action: 'fail'; elapsedMs: number };
+export type TransientRetryDecision = { action: 'retry'; delayMs: number; since: number; retries: number } | { action: 'fail'; elapsedMs: number };
 
 /** Try again after `delayMs` (state to keep: `since`, `retries`), or fail: the item's time is up. */
 export function decideTransientRetry(state: TransientRetryState, options: TransientRetryOptions): TransientRetryDecision {

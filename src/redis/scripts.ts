@@ -32,7 +32,9 @@ let loaded: Map<string, ScriptDefinition> | undefined;
 export function loadScripts(dir = COMMANDS_DIR): Map<string, ScriptDefinition> {
   if (dir === COMMANDS_DIR && loaded) return loaded;
   const scripts = new Map<string, ScriptDefinition>();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.lua')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.lua'))
+    .sort()) {
     const match = /^([a-z0-9-]+?)(?:-(\d+))?\.lua$/.exec(file);
     if (!match) throw new Error(`Lua script ${file}: expected name-NUMKEYS.lua or name.lua (lowercase, digits, -)`);
     const name = match[1]!;

@@ -44,8 +44,21 @@ export async function cancelRun(deps: { queue: Queue<ImageJobData>; runStore: Ru
 /** The report row and counters of an item taken out of a run before it ran (again). */
 function cancelledOutcome(data: ImageJobData, message: string): { row: ReportRow; counts: OutcomeCounts } {
   const row: ReportRow = {
-    id: data.messageId, locale: data.locale, variant: '', status: 'cancelled', blobName: '', url: '', errorCode: 'cancelled', errorMessage: message,
-    attempts: 0, line: data.line, model: data.model, deployment: '', size: data.request.size, requestedSize: data.requestedSize ?? data.request.size, requestId: '',
+    id: data.messageId,
+    locale: data.locale,
+    variant: '',
+    status: 'cancelled',
+    blobName: '',
+    url: '',
+    errorCode: 'cancelled',
+    errorMessage: message,
+    attempts: 0,
+    line: data.line,
+    model: data.model,
+    deployment: '',
+    size: data.request.size,
+    requestedSize: data.requestedSize ?? data.request.size,
+    requestId: '',
   };
   return { row, counts: outcomeCounts({ locale: data.locale, variants: data.request.n, created: 0, existing: 0, cancelled: true }) };
 }

@@ -47,7 +47,10 @@ export async function renderContactSheet(title: string, locale: LocaleCode, entr
       layers.push({ input: await label(`read: ${entry.readText.replace(/\s+/g, ' ')}`, SCRIPT_FONTS[locale], THUMB_PX, 26, '#666666', false), left, top: top + THUMB_PX + 64 });
     }
   }
-  return sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).composite(layers).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
+    .composite(layers)
+    .png()
+    .toBuffer();
 }
 
 /** One line of text, at most `width` x `height` (pango fits the size; a long text is cut with an ellipsis). */

@@ -36,7 +36,15 @@ export async function publishContactSheets(runStore: RunStore, blobStore: BlobSt
     try {
       const entries: ContactSheetEntry[] = [];
       for (const row of rows) {
-        entries.push({ image: await blobStore.download(row.blobName), id: row.id, variant: row.variant, expectedText: row.text ?? '', readText: row.readText, textStatus: row.textStatus, textCer: row.textCer });
+        entries.push({
+          image: await blobStore.download(row.blobName),
+          id: row.id,
+          variant: row.variant,
+          expectedText: row.text ?? '',
+          readText: row.readText,
+          textStatus: row.textStatus,
+          textCer: row.textCer,
+        });
       }
       const more = extra.get(locale);
       const sheet = await renderContactSheet(`run ${runId} · ${locale} · ${plural(rows.length, 'image')}${more ? ` (and ${more} more, see the report)` : ''}`, locale, entries);

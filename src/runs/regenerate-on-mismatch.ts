@@ -35,7 +35,13 @@ export interface PendingRegeneration {
  * item cannot finish it. A check job that runs twice gets its first claim back (carried on when it
  * was not released), never a second one.
  */
-export async function claimRegeneration(runStore: RunStore, settings: RegenerateSettings, runId: string, rows: readonly ReportRow[], flagged: ReportRow | undefined): Promise<PendingRegeneration | undefined> {
+export async function claimRegeneration(
+  runStore: RunStore,
+  settings: RegenerateSettings,
+  runId: string,
+  rows: readonly ReportRow[],
+  flagged: ReportRow | undefined,
+): Promise<PendingRegeneration | undefined> {
   if (!flagged || flagged.variant === '') return undefined;
   const run = await runStore.get(runId);
   if (!run || run.cancelledAt !== undefined) return undefined;
@@ -65,8 +71,14 @@ export async function carryOutRegeneration(runStore: RunStore, settings: Regener
     const { variant } = await rerenderItem(
       { queue: settings.imageQueue, runStore },
       {
-        runId, manifestPath: run.manifestPath, defaults: settings.defaults, model: state.model, messageId: state.id, locale: state.locale,
-        attempts: settings.attempts, backoffMs: settings.backoffMs,
+        runId,
+        manifestPath: run.manifestPath,
+        defaults: settings.defaults,
+        model: state.model,
+        messageId: state.id,
+        locale: state.locale,
+        attempts: settings.attempts,
+        backoffMs: settings.backoffMs,
         checkBudget: (image) => checkOneMoreImage(run, settings.priceTable, run.maxCostUsd ?? settings.maxCostUsd, image),
       },
     );

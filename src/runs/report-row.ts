@@ -39,6 +39,26 @@ export interface ReportRow {
 }
 
 export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
-  'id', 'locale', 'variant', 'status', 'blobName', 'url', 'errorCode', 'errorMessage', 'attempts', 'line', 'model', 'deployment', 'size', 'requestedSize', 'requestId', 'text', 'textSource',
-  'textStatus', 'textCer', 'textEngine', 'readText', 'regenerationOf',
+  'id',
+  'locale',
+  'variant',
+  'status',
+  'blobName',
+  'url',
+  'errorCode',
+  'errorMessage',
+  'attempts',
+  'line',
+  'model',
+  'deployment',
+  'size',
+  'requestedSize',
+  'requestId',
+  'text',
+  'textSource',
+  'textStatus',
+  'textCer',
+  'textEngine',
+  'readText',
+  'regenerationOf',
 ];

@@ -38,7 +38,8 @@ export async function rerenderItem(deps: { queue: Queue<ImageJobData>; runStore:
   }
   const variants = rows.filter((row) => row.variant !== '').map((row) => Number(row.variant));
   if (variants.length === 0) throw new InputError(`run ${options.runId} has no stored image of ${options.messageId} (${options.locale}) to render again`);
-  if (rows.some((row) => row.status === 'failed' || row.status === 'cancelled')) throw new InputError(`${options.messageId} (${options.locale}) has a failed item: use \`polyglyph retry ${options.runId}\``);
+  if (rows.some((row) => row.status === 'failed' || row.status === 'cancelled'))
+    throw new InputError(`${options.messageId} (${options.locale}) has a failed item: use \`polyglyph retry ${options.runId}\``);
   const next = Math.max(...variants) + 1;
   if (next > MAX_VARIANTS) throw new InputError(`${options.messageId} (${options.locale}) has ${MAX_VARIANTS} variants already, the most one request can ask for`);
 
@@ -52,7 +53,12 @@ export async function rerenderItem(deps: { queue: Queue<ImageJobData>; runStore:
   }
   if (!found) throw new InputError(`the manifest ${options.manifestPath} no longer has ${options.messageId} for ${options.locale}`, { hint: 'restore the row, or render it with a new run' });
 
-  const counts: OutcomeCounts = outcomeCounts({ locale: options.locale, variants: variants.length, created: rows.filter((row) => row.status === 'created').length, existing: rows.filter((row) => row.status === 'exists').length });
+  const counts: OutcomeCounts = outcomeCounts({
+    locale: options.locale,
+    variants: variants.length,
+    created: rows.filter((row) => row.status === 'created').length,
+    existing: rows.filter((row) => row.status === 'exists').length,
+  });
   // One item more to settle, and one image more planned (negative: reopen takes counts back).
   // The rows' text-check counters leave with them: the new job checks every variant again.
   for (const [field, value] of Object.entries(textCheckCounts(rows))) counts[field] = (counts[field] ?? 0) + value;
@@ -62,7 +68,14 @@ export async function rerenderItem(deps: { queue: Queue<ImageJobData>; runStore:
   const wanted = (data: ImageJobData): boolean => data.messageId === options.messageId && data.locale === options.locale && data.model === options.model;
   await enqueueItems(
     deps,
-    { ...options, ...(translations.size > 0 ? { translations } : {}), manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true, transformItem: (item) => (item.id === options.messageId ? { ...item, variants: next } : item) },
+    {
+      ...options,
+      ...(translations.size > 0 ? { translations } : {}),
+      manifestPath: resolve(options.manifestPath),
+      manifest: options.manifestPath,
+      fresh: true,
+      transformItem: (item) => (item.id === options.messageId ? { ...item, variants: next } : item),
+    },
     (job) => wanted(job.data),
   );
   await deps.runStore.markEnqueued(options.runId, now());

@@ -74,14 +74,27 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
     const rows = rowsByItem.get(item) ?? [];
     taken.push(...rows);
     const failedRow = rows.find((row) => row.status === 'failed')!;
-    add(outcomeCounts({ locale: failedRow.locale, variants: Math.max(rows.filter((row) => row.variant !== '').length, variants), created: rows.filter((r) => r.status === 'created').length, existing: rows.filter((r) => r.status === 'exists').length, failed: true, errorCode: failedRow.errorCode }));
+    add(
+      outcomeCounts({
+        locale: failedRow.locale,
+        variants: Math.max(rows.filter((row) => row.variant !== '').length, variants),
+        created: rows.filter((r) => r.status === 'created').length,
+        existing: rows.filter((r) => r.status === 'exists').length,
+        failed: true,
+        errorCode: failedRow.errorCode,
+      }),
+    );
     add({ settled: 1, total: 1 });
   }
   await deps.runStore.reopen(options.runId, taken, counts);
   const jobKey = (data: ImageJobData): string => key(data.messageId, data.locale, data.modelInBlobName ? data.model : undefined);
   // A translated run re-renders the very texts it rendered first (a rejected image comes back with the same words).
   const translations = await deps.runStore.translations(options.runId);
-  const retried = await enqueueItems(deps, { ...options, ...(translations.size > 0 ? { translations } : {}), manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true }, (job) => found.has(jobKey(job.data)));
+  const retried = await enqueueItems(
+    deps,
+    { ...options, ...(translations.size > 0 ? { translations } : {}), manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true },
+    (job) => found.has(jobKey(job.data)),
+  );
   const finished = await deps.runStore.markEnqueued(options.runId, now());
   const stillThere = [...failed].filter(([withModel, withoutModel]) => found.has(withModel) || found.has(withoutModel)).length;
   return { retried, notInManifest: failed.size - stillThere, finished };

@@ -5,6 +5,10 @@ import { randomBytes } from 'node:crypto';
  * `r20261125t051200z-3fa9c1`.
  */
 export function newRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase();
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .toLowerCase();
   return `r${stamp}-${randomBytes(3).toString('hex')}`;
 }

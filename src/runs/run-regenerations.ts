@@ -28,7 +28,12 @@ export function regenerationItemKey(id: string, locale: string, model: string): 
 
 /** Claims a regeneration of `state.blobName`'s item, at most `limit` per item (commands/claim-regeneration-3.lua). */
 export async function claimRegeneration(redis: RedisClient, keys: RunKeys, runId: string, state: RegenerationState, limit: number): Promise<ClaimResult> {
-  const [outcome, value] = (await runScript(redis, 'claim-regeneration', [keys.run(runId), keys.regenerationCounts(runId), keys.regenerationClaims(runId)], [regenerationItemKey(state.id, state.locale, state.model), state.blobName, String(limit), JSON.stringify(state)])) as [string, string | number];
+  const [outcome, value] = (await runScript(
+    redis,
+    'claim-regeneration',
+    [keys.run(runId), keys.regenerationCounts(runId), keys.regenerationClaims(runId)],
+    [regenerationItemKey(state.id, state.locale, state.model), state.blobName, String(limit), JSON.stringify(state)],
+  )) as [string, string | number];
   if (outcome === 'held' || outcome === 'done') return { outcome, state: JSON.parse(String(value)) as RegenerationState };
   return { outcome: outcome === 'new' ? 'new' : 'limit', count: Number(value) };
 }

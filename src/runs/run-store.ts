@@ -85,7 +85,10 @@ export interface RunRecord {
 }
 
 /** What the producer knows when it creates a run; the counters start at zero. */
-export type NewRun = Pick<RunRecord, 'id' | 'manifest' | 'manifestPath' | 'manifestSha256' | 'origin' | 'model' | 'imagesPerMinute' | 'estimatedCostMicros' | 'startedAt' | 'regenerateOnMismatch' | 'maxCostUsd'> & {
+export type NewRun = Pick<
+  RunRecord,
+  'id' | 'manifest' | 'manifestPath' | 'manifestSha256' | 'origin' | 'model' | 'imagesPerMinute' | 'estimatedCostMicros' | 'startedAt' | 'regenerateOnMismatch' | 'maxCostUsd'
+> & {
   imagesByLocale: Partial<Record<string, number>>;
 };
 
@@ -141,8 +144,16 @@ export class RunStore {
     await this.redis
       .multi()
       .hset(this.keys.run(run.id), {
-        id: run.id, manifest: run.manifest, manifestPath: run.manifestPath, manifestSha256: run.manifestSha256, origin: run.origin, model: run.model,
-        imagesPerMinute: run.imagesPerMinute, startedAt: run.startedAt, total: 0, settled: 0,
+        id: run.id,
+        manifest: run.manifest,
+        manifestPath: run.manifestPath,
+        manifestSha256: run.manifestSha256,
+        origin: run.origin,
+        model: run.model,
+        imagesPerMinute: run.imagesPerMinute,
+        startedAt: run.startedAt,
+        total: 0,
+        settled: 0,
         ...(run.estimatedCostMicros !== undefined ? { estimatedCostMicros: run.estimatedCostMicros } : {}),
         ...(run.regenerateOnMismatch ? { regenerateOnMismatch: run.regenerateOnMismatch } : {}),
         ...(run.maxCostUsd !== undefined ? { maxCostUsd: run.maxCostUsd } : {}),
@@ -273,7 +284,9 @@ export class RunStore {
 }
 
 /** Per-locale counter fields (`locale:<code>:<field>`) and the LocaleProgress number each fills. */
-const LOCALE_FIELDS: Readonly<Record<string, 'planned' | 'images' | 'created' | 'existing' | 'imagesFailed' | 'imagesCancelled' | 'itemsFailed' | 'textChecked' | 'textNeedsReview' | 'textMeasured' | undefined>> = {
+const LOCALE_FIELDS: Readonly<
+  Record<string, 'planned' | 'images' | 'created' | 'existing' | 'imagesFailed' | 'imagesCancelled' | 'itemsFailed' | 'textChecked' | 'textNeedsReview' | 'textMeasured' | undefined>
+> = {
   planned: 'planned',
   images: 'images',
   created: 'created',

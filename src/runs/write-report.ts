@@ -27,7 +27,15 @@ export function reportHeader(run: RunRecord): Record<string, unknown> {
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),
     cancelledAt: iso(run.cancelledAt),
-    counts: { items: run.total, settled: run.settled, imagesPlanned: run.imagesPlanned, imagesCreated: run.imagesCreated, imagesExisting: run.imagesExisting, itemsFailed: run.itemsFailed, itemsCancelled: run.itemsCancelled },
+    counts: {
+      items: run.total,
+      settled: run.settled,
+      imagesPlanned: run.imagesPlanned,
+      imagesCreated: run.imagesCreated,
+      imagesExisting: run.imagesExisting,
+      itemsFailed: run.itemsFailed,
+      itemsCancelled: run.itemsCancelled,
+    },
     locales: run.locales,
     tokens: run.tokens,
   };

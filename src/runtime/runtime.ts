@@ -76,7 +76,12 @@ export async function openWorkerRuntime(config: Config, logger: Logger, options:
     throw interruptedOr(error, options.stop, `waiting for blob storage at ${blobStore.displayUrl}`);
   }
   const keyBase = runtime.runStore.keys.base;
-  const pool = new DeploymentPool(runtime.redis, keyBase, members, { failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs, trialLeaseMs: config.requestTimeoutMs + 30_000, fingerprintSecret: await loadFingerprintSecret(config.localDir) });
+  const pool = new DeploymentPool(runtime.redis, keyBase, members, {
+    failures: config.breakerFailures,
+    cooldownMs: config.breakerCooldownMs,
+    trialLeaseMs: config.requestTimeoutMs + 30_000,
+    fingerprintSecret: await loadFingerprintSecret(config.localDir),
+  });
   // Known to the dashboard from now on, and again every minute while this process runs, so a
   // deployment no worker serves any more shows as such. A worker that cannot even write this is not ready.
   await pool.register().catch(async (error: unknown) => {

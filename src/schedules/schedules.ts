@@ -44,13 +44,20 @@ export async function addSchedule(queue: Queue<ScheduleJobData>, name: string, s
   nextFireTimes(spec.cron, { tz: spec.tz });
   const data: ScheduleJobData = spec.job.kind === 'scan' ? { schedule: name, kind: 'scan' } : { schedule: name, kind: 'manifest', manifest: spec.job.manifest };
   try {
-    await queue.upsertJobScheduler(name, { pattern: spec.cron, ...(spec.tz !== undefined ? { tz: spec.tz } : {}) }, {
-      name: spec.job.kind,
-      data,
-      opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-    });
+    await queue.upsertJobScheduler(
+      name,
+      { pattern: spec.cron, ...(spec.tz !== undefined ? { tz: spec.tz } : {}) },
+      {
+        name: spec.job.kind,
+        data,
+        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    );
   } catch (error) {
-    throw new InputError(`--cron: '${spec.cron}' is not a cron pattern (${error instanceof Error ? error.message : String(error)})`, { hint: 'five fields (minute hour day month weekday), e.g. "0 2 * * *", or six with seconds first', cause: error });
+    throw new InputError(`--cron: '${spec.cron}' is not a cron pattern (${error instanceof Error ? error.message : String(error)})`, {
+      hint: 'five fields (minute hour day month weekday), e.g. "0 2 * * *", or six with seconds first',
+      cause: error,
+    });
   }
   const info = (await listSchedules(queue)).find((schedule) => schedule.name === name);
   if (!info) throw new Error(`schedule ${name} was not stored`);

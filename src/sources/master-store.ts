@@ -85,7 +85,9 @@ export class MasterStore {
       bytes = ref.kind === 'file' ? await readFile(ref.path) : await this.#download(ref.url);
     } catch (error) {
       // describeError: a storage RestError can quote the request URL, SAS included.
-      throw new InputError(`line ${line}: cannot read the source image ${key}: ${describeError(error)}`, { hint: 'check the source_image cell: a readable local path, an https URL, or a blob URL with a SAS token' });
+      throw new InputError(`line ${line}: cannot read the source image ${key}: ${describeError(error)}`, {
+        hint: 'check the source_image cell: a readable local path, an https URL, or a blob URL with a SAS token',
+      });
     }
     // Azure's edits take PNG or JPEG under 25 MB (azure-request-rules.ts): refused before any request.
     const problem = masterBytesProblem(bytes);

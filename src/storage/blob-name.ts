@@ -48,6 +48,9 @@ export function assertValidBlobName(name: string): void {
 }
 
 function slug(value: string): string {
-  const cleaned = value.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[.]+$/g, '');
+  const cleaned = value
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|[.]+$/g, '');
   return cleaned === '' ? '_' : cleaned;
 }

@@ -38,7 +38,11 @@ export class ImageStaging {
     const key = this.#key(blobName);
     // Header, then the bytes appended in the same transaction: the same value as one SET of both,
     // without first copying a 25 MB image into a new buffer (the Redis client copies it once more).
-    const results = await this.#redis.multi().set(key, encodeHeader({ image, facts: staged.facts }), 'PX', STAGING_TTL_MS).append(key, bytes).exec();
+    const results = await this.#redis
+      .multi()
+      .set(key, encodeHeader({ image, facts: staged.facts }), 'PX', STAGING_TTL_MS)
+      .append(key, bytes)
+      .exec();
     const failed = results?.find(([error]) => error !== null)?.[0];
     if (!results || failed) throw failed ?? new Error(`staging ${blobName}: the Redis transaction was discarded`);
   }

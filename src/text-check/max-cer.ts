@@ -17,7 +17,9 @@ export function parseMaxCer(value: string | undefined): Record<Script, number> {
   const table = { ...DEFAULT_MAX_CER };
   if (value === undefined || value.trim() === '') return table;
   const invalid = (got: string): ConfigError =>
-    new ConfigError(`invalid POLYGLYPH_TEXT_CHECK_MAX_CER / --text-check-max-cer: expected a number from 0 to 1, or SCRIPT=number pairs with scripts among ${SCRIPTS.join(', ')}, got '${got}'`, { hint: 'e.g. 0.2 or Hant=0.25,Deva=0.2' });
+    new ConfigError(`invalid POLYGLYPH_TEXT_CHECK_MAX_CER / --text-check-max-cer: expected a number from 0 to 1, or SCRIPT=number pairs with scripts among ${SCRIPTS.join(', ')}, got '${got}'`, {
+      hint: 'e.g. 0.2 or Hant=0.25,Deva=0.2',
+    });
   const rate = (text: string): number => {
     const n = Number(text);
     if (text.trim() === '' || !(n >= 0 && n <= 1)) throw invalid(value);
@@ -28,7 +30,10 @@ export function parseMaxCer(value: string | undefined): Record<Script, number> {
     for (const script of SCRIPTS) table[script] = n;
     return table;
   }
-  for (const pair of value.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const pair of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const [script, n, extra] = pair.split('=');
     if (extra !== undefined || !SCRIPTS.includes(script as Script)) throw invalid(pair);
     table[script as Script] = rate(n ?? '');

@@ -6,5 +6,8 @@
  * correctness), and Latin letters in lower case.
  */
 export function normaliseForCheck(text: string): string {
-  return text.normalize('NFC').replace(/[\s\p{P}\p{S}\p{Cc}\p{Cf}]+/gu, '').toLowerCase();
+  return text
+    .normalize('NFC')
+    .replace(/[\s\p{P}\p{S}\p{Cc}\p{Cf}]+/gu, '')
+    .toLowerCase();
 }

@@ -14,7 +14,13 @@ import type { TextReader, TextReading } from './text-reader.js';
  * faithful readings of it is still that far. Measured on the stand-in's garbled images
  * (docs/text-check.md, `npm run bench:text-accuracy`).
  */
-export async function readAndScore(readers: readonly TextReader[], image: Buffer, locale: LocaleCode, score: (reading: TextReading) => TextCheckResult, options: { signal?: AbortSignal } = {}): Promise<TextCheckResult> {
+export async function readAndScore(
+  readers: readonly TextReader[],
+  image: Buffer,
+  locale: LocaleCode,
+  score: (reading: TextReading) => TextCheckResult,
+  options: { signal?: AbortSignal } = {},
+): Promise<TextCheckResult> {
   let best: TextCheckResult | undefined;
   let readings = 0;
   for (const reader of readers) {

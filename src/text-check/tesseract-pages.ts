@@ -64,7 +64,12 @@ export async function greyPage(image: Buffer, maxEdgePx: number): Promise<Buffer
 }
 
 async function contrastGrey(image: Buffer, maxEdgePx: number): Promise<sharp.Sharp> {
-  const { data, info } = await sharp(image).flatten({ background: '#ffffff' }).greyscale().resize(maxEdgePx, maxEdgePx, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(image)
+    .flatten({ background: '#ffffff' })
+    .greyscale()
+    .resize(maxEdgePx, maxEdgePx, { fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   // The mean of the grey pixels themselves: a mostly dark page is the background, the text is light.
   let sum = 0;
   for (let index = 0; index < data.length; index += info.channels) sum += data[index]!;

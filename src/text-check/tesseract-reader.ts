@@ -84,7 +84,11 @@ function run(command: string, args: string[], input: Buffer, options: { timeoutM
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (error.code === 'ENOENT') {
-        reject(new ConfigError(`the text check needs Tesseract, and '${command}' was not found`, { hint: 'install it: apt-get install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-kor tesseract-ocr-hin tesseract-ocr-ben tesseract-ocr-chi-sim tesseract-ocr-chi-tra (see docs/text-check.md)' }));
+        reject(
+          new ConfigError(`the text check needs Tesseract, and '${command}' was not found`, {
+            hint: 'install it: apt-get install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-kor tesseract-ocr-hin tesseract-ocr-ben tesseract-ocr-chi-sim tesseract-ocr-chi-tra (see docs/text-check.md)',
+          }),
+        );
       } else reject(error);
     });
     child.on('close', (code, signal) => {

@@ -44,7 +44,9 @@ export class VisionReader extends HttpImageClient implements TextReader {
 
   static fromSettings(settings: VisionReaderSettings, options: { fetch?: typeof fetch } = {}): VisionReader {
     if (!settings.visionDeployment || !settings.endpoint) {
-      throw new ConfigError('--text-check vision needs a vision-capable chat deployment and the resource endpoint', { hint: 'set POLYGLYPH_VISION_DEPLOYMENT (e.g. gpt-4.1) and AZURE_OPENAI_ENDPOINT, or use --text-check tesseract' });
+      throw new ConfigError('--text-check vision needs a vision-capable chat deployment and the resource endpoint', {
+        hint: 'set POLYGLYPH_VISION_DEPLOYMENT (e.g. gpt-4.1) and AZURE_OPENAI_ENDPOINT, or use --text-check tesseract',
+      });
     }
     const base = settings.endpoint.replace(/\/+$/, '').replace(/\/openai(\/v1)?$/, '');
     const url = `${base}/openai/deployments/${encodeURIComponent(settings.visionDeployment)}/chat/completions?api-version=${encodeURIComponent(settings.apiVersion)}`;
@@ -58,11 +60,17 @@ export class VisionReader extends HttpImageClient implements TextReader {
     const language = getLocale(locale);
     const body = {
       messages: [
-        { role: 'system', content: 'You transcribe the text visible in images exactly as written, character for character, including mistakes, without translating, correcting or describing anything.' },
+        {
+          role: 'system',
+          content: 'You transcribe the text visible in images exactly as written, character for character, including mistakes, without translating, correcting or describing anything.',
+        },
         {
           role: 'user',
           content: [
-            { type: 'text', text: `Transcribe all text in this image. It should be ${language.englishName} in ${language.scriptName}, but write what is actually there. Return an empty string if there is no text.` },
+            {
+              type: 'text',
+              text: `Transcribe all text in this image. It should be ${language.englishName} in ${language.scriptName}, but write what is actually there. Return an empty string if there is no text.`,
+            },
             { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${jpeg.toString('base64')}`, detail: 'high' } },
           ],
         },
@@ -84,14 +92,17 @@ export class VisionReader extends HttpImageClient implements TextReader {
 function transcription(json: unknown, requestId: string | undefined): string {
   const choice = (json as { choices?: Array<{ finish_reason?: unknown; message?: { content?: unknown; refusal?: unknown } }> }).choices?.[0];
   const content = choice?.message;
-  if (typeof content?.refusal === 'string' && content.refusal !== '') throw new InvalidResponseError(`the vision model refused to transcribe: ${content.refusal.slice(0, 200)}`, 'vision_refusal', requestId);
-  if (choice?.finish_reason === 'content_filter') throw new InvalidResponseError('the vision model\'s answer was stopped by the content filter (finish_reason content_filter)', 'content_filter', requestId);
+  if (typeof content?.refusal === 'string' && content.refusal !== '')
+    throw new InvalidResponseError(`the vision model refused to transcribe: ${content.refusal.slice(0, 200)}`, 'vision_refusal', requestId);
+  if (choice?.finish_reason === 'content_filter')
+    throw new InvalidResponseError("the vision model's answer was stopped by the content filter (finish_reason content_filter)", 'content_filter', requestId);
   if (typeof content?.content !== 'string') throw new InvalidResponseError('the vision chat API answered without message content', 'malformed_response', requestId);
   let parsed: unknown;
   try {
     parsed = JSON.parse(content.content);
   } catch {
-    if (choice?.finish_reason === 'length') throw new InvalidResponseError('the vision model\'s answer was cut off at its token limit (finish_reason length) before the transcription JSON ended', 'malformed_response', requestId);
+    if (choice?.finish_reason === 'length')
+      throw new InvalidResponseError("the vision model's answer was cut off at its token limit (finish_reason length) before the transcription JSON ended", 'malformed_response', requestId);
     throw new InvalidResponseError('the vision model did not answer with the transcription JSON', 'malformed_response', requestId);
   }
   const text = (parsed as { text?: unknown }).text;

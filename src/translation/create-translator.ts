@@ -8,7 +8,18 @@ import { Translator } from './translator.js';
 
 export type TranslationSettings = Pick<
   Config,
-  'translationDeployment' | 'translationModel' | 'translationEndpoint' | 'translationApiKey' | 'endpoint' | 'gptEndpoint' | 'apiKey' | 'apiStyle' | 'apiVersion' | 'entraScope' | 'glossary' | 'maxTextChars'
+  | 'translationDeployment'
+  | 'translationModel'
+  | 'translationEndpoint'
+  | 'translationApiKey'
+  | 'endpoint'
+  | 'gptEndpoint'
+  | 'apiKey'
+  | 'apiStyle'
+  | 'apiVersion'
+  | 'entraScope'
+  | 'glossary'
+  | 'maxTextChars'
 >;
 
 /** The endpoint translations go to: their own, else the image resource's (with AZURE_GPT_ENDPOINT, its origin). */

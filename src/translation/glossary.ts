@@ -38,7 +38,9 @@ export function loadGlossary(path: string | undefined): Glossary {
   const parsed = glossarySchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`the glossary ${path}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`, { hint: 'expected {"doNotTranslate": ["Brand"], "terms": {"source term": {"ja": "..."}}} with locales ' + LOCALE_CODES.join(', ') });
+    throw new ConfigError(`the glossary ${path}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`, {
+      hint: 'expected {"doNotTranslate": ["Brand"], "terms": {"source term": {"ja": "..."}}} with locales ' + LOCALE_CODES.join(', '),
+    });
   }
   return parsed.data as Glossary;
 }

@@ -81,8 +81,24 @@ export async function translateManifest(options: TranslateManifestOptions): Prom
   const columns = await textColumns(options.manifestPath, [...new Set(wanted.map((cell) => cell.locale))]);
   for (const entry of [...result.texts.values()].sort((a, b) => a.line - b.line)) {
     const column = columns.get(entry.locale)! + 1;
-    if (entry.tooLong) result.flags.push({ line: entry.line, column, id: entry.id, locale: entry.locale, reason: 'too_long', message: `the ${entry.locale} text of '${entry.id}' is longer than the limit (POLYGLYPH_MAX_TEXT_CHARS): shorten it` });
-    if (entry.missingTerms.length > 0) result.flags.push({ line: entry.line, column, id: entry.id, locale: entry.locale, reason: 'glossary', message: `the ${entry.locale} text of '${entry.id}' lacks glossary term(s) ${entry.missingTerms.map((term) => `'${term}'`).join(', ')}: check it` });
+    if (entry.tooLong)
+      result.flags.push({
+        line: entry.line,
+        column,
+        id: entry.id,
+        locale: entry.locale,
+        reason: 'too_long',
+        message: `the ${entry.locale} text of '${entry.id}' is longer than the limit (POLYGLYPH_MAX_TEXT_CHARS): shorten it`,
+      });
+    if (entry.missingTerms.length > 0)
+      result.flags.push({
+        line: entry.line,
+        column,
+        id: entry.id,
+        locale: entry.locale,
+        reason: 'glossary',
+        message: `the ${entry.locale} text of '${entry.id}' lacks glossary term(s) ${entry.missingTerms.map((term) => `'${term}'`).join(', ')}: check it`,
+      });
   }
   return result;
 }

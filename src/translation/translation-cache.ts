@@ -19,7 +19,9 @@ export interface TranslationCache {
  * or model asks again.
  */
 export function translationKey(parts: { message: string; locale: LocaleCode; glossaryDigest: string; model: string }): string {
-  return createHash('sha256').update(JSON.stringify(['polyglyph.translation/v1', parts.message, parts.locale, parts.glossaryDigest, parts.model]), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(['polyglyph.translation/v1', parts.message, parts.locale, parts.glossaryDigest, parts.model]), 'utf8')
+    .digest('hex');
 }
 
 /** Kept long: a campaign's messages come back for months. Refreshed on every hit. */

@@ -173,7 +173,10 @@ export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, 
   }
   expect([...images].sort(), 'image blobs in the container').toEqual([...expectedNames].sort());
   for (const name of expectedNames) expect(sidecars.has(sidecarBlobName(name)), `sidecar of ${name}`).toBe(true);
-  expect(rows.filter((r) => r.status !== 'created' && r.status !== 'exists'), 'report rows that are not images').toEqual([]);
+  expect(
+    rows.filter((r) => r.status !== 'created' && r.status !== 'exists'),
+    'report rows that are not images',
+  ).toEqual([]);
   const rowKeys = rows.map((r) => `${r.id}/${r.locale}/v${r.variant}`).sort();
   const expectedRowKeys = items.flatMap((item) => Array.from({ length: item.variants }, (_, i) => `${item.messageId}/${item.locale}/v${i + 1}`));
   expect(rowKeys, 'one report row per image').toEqual([...expectedRowKeys].sort());
@@ -183,7 +186,10 @@ export async function expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs, 
   const paidByItem = Object.fromEntries(items.map((item) => [`${item.messageId}/${item.locale}`, paid[item.prompt] ?? 0]));
   const askedByItem = Object.fromEntries(items.map((item) => [`${item.messageId}/${item.locale}`, item.variants]));
   const prompts = new Set(items.map((item) => item.prompt));
-  expect(Object.keys(paid).filter((prompt) => !prompts.has(prompt)), 'images delivered for prompts outside the manifest').toEqual([]);
+  expect(
+    Object.keys(paid).filter((prompt) => !prompts.has(prompt)),
+    'images delivered for prompts outside the manifest',
+  ).toEqual([]);
   if (paidTwiceAllowance === 0) {
     expect(paidByItem, 'images delivered per item (message/locale) = variants asked').toEqual(askedByItem);
     expect(stats.imagesGenerated, 'images delivered by the stand-in').toBe(expectedImages);

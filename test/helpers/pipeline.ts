@@ -10,17 +10,20 @@ export const silentLogger = pino({ level: 'silent' });
 
 /** A configuration isolated to one test: its own queue prefix and container. */
 export function testConfig(env: { redisUrl: string; apiUrl: string; storage: string; container: string }, extra: Record<string, string> = {}): Config {
-  return resolveConfig({}, {
-    REDIS_URL: env.redisUrl,
-    AZURE_OPENAI_ENDPOINT: env.apiUrl,
-    AZURE_OPENAI_API_KEY: 'test-key',
-    AZURE_STORAGE_CONNECTION_STRING: env.storage,
-    POLYGLYPH_CONTAINER: env.container,
-    POLYGLYPH_QUEUE_PREFIX: uniquePrefix('pg'),
-    POLYGLYPH_IMAGES_PER_MINUTE: '6000',
-    POLYGLYPH_BACKOFF_MS: '10',
-    ...extra,
-  });
+  return resolveConfig(
+    {},
+    {
+      REDIS_URL: env.redisUrl,
+      AZURE_OPENAI_ENDPOINT: env.apiUrl,
+      AZURE_OPENAI_API_KEY: 'test-key',
+      AZURE_STORAGE_CONNECTION_STRING: env.storage,
+      POLYGLYPH_CONTAINER: env.container,
+      POLYGLYPH_QUEUE_PREFIX: uniquePrefix('pg'),
+      POLYGLYPH_IMAGES_PER_MINUTE: '6000',
+      POLYGLYPH_BACKOFF_MS: '10',
+      ...extra,
+    },
+  );
 }
 
 /** Polls until every item of the run has settled. Bounded so a broken pipeline fails the test. */
@@ -38,7 +41,12 @@ export async function waitForRun(store: RunStore, runId: string, timeoutMs = 45_
 export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await Promise.resolve().then(condition).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(condition)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await sleep(50);
   }

@@ -72,7 +72,13 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
         const nodes = await cli(port, 'CLUSTER', 'NODES');
         const mine = nodes.split('\n').find((line) => line.startsWith(owned));
         const ranges = mine?.split(' ').slice(8) ?? [];
-        if (ranges.some((range) => { const [from, to = from] = range.split('-').map(Number); return slot >= from! && slot <= to!; })) return port;
+        if (
+          ranges.some((range) => {
+            const [from, to = from] = range.split('-').map(Number);
+            return slot >= from! && slot <= to!;
+          })
+        )
+          return port;
       }
       throw new Error(`no master owns slot ${slot}`);
     },
@@ -126,7 +132,15 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
   child.on('error', (error) => output.push(`${error.message}\n`));
   cleanupOnParentExit(child, () => child.kill('SIGKILL'));
-  const outcome = await waitUntilReady(child, () => cli(port, 'PING').then((reply) => reply.trim() === 'PONG', () => false), { timeoutMs: READY_TIMEOUT_MS });
+  const outcome = await waitUntilReady(
+    child,
+    () =>
+      cli(port, 'PING').then(
+        (reply) => reply.trim() === 'PONG',
+        () => false,
+      ),
+    { timeoutMs: READY_TIMEOUT_MS },
+  );
   if (outcome === 'ready') return child;
   await killNow(child);
   throw new Error(`cluster node on ${HOST}:${port} ${outcome === 'exited' ? 'exited while starting' : 'did not answer PING in time'}:\n${output.text()}`);
@@ -135,7 +149,14 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
 async function waitForClusterOk(ports: number[]): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    const states = await Promise.all(ports.map((port) => cli(port, 'CLUSTER', 'INFO').then((text) => parseInfo(text), () => ({}) as Record<string, string>)));
+    const states = await Promise.all(
+      ports.map((port) =>
+        cli(port, 'CLUSTER', 'INFO').then(
+          (text) => parseInfo(text),
+          () => ({}) as Record<string, string>,
+        ),
+      ),
+    );
     if (states.every((state) => state.cluster_state === 'ok' && state.cluster_known_nodes === String(ports.length))) return;
     if (Date.now() > deadline) throw new Error(`cluster not ok within ${READY_TIMEOUT_MS} ms: ${JSON.stringify(states)}`);
     await sleep(200);
@@ -148,5 +169,10 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 }
 
 function parseInfo(text: string): Record<string, string> {
-  return Object.fromEntries(text.split(/\r?\n/).filter((line) => line.includes(':')).map((line) => line.split(':', 2) as [string, string]));
+  return Object.fromEntries(
+    text
+      .split(/\r?\n/)
+      .filter((line) => line.includes(':'))
+      .map((line) => line.split(':', 2) as [string, string]),
+  );
 }

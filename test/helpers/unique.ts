@@ -13,6 +13,9 @@ export function uniqueSuffix(): string {
  * other's queues. Only `[A-Za-z0-9_-]`: BullMQ joins prefix and queue name with ':'.
  */
 export function uniquePrefix(name: string): string {
-  const clean = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const clean = name
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return clean ? `${clean}-${uniqueSuffix()}` : uniqueSuffix();
 }

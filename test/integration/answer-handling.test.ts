@@ -46,7 +46,10 @@ afterEach(async () => {
 async function setup(apiOptions: MockImageApiOptions, env: Record<string, string>, firstAnswers: Array<() => Response> = []): Promise<Setup> {
   const api = createMockImageApi(apiOptions);
   await api.listen();
-  const config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container: uniqueContainerName('answers') }, { POLYGLYPH_BACKOFF_MS: '100', POLYGLYPH_ATTEMPTS: '3', ...env });
+  const config = testConfig(
+    { redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container: uniqueContainerName('answers') },
+    { POLYGLYPH_BACKOFF_MS: '100', POLYGLYPH_ATTEMPTS: '3', ...env },
+  );
   const pending = [...firstAnswers];
   const fetchWithReplies: typeof fetch = (input, init) => {
     const answer = pending.shift();
@@ -62,7 +65,15 @@ async function setup(apiOptions: MockImageApiOptions, env: Record<string, string
 async function runManifest(s: Setup, manifest: string): Promise<ReportRow[]> {
   const manifestPath = await writeManifest(manifest, 'answers');
   const specs = loadDeployments(s.config);
-  const { runId } = await enqueueManifest(s.runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(s.config, { warn: () => undefined }), model: specs[0]!.model, deployments: specs, attempts: s.config.attempts, backoffMs: s.config.backoffMs });
+  const { runId } = await enqueueManifest(s.runtime, {
+    runId: newRunId(),
+    manifestPath,
+    defaults: manifestDefaults(s.config, { warn: () => undefined }),
+    model: specs[0]!.model,
+    deployments: specs,
+    attempts: s.config.attempts,
+    backoffMs: s.config.backoffMs,
+  });
   await waitForRun(s.runtime.runStore, runId, 40_000);
   return readRows(s.runtime.runStore, runId);
 }
@@ -78,12 +89,17 @@ describe('answers, as the worker handles them', () => {
     const rows = await runManifest(s, 'id,message,locales,variants,quality\npair,Two of a kind,ja,2,low');
     expect(rows.map((row) => row.status)).toEqual(['created', 'created']);
     const stats = s.api.stats();
-    expect(stats.requestLog.map((entry) => [entry.status, entry.n])).toEqual([[200, 2], [200, 1]]);
+    expect(stats.requestLog.map((entry) => [entry.status, entry.n])).toEqual([
+      [200, 2],
+      [200, 1],
+    ]);
     expect(Object.values(stats.generationsByPrompt)).toEqual([2]);
   });
 
-  it('a 429 with retry-after: 86400 holds the deployment for at most 60 s, and the item\'s rate-limit clock keeps running', async () => {
-    const s = await setup({ apiKey: 'test-key' }, { AZURE_OPENAI_DEPLOYMENT: 'img-prod-eastus', POLYGLYPH_MAX_RATE_LIMITED_MS: '1500' }, [answer(429, { error: { code: '429', message: 'Rate limit' } }, { 'retry-after': '86400' })]);
+  it("a 429 with retry-after: 86400 holds the deployment for at most 60 s, and the item's rate-limit clock keeps running", async () => {
+    const s = await setup({ apiKey: 'test-key' }, { AZURE_OPENAI_DEPLOYMENT: 'img-prod-eastus', POLYGLYPH_MAX_RATE_LIMITED_MS: '1500' }, [
+      answer(429, { error: { code: '429', message: 'Rate limit' } }, { 'retry-after': '86400' }),
+    ]);
     const pausedKey = deploymentKey(s.runtime.runStore.keys.base, 'img-prod-eastus', 'paused');
     const rowsPromise = runManifest(s, 'id,message,locales,quality\nslow,Patience pays,ja,low');
     await waitUntil(async () => (await s.runtime.redis.exists(pausedKey)) === 1, 'the deployment to be held');

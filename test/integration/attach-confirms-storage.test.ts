@@ -29,7 +29,21 @@ afterAll(async () => {
 });
 
 const row = (id: string, status: ReportRow['status'] = 'created'): ReportRow => ({
-  id, locale: 'ja', variant: 1, status, blobName: status === 'failed' ? '' : `c/ja/${id}/x-v1.png`, url: '', errorCode: '', errorMessage: '', attempts: 1, line: 2, model: 'gpt-image-2', deployment: 'gpt-image-2', size: '1024x1024', requestedSize: '1024x1024', requestId: '',
+  id,
+  locale: 'ja',
+  variant: 1,
+  status,
+  blobName: status === 'failed' ? '' : `c/ja/${id}/x-v1.png`,
+  url: '',
+  errorCode: '',
+  errorMessage: '',
+  attempts: 1,
+  line: 2,
+  model: 'gpt-image-2',
+  deployment: 'gpt-image-2',
+  size: '1024x1024',
+  requestedSize: '1024x1024',
+  requestId: '',
 });
 
 /** Run r1 made item `id`'s image in `stored`; its outcome is settled and its done marker set. */
@@ -41,11 +55,12 @@ async function settledInStoredContainer(store: RunStore, id: string): Promise<vo
 
 async function newStore(): Promise<RunStore> {
   const store = new RunStore(redis, uniquePrefix('attach'), 'images');
-  for (const id of ['r1', 'r2']) await store.create({ id, manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 6, imagesByLocale: { ja: 1 }, startedAt: 1 });
+  for (const id of ['r1', 'r2'])
+    await store.create({ id, manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 6, imagesByLocale: { ja: 1 }, startedAt: 1 });
   return store;
 }
 
-describe('attach takes a recent outcome only when its images are in the run\'s storage', () => {
+describe("attach takes a recent outcome only when its images are in the run's storage", () => {
   it('another, empty container: nothing "already stored", the item waits for its job', async () => {
     const store = await newStore();
     await settledInStoredContainer(store, 'i1');

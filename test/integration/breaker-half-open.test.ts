@@ -61,7 +61,10 @@ describe('the circuit breaker, half-open', () => {
       /** Every request that reached the deployment while `trial` was in flight, itself included. */
       const inFlightWith = (trial: (typeof log)[number]): typeof log => log.filter((entry) => entry.receivedAt >= trial.receivedAt && entry.receivedAt <= trial.at);
       // The failed trial: the last 500 answered (nothing but trials reaches the deployment after the first trip).
-      const failedTrial = log.filter((entry) => entry.status === 500).sort((a, b) => a.at - b.at).at(-1)!;
+      const failedTrial = log
+        .filter((entry) => entry.status === 500)
+        .sort((a, b) => a.at - b.at)
+        .at(-1)!;
       // The trial that closed the breaker: the first request after the deployment came back.
       const closingTrial = log.find((entry) => entry.status === 200)!;
       expect(inFlightWith(failedTrial).map((entry) => entry.status)).toEqual([500]);

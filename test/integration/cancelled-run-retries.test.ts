@@ -23,8 +23,19 @@ afterAll(async () => {
 });
 
 const data: ImageJobData = {
-  v: 1, runId: 'r1', manifest: 'm.csv', line: 2, messageId: 'hero', locale: 'ja', campaign: 'spring', message: 'Spring sale', direction: '', model: 'gpt-image-2',
-  request: { prompt: 'p', size: '1024x1024', quality: 'low', format: 'png', n: 2 }, inputSha256: 'ab'.repeat(32), rateLimitedSince: 1,
+  v: 1,
+  runId: 'r1',
+  manifest: 'm.csv',
+  line: 2,
+  messageId: 'hero',
+  locale: 'ja',
+  campaign: 'spring',
+  message: 'Spring sale',
+  direction: '',
+  model: 'gpt-image-2',
+  request: { prompt: 'p', size: '1024x1024', quality: 'low', format: 'png', n: 2 },
+  inputSha256: 'ab'.repeat(32),
+  rateLimitedSince: 1,
 };
 
 /** A job being tried again (it was rate limited once); anything past the cancel check fails the test. */
@@ -33,18 +44,35 @@ function retriedJob(): Job<ImageJobData> {
 }
 
 function deps(runStore: RunStore, finished: string[][]): GenerateImageDeps {
-  const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`a cancelled item reached ${String(name)}`); } });
+  const untouchable = new Proxy(
+    {},
+    {
+      get: (_, name) => {
+        throw new Error(`a cancelled item reached ${String(name)}`);
+      },
+    },
+  );
   return {
-    pool: untouchable as never, blobStore: untouchable as never, staging: untouchable as never, masters: untouchable as never, runStore,
-    rateLimit: () => Promise.reject(new Error('rate limit reached')), maxRateLimitedMs: 60_000, maxTransientMs: 60_000,
-    onRunsFinished: (runIds) => { finished.push(runIds); return Promise.resolve(); },
+    pool: untouchable as never,
+    blobStore: untouchable as never,
+    staging: untouchable as never,
+    masters: untouchable as never,
+    runStore,
+    rateLimit: () => Promise.reject(new Error('rate limit reached')),
+    maxRateLimitedMs: 60_000,
+    maxTransientMs: 60_000,
+    onRunsFinished: (runIds) => {
+      finished.push(runIds);
+      return Promise.resolve();
+    },
     logger: pino({ level: 'silent' }),
   };
 }
 
 async function newStore(): Promise<RunStore> {
   const store = new RunStore(redis, uniquePrefix('cancelled'), 'images');
-  for (const id of ['r1', 'r2']) await store.create({ id, manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 6, imagesByLocale: { ja: 2 }, startedAt: 1 });
+  for (const id of ['r1', 'r2'])
+    await store.create({ id, manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 6, imagesByLocale: { ja: 2 }, startedAt: 1 });
   return store;
 }
 

@@ -19,7 +19,9 @@ describe('polyglyph validate on unsafe input', () => {
     await writeFile(manifest, 'id,message,locales\nhero,Spring Sale,ja\n');
     const result = await runCli(['validate', manifest], { AZURE_OPENAI_ENDPOINT: 'https://example.openai.azure.com', AZURE_OPENAI_DEPLOYMENT: 'img@eu', AZURE_OPENAI_MODEL: 'gpt-image-2 (eu)' });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("polyglyph: the model 'gpt-image-2 (eu)' (AZURE_OPENAI_MODEL / --model-name, AZURE_GPT_MODEL, or a MAI deployment's name) cannot be stored with its images (blob index tag 'model'): index tag values take only letters, digits, space and + - . / : = _ (not '(')");
+    expect(result.stderr).toContain(
+      "polyglyph: the model 'gpt-image-2 (eu)' (AZURE_OPENAI_MODEL / --model-name, AZURE_GPT_MODEL, or a MAI deployment's name) cannot be stored with its images (blob index tag 'model'): index tag values take only letters, digits, space and + - . / : = _ (not '(')",
+    );
     expect(result.stderr).toContain('how to fix: set AZURE_OPENAI_MODEL (--model-name) to the model the deployment serves');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

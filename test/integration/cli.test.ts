@@ -20,7 +20,13 @@ afterAll(async () => {
 
 describe('polyglyph CLI', () => {
   it('run: the sample end to end with the embedded stand-in API and Azurite, then a re-run that pays for nothing', async () => {
-    const env = { REDIS_URL: redis.url, POLYGLYPH_QUEUE_PREFIX: uniquePrefix('cli'), POLYGLYPH_REPORT_DIR: join(workDir, 'reports'), POLYGLYPH_LOCAL_DIR: join(workDir, 'local'), POLYGLYPH_IMAGES_PER_MINUTE: '3000' };
+    const env = {
+      REDIS_URL: redis.url,
+      POLYGLYPH_QUEUE_PREFIX: uniquePrefix('cli'),
+      POLYGLYPH_REPORT_DIR: join(workDir, 'reports'),
+      POLYGLYPH_LOCAL_DIR: join(workDir, 'local'),
+      POLYGLYPH_IMAGES_PER_MINUTE: '3000',
+    };
     const first = await runCli(['run', 'samples/spring-campaign.csv'], env, 120_000);
     expect(first.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack traces
     expect(first.code).toBe(0);
@@ -95,7 +101,18 @@ describe('polyglyph CLI', () => {
   it('--help lists every option with its environment variable and default', async () => {
     const result = await runCli(['run', '--help']);
     expect(result.code).toBe(0);
-    for (const text of ['REDIS_URL', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_GPT_ENDPOINT', 'AZURE_STORAGE_CONNECTION_STRING', 'POLYGLYPH_IMAGES_PER_MINUTE', 'POLYGLYPH_REQUEST_TIMEOUT_MS', 'default "localized-assets"', 'default 600000', 'AZURE_OPENAI_MODEL']) {
+    for (const text of [
+      'REDIS_URL',
+      'AZURE_OPENAI_ENDPOINT',
+      'AZURE_OPENAI_API_KEY',
+      'AZURE_GPT_ENDPOINT',
+      'AZURE_STORAGE_CONNECTION_STRING',
+      'POLYGLYPH_IMAGES_PER_MINUTE',
+      'POLYGLYPH_REQUEST_TIMEOUT_MS',
+      'default "localized-assets"',
+      'default 600000',
+      'AZURE_OPENAI_MODEL',
+    ]) {
       expect(result.stdout.replace(/\s+/g, ' ')).toContain(text);
     }
   });

@@ -29,7 +29,10 @@ function send(path: string, options: { method?: string; headers?: Record<string,
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (body += chunk))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
     req.end(options.body);
@@ -87,7 +90,13 @@ describe('dashboard: cross-site requests (CSRF) and malformed jobs', () => {
 
   it('refuses a cross-site POST to Bull Board (another Origin, Sec-Fetch-Site cross-site or same-site, or neither header): no job is added', async () => {
     const before = await runtime.queue.count();
-    for (const headers of [{ origin: 'http://attacker.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site', origin: `http://127.0.0.1:${dashboard.port}` }, { 'sec-fetch-site': 'same-site' }, {}] as Array<Record<string, string>>) {
+    for (const headers of [
+      { origin: 'http://attacker.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site', origin: `http://127.0.0.1:${dashboard.port}` },
+      { 'sec-fetch-site': 'same-site' },
+      {},
+    ] as Array<Record<string, string>>) {
       const response = await addJob(headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(response.body).toContain('must come from the dashboard');
@@ -116,7 +125,14 @@ describe('dashboard: cross-site requests (CSRF) and malformed jobs', () => {
 
     const dir = await mkdtemp(join(tmpdir(), 'pg-dashsec-'));
     await writeFile(join(dir, 'after.csv'), 'id,message,locales\nhello,Hello,ja\n');
-    const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: join(dir, 'after.csv'), defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+    const { runId } = await enqueueManifest(runtime, {
+      runId: newRunId(),
+      manifestPath: join(dir, 'after.csv'),
+      defaults: manifestDefaults(config),
+      model: config.deployment,
+      attempts: config.attempts,
+      backoffMs: config.backoffMs,
+    });
     expect(await waitForRun(runtime.runStore, runId)).toMatchObject({ imagesCreated: 1, itemsFailed: 0 });
     expect(worker.isRunning()).toBe(true);
     await worker.close();
@@ -127,7 +143,14 @@ describe('dashboard: cross-site requests (CSRF) and malformed jobs', () => {
     for (const worker of workers.splice(0)) await worker.close();
     const dir = await mkdtemp(join(tmpdir(), 'pg-dashsec-'));
     await writeFile(join(dir, 'junk.csv'), 'id,message,locales\none,One,ja\ntwo,Two,ko\n');
-    const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: join(dir, 'junk.csv'), defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+    const { runId } = await enqueueManifest(runtime, {
+      runId: newRunId(),
+      manifestPath: join(dir, 'junk.csv'),
+      defaults: manifestDefaults(config),
+      model: config.deployment,
+      attempts: config.attempts,
+      backoffMs: config.backoffMs,
+    });
     const waiting = await runtime.queue.getWaiting();
     const victim = waiting.find((job) => job.data.messageId === 'two')!;
     await victim.updateData({ runId, messageId: 'two', locale: 'ko', request: null } as never);

@@ -48,7 +48,14 @@ beforeAll(async () => {
   api.injectFaults(['rate-limit']);
   const dir = await mkdtemp(join(tmpdir(), 'pg-dashboard-'));
   await writeFile(join(dir, 'launch.csv'), MANIFEST);
-  const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: join(dir, 'launch.csv'), defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+  const { runId } = await enqueueManifest(runtime, {
+    runId: newRunId(),
+    manifestPath: join(dir, 'launch.csv'),
+    defaults: manifestDefaults(config),
+    model: config.deployment,
+    attempts: config.attempts,
+    backoffMs: config.backoffMs,
+  });
   run = await waitForRun(runtime.runStore, runId);
   dashboard = await startDashboard({ ...config, dashboardPort: 0, dashboardToken: TOKEN, dashboardPassword: PASSWORD }, silentLogger);
 });
@@ -210,7 +217,10 @@ describe('polyglyph dashboard in a real browser', () => {
       // Bull Board is a client-side app: its queue names appear only once its scripts ran and called its API.
       await page.goto(`${dashboard.url}/queues/`);
       await page.getByText(`${config.queueName}-schedules`).first().waitFor({ timeout: 15_000 });
-      await page.getByText(/^\d+ Jobs?$/).first().waitFor({ timeout: 15_000 });
+      await page
+        .getByText(/^\d+ Jobs?$/)
+        .first()
+        .waitFor({ timeout: 15_000 });
       await page.screenshot({ path: 'test-results/dashboard-queues.png' });
     } finally {
       await browser.close();

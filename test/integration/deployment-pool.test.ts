@@ -53,7 +53,10 @@ async function writeJson(name: string, value: unknown): Promise<string> {
 /** Runs `items` one-image items through a pool described by `deployments`; returns the report rows and each deployment's usage after. */
 async function runThroughPool(deployments: unknown[], items: number, extra: Record<string, string> = {}): Promise<ReportRow[] & { usage: Record<string, DeploymentUsage> }> {
   const file = await writeJson(`pool-${newRunId()}.json`, { deployments });
-  const config: Config = testConfig({ redisUrl: services.redis.url, apiUrl: 'http://unused.invalid', storage: services.azurite.connectionString, container: uniqueContainerName('pool') }, { POLYGLYPH_DEPLOYMENTS_FILE: file, ...extra });
+  const config: Config = testConfig(
+    { redisUrl: services.redis.url, apiUrl: 'http://unused.invalid', storage: services.azurite.connectionString, container: uniqueContainerName('pool') },
+    { POLYGLYPH_DEPLOYMENTS_FILE: file, ...extra },
+  );
   const manifest = join(dir, `m-${newRunId()}.csv`);
   await writeFile(manifest, ['id,message,locales', ...Array.from({ length: items }, (_, i) => `m${i},Offer ${i} ${manifest},ja`)].join('\n'));
   const runtime = await openWorkerRuntime(config, silentLogger);
@@ -154,7 +157,16 @@ describe('deployment usage', () => {
       const bucket = Math.floor(before / USAGE_BUCKET_MS);
       const images = deploymentKey(base, 'east', 'images');
       // 20 in the current bucket, 10 in each of the five before it, 60 in the one 60-70 s ago, 1 long before.
-      const counts: Array<[number, number]> = [[0, 20], [1, 10], [2, 10], [3, 10], [4, 10], [5, 10], [6, 60], [20, 1]];
+      const counts: Array<[number, number]> = [
+        [0, 20],
+        [1, 10],
+        [2, 10],
+        [3, 10],
+        [4, 10],
+        [5, 10],
+        [6, 60],
+        [20, 1],
+      ];
       // One hash per deployment and event, field = bucket (what commands/count-now-1.lua writes).
       await redis.hset(images, Object.fromEntries(counts.map(([back, count]) => [String(bucket - back), count])));
       await redis.hset(deploymentKey(base, 'east', 'rate-limited'), String(bucket - 3), 2);
@@ -182,13 +194,16 @@ async function redisNow(redis: Redis): Promise<number> {
 }
 
 describe('deployments file', () => {
-  const base = (file: string): Config => testConfig({ redisUrl: 'redis://127.0.0.1:1', apiUrl: 'http://x.invalid', storage: 'UseDevelopmentStorage=true', container: 'c-test' }, { POLYGLYPH_DEPLOYMENTS_FILE: file });
+  const base = (file: string): Config =>
+    testConfig({ redisUrl: 'redis://127.0.0.1:1', apiUrl: 'http://x.invalid', storage: 'UseDevelopmentStorage=true', container: 'c-test' }, { POLYGLYPH_DEPLOYMENTS_FILE: file });
 
   it('reads several deployments with their own endpoint, key, model and quota', async () => {
-    const file = await writeJson('ok.json', { deployments: [
-      { name: 'swe', endpoint: 'https://swe.openai.azure.com', deployment: 'img2', model: 'gpt-image-2', apiKeyEnv: 'SWE_KEY', imagesPerMinute: 6 },
-      { name: 'eus', gptEndpoint: 'https://eus.openai.azure.com/openai/v1/images/generations', model: 'gpt-image-2', imagesPerMinute: 12 },
-    ] });
+    const file = await writeJson('ok.json', {
+      deployments: [
+        { name: 'swe', endpoint: 'https://swe.openai.azure.com', deployment: 'img2', model: 'gpt-image-2', apiKeyEnv: 'SWE_KEY', imagesPerMinute: 6 },
+        { name: 'eus', gptEndpoint: 'https://eus.openai.azure.com/openai/v1/images/generations', model: 'gpt-image-2', imagesPerMinute: 12 },
+      ],
+    });
     const specs = loadDeployments(base(file), { SWE_KEY: 'secret' });
     expect(specs.map((s) => [s.name, s.model, s.imagesPerMinute, s.api.apiKey])).toEqual([
       ['swe', 'gpt-image-2', 6, 'secret'],
@@ -204,7 +219,12 @@ describe('deployments file', () => {
     const missingKey = await writeJson('key.json', { deployments: [{ name: 'a', endpoint: 'https://a.example', apiKeyEnv: 'NOPE_KEY', imagesPerMinute: 6 }] });
     expect(() => loadDeployments(base(missingKey), {})).toThrow(/takes its key from NOPE_KEY, which is not set/);
     expect(() => loadDeployments(base(join(dir, 'absent.json')), {})).toThrow(/no such file/);
-    const twice = await writeJson('twice.json', { deployments: [{ name: 'a', endpoint: 'https://a.example', imagesPerMinute: 6 }, { name: 'a', endpoint: 'https://b.example', imagesPerMinute: 6 }] });
+    const twice = await writeJson('twice.json', {
+      deployments: [
+        { name: 'a', endpoint: 'https://a.example', imagesPerMinute: 6 },
+        { name: 'a', endpoint: 'https://b.example', imagesPerMinute: 6 },
+      ],
+    });
     expect(() => loadDeployments(base(twice), {})).toThrow(/two deployments are named 'a'/);
   });
 });

@@ -40,7 +40,15 @@ async function setup(): Promise<{ config: Config; runtime: WorkerRuntime; deps: 
   const runtime = await openWorkerRuntime(config, silentLogger);
   const runs: string[] = [];
   const startRun: StartRun = async (manifestPath, origin) => {
-    const result = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config, { warn: () => undefined }), model: 'gpt-image-2', attempts: 1, backoffMs: 10, origin });
+    const result = await enqueueManifest(runtime, {
+      runId: newRunId(),
+      manifestPath,
+      defaults: manifestDefaults(config, { warn: () => undefined }),
+      model: 'gpt-image-2',
+      attempts: 1,
+      backoffMs: 10,
+      origin,
+    });
     runs.push(result.runId);
     return { runId: result.runId };
   };
@@ -235,8 +243,12 @@ describe('polyglyph scan', () => {
     try {
       await drop(container, 'cli.csv', 'id,message,locales\nc1,From the CLI,ja\n');
       const env = {
-        REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: API_URL, AZURE_OPENAI_API_KEY: 'k',
-        AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: config.container,
+        REDIS_URL: config.redisUrl,
+        POLYGLYPH_QUEUE_PREFIX: config.queuePrefix,
+        AZURE_OPENAI_ENDPOINT: API_URL,
+        AZURE_OPENAI_API_KEY: 'k',
+        AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString,
+        POLYGLYPH_CONTAINER: config.container,
       };
       const result = await runCli(['scan'], env);
       expect(result.code).toBe(0);
@@ -319,8 +331,13 @@ describe('schedules', () => {
     const queue = openScheduleQueue(runtime.redis, config);
     const healthPort = await freePort();
     const scheduler = spawnPolyglyph(['scheduler', '--health-port', String(healthPort)], {
-      REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: API_URL, AZURE_OPENAI_API_KEY: 'k',
-      AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: config.container, POLYGLYPH_LOG_LEVEL: 'warn',
+      REDIS_URL: config.redisUrl,
+      POLYGLYPH_QUEUE_PREFIX: config.queuePrefix,
+      AZURE_OPENAI_ENDPOINT: API_URL,
+      AZURE_OPENAI_API_KEY: 'k',
+      AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString,
+      POLYGLYPH_CONTAINER: config.container,
+      POLYGLYPH_LOG_LEVEL: 'warn',
     });
     try {
       await drop(container, 'timed.csv', 'id,message,locales\nt1,Timed,hi\n');

@@ -46,20 +46,31 @@ afterAll(async () => {
 describe('localizing a master creative (images edits)', () => {
   it('sends each master through the edits endpoint, fetched once per run however many locales use it', async () => {
     const manifest = join(dir, 'masters.csv');
-    await writeFile(manifest, [
-      'id,message,locales,size,source_image',
-      'hero,Spring Sale,ja;ko;hi,1536x1024,master.png',
-      `banner,Free shipping,bn;zh-Hans,1024x1024,${masterUrl}`,
-      `banner-2,Free returns,zh-Hant,1024x1024,${masterUrl}`,
-      'plain,No master here,ja,1024x1024,',
-    ].join('\n'));
+    await writeFile(
+      manifest,
+      [
+        'id,message,locales,size,source_image',
+        'hero,Spring Sale,ja;ko;hi,1536x1024,master.png',
+        `banner,Free shipping,bn;zh-Hans,1024x1024,${masterUrl}`,
+        `banner-2,Free returns,zh-Hant,1024x1024,${masterUrl}`,
+        'plain,No master here,ja,1024x1024,',
+      ].join('\n'),
+    );
     const config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container: uniqueContainerName('edits') });
     const runtime = await openWorkerRuntime(config, silentLogger);
     const worker = createImageWorker(runtime, { concurrency: 4, prefix: config.queuePrefix });
     try {
       api.resetStats();
       masterDownloads = 0;
-      const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: manifest, defaults: manifestDefaults(config), model: 'gpt-image-2', attempts: 2, backoffMs: 10, masterStore: runtime.masters });
+      const { runId } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath: manifest,
+        defaults: manifestDefaults(config),
+        model: 'gpt-image-2',
+        attempts: 2,
+        backoffMs: 10,
+        masterStore: runtime.masters,
+      });
       const run = await waitForRun(runtime.runStore, runId);
       expect(run).toMatchObject({ total: 7, imagesCreated: 7, itemsFailed: 0 });
       expect(masterDownloads).toBe(1); // two rows, three locales, one download

@@ -69,7 +69,14 @@ async function harness(apiOptions: MockImageApiOptions, env: Record<string, stri
     runtime,
     async enqueue() {
       const manifestPath = await writeManifest(FAULT_MANIFEST);
-      const { runId, jobs } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId, jobs } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
       expect(jobs).toBe(FAULT_MANIFEST_ITEMS);
       const items = await expectedItems(runtime.queue);
       expect(items).toHaveLength(FAULT_MANIFEST_ITEMS);
@@ -149,7 +156,10 @@ describe('fault injection: the image API', () => {
       const stats = h.api.stats();
       expect(stats.rateLimited, 'the storm happened').toBeGreaterThan(0);
       expect(stats.requests).toBe(FAULT_MANIFEST_ITEMS + stats.rateLimited);
-      expect(rows.map((r) => r.attempts), '429s use no attempt').toEqual(rows.map(() => 1));
+      expect(
+        rows.map((r) => r.attempts),
+        '429s use no attempt',
+      ).toEqual(rows.map(() => 1));
     } finally {
       await h.close();
     }
@@ -166,7 +176,10 @@ describe('fault injection: the image API', () => {
       const stats = h.api.stats();
       expect(stats.rateLimited).toBe(10);
       expect(stats.requests).toBe(FAULT_MANIFEST_ITEMS + 10);
-      expect(rows.map((r) => r.attempts), '429s use no attempt').toEqual(rows.map(() => 1));
+      expect(
+        rows.map((r) => r.attempts),
+        '429s use no attempt',
+      ).toEqual(rows.map(() => 1));
     } finally {
       await h.close();
     }

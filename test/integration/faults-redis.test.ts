@@ -54,7 +54,14 @@ async function runThroughOutage(outage: () => Promise<void>): Promise<void> {
   let worker: ReturnType<typeof createImageWorker> | undefined;
   try {
     const manifestPath = await writeManifest(FAULT_MANIFEST);
-    const { runId, jobs } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+    const { runId, jobs } = await enqueueManifest(runtime, {
+      runId: newRunId(),
+      manifestPath,
+      defaults: manifestDefaults(config),
+      model: config.deployment,
+      attempts: config.attempts,
+      backoffMs: config.backoffMs,
+    });
     expect(jobs).toBe(FAULT_MANIFEST_ITEMS);
     const items = await expectedItems(runtime.queue);
     expect(items).toHaveLength(FAULT_MANIFEST_ITEMS);
@@ -75,10 +82,14 @@ async function runThroughOutage(outage: () => Promise<void>): Promise<void> {
     // Every job leaves the queue (removeOnComplete): none stays stuck in active, waiting or failed.
     // Polled: a job settles its item just before BullMQ completes (and removes) it.
     let counts: Record<string, number> = {};
-    await waitUntil(async () => {
-      counts = await runtime.queue.getJobCounts('active', 'wait', 'delayed', 'prioritized', 'failed');
-      return Object.values(counts).every((count) => count === 0);
-    }, 'every job gone from the queue', 15_000).catch(async (error: unknown) => {
+    await waitUntil(
+      async () => {
+        counts = await runtime.queue.getJobCounts('active', 'wait', 'delayed', 'prioritized', 'failed');
+        return Object.values(counts).every((count) => count === 0);
+      },
+      'every job gone from the queue',
+      15_000,
+    ).catch(async (error: unknown) => {
       const left = await runtime.queue.getJobs(['active', 'wait', 'delayed', 'prioritized', 'failed']);
       throw new Error(`${String(error)}: ${JSON.stringify(counts)} ${JSON.stringify(left.map((job) => ({ id: job.id, attemptsMade: job.attemptsMade, failedReason: job.failedReason })))}`);
     });

@@ -46,7 +46,14 @@ describe('fault injection: the workers holding an item keep dying', () => {
     try {
       await events.waitUntilReady();
       const manifestPath = await writeManifest('id,message,locales,variants,quality\ns1,Offer that outlives its workers,ja,1,low', 'stalled');
-      const { runId, jobs } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId, jobs } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
       expect(jobs).toBe(1);
 
       // Every request hangs while the workers die: each takes the item, asks for its image, and is

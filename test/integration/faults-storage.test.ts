@@ -66,7 +66,14 @@ describe('fault injection: blob storage goes away', () => {
     let worker: ReturnType<typeof createImageWorker> | undefined;
     try {
       const manifestPath = await writeManifest(FAULT_MANIFEST);
-      const { runId, jobs } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId, jobs } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
       expect(jobs).toBe(FAULT_MANIFEST_ITEMS);
       const items = await expectedItems(runtime.queue);
       expect(items).toHaveLength(FAULT_MANIFEST_ITEMS);
@@ -106,7 +113,10 @@ describe('fault injection: blob storage goes away', () => {
       const retried = items.filter((item) => failedAfterGenerating.includes(item.jobId));
       for (const item of retried) {
         const itemRows = rows.filter((r) => r.id === item.messageId && r.locale === item.locale);
-        expect(itemRows.every((r) => r.status === 'exists' || r.attempts >= 2), `rows of ${item.messageId}/${item.locale}: ${JSON.stringify(itemRows)}`).toBe(true);
+        expect(
+          itemRows.every((r) => r.status === 'exists' || r.attempts >= 2),
+          `rows of ${item.messageId}/${item.locale}: ${JSON.stringify(itemRows)}`,
+        ).toBe(true);
       }
     } finally {
       await closeWorker(worker);

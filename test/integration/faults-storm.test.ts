@@ -45,13 +45,27 @@ describe('fault injection: a storm on the image API', () => {
       // be paid twice. The breaker
       // keeps its default threshold (5 consecutive failures), with a short cooldown should a run of
       // faults trip it.
-      { POLYGLYPH_ATTEMPTS: '1', POLYGLYPH_BACKOFF_MS: '200', POLYGLYPH_REQUEST_TIMEOUT_MS: '10000', POLYGLYPH_BREAKER_COOLDOWN_MS: '1000', POLYGLYPH_MAX_TRANSIENT_MS: '600000', POLYGLYPH_CONCURRENCY: '8' },
+      {
+        POLYGLYPH_ATTEMPTS: '1',
+        POLYGLYPH_BACKOFF_MS: '200',
+        POLYGLYPH_REQUEST_TIMEOUT_MS: '10000',
+        POLYGLYPH_BREAKER_COOLDOWN_MS: '1000',
+        POLYGLYPH_MAX_TRANSIENT_MS: '600000',
+        POLYGLYPH_CONCURRENCY: '8',
+      },
     );
     const runtime = await openWorkerRuntime(config, silentLogger);
     let worker: ReturnType<typeof createImageWorker> | undefined;
     try {
       const manifestPath = await writeManifest(stormManifest(), 'storm');
-      const { runId, jobs } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId, jobs } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
       expect(jobs).toBe(IMAGES);
       const items = await expectedItems(runtime.queue);
       api.configure({ faultRates: { 'server-error': 0.1, hang: 0.05, malformed: 0.02 } });
@@ -64,7 +78,9 @@ describe('fault injection: a storm on the image API', () => {
       const faults = stats.requests - stats.imagesGenerated;
       const retried = rows.filter((r) => r.attempts > 1).length;
       // The figures of the storm, for the record (the lead's closing note).
-      console.info(`storm: ${IMAGES} images, ${stats.requests} requests, ${faults} faulted (500: ${stats.byStatus['500'] ?? 0}, malformed/hang: ${faults - (stats.byStatus['500'] ?? 0)}), ${retried} items retried, max tries of one item ${Math.max(...rows.map((r) => r.attempts))}; items failed ${run.itemsFailed}, settled ${run.settled}/${run.total}`);
+      console.info(
+        `storm: ${IMAGES} images, ${stats.requests} requests, ${faults} faulted (500: ${stats.byStatus['500'] ?? 0}, malformed/hang: ${faults - (stats.byStatus['500'] ?? 0)}), ${retried} items retried, max tries of one item ${Math.max(...rows.map((r) => r.attempts))}; items failed ${run.itemsFailed}, settled ${run.settled}/${run.total}`,
+      );
 
       expect(faults, 'the storm produced faults').toBeGreaterThan(0);
       expect(run.itemsFailed, `failed: ${JSON.stringify(rows.filter((r) => r.status === 'failed').map((r) => [r.id, r.errorCode]))}`).toBe(0);

@@ -58,7 +58,14 @@ describe('fault injection: a worker process dies', () => {
     try {
       await events.waitUntilReady();
       const manifestPath = await writeManifest(LARGER_MANIFEST);
-      const { runId, jobs } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId, jobs } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
       expect(jobs).toBe(LARGER_MANIFEST_ITEMS);
       const items = await expectedItems(runtime.queue);
       expect(items).toHaveLength(LARGER_MANIFEST_ITEMS);
@@ -80,10 +87,11 @@ describe('fault injection: a worker process dies', () => {
 
       // Some images exist and at least 3 of the 4 possible requests are in flight: with 2 per worker,
       // the victim has at least one generation running when it dies.
-      await waitUntil(async () => ((await runtime.runStore.get(runId))?.settled ?? 0) >= 2 && inFlight(api.stats()) >= 3, 'two items settled with three requests in flight', 40_000)
-        .catch((error: unknown) => {
+      await waitUntil(async () => ((await runtime.runStore.get(runId))?.settled ?? 0) >= 2 && inFlight(api.stats()) >= 3, 'two items settled with three requests in flight', 40_000).catch(
+        (error: unknown) => {
           throw new Error(`${String(error)}\nvictim output:\n${victim.output()}\nsurvivor output:\n${survivor.output()}`);
-        });
+        },
+      );
       // Each request in flight may have been answered just before the kill: paid, never staged.
       const inFlightAtKill = inFlight(api.stats());
       await victim.kill();
@@ -93,7 +101,15 @@ describe('fault injection: a worker process dies', () => {
       });
       const stats = api.stats();
       const rows = await readRows(runtime.runStore, runId);
-      await expectEveryItemOnceAndPaidOnce({ run, items, rows, blobs: BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container), stats, images: LARGER_MANIFEST_IMAGES, paidTwiceAllowance: inFlightAtKill });
+      await expectEveryItemOnceAndPaidOnce({
+        run,
+        items,
+        rows,
+        blobs: BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container),
+        stats,
+        images: LARGER_MANIFEST_IMAGES,
+        paidTwiceAllowance: inFlightAtKill,
+      });
 
       // The kill really cut generations short and their jobs really went through stalled recovery.
       expect(stats.byStatus['499'] ?? 0, `answers never delivered (client gone): ${JSON.stringify(stats.byStatus)}`).toBeGreaterThanOrEqual(1);

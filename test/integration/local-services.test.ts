@@ -66,83 +66,103 @@ describe('embedded Azurite', () => {
     expect((await blob.getProperties()).metadata).toEqual({ locale: 'ja' });
   });
 
-  it('keeps containers and blobs across restart(), on the same endpoint', async () => {
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(uniqueContainerName('restart'));
-    await container.create();
-    await container.getBlockBlobClient('kept.txt').upload('still here', 10);
-    const pidBefore = azurite.pid;
+  it(
+    'keeps containers and blobs across restart(), on the same endpoint',
+    async () => {
+      const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(uniqueContainerName('restart'));
+      await container.create();
+      await container.getBlockBlobClient('kept.txt').upload('still here', 10);
+      const pidBefore = azurite.pid;
 
-    await azurite.restart();
+      await azurite.restart();
 
-    expect(azurite.pid).not.toBe(pidBefore);
-    expect((await container.getBlockBlobClient('kept.txt').downloadToBuffer()).toString()).toBe('still here');
-  }, AZURITE_TEST_TIMEOUT_MS);
+      expect(azurite.pid).not.toBe(pidBefore);
+      expect((await container.getBlockBlobClient('kept.txt').downloadToBuffer()).toString()).toBe('still here');
+    },
+    AZURITE_TEST_TIMEOUT_MS,
+  );
 
-  it('stop() frees the port, removes its temporary directory, and can be called twice', async () => {
-    const own = await startAzurite();
-    expect(existsSync(own.location)).toBe(true);
-    await Promise.all([own.stop(), own.stop()]);
-    await own.stop();
-    expect(await canListen(own.port)).toBe(true);
-    expect(existsSync(own.location)).toBe(false);
-    await expect(own.restart()).rejects.toThrow(/was stopped/);
-  }, AZURITE_TEST_TIMEOUT_MS);
-
-  it('kill() is a crash: the service is gone, and restart() brings it back', async () => {
-    const own = await startAzurite();
-    try {
-      const pid = own.pid;
-      await own.kill();
-      expect(pid !== undefined && isAlive(pid)).toBe(false);
-      expect(own.pid).toBeUndefined();
-      await own.restart();
-      const service = BlobServiceClient.fromConnectionString(own.connectionString);
-      await expect(service.getProperties()).resolves.toBeDefined();
-    } finally {
+  it(
+    'stop() frees the port, removes its temporary directory, and can be called twice',
+    async () => {
+      const own = await startAzurite();
+      expect(existsSync(own.location)).toBe(true);
+      await Promise.all([own.stop(), own.stop()]);
       await own.stop();
-    }
-  }, AZURITE_TEST_TIMEOUT_MS);
+      expect(await canListen(own.port)).toBe(true);
+      expect(existsSync(own.location)).toBe(false);
+      await expect(own.restart()).rejects.toThrow(/was stopped/);
+    },
+    AZURITE_TEST_TIMEOUT_MS,
+  );
 
-  it('keeps the data directory it was given, and uses the port it was given', async () => {
-    const parent = await mkdtemp(join(tmpdir(), 'polyglyph-azurite-given-'));
-    const location = join(parent, 'given');
-    const port = await freePort();
-    const own = await startAzurite({ location, port });
-    try {
-      expect(own.port).toBe(port);
-      expect(own.location).toBe(location);
-    } finally {
-      await own.stop();
-    }
-    expect(existsSync(join(location, '__blobstorage__'))).toBe(true);
-    await rm(parent, { recursive: true, force: true });
-  }, AZURITE_TEST_TIMEOUT_MS);
+  it(
+    'kill() is a crash: the service is gone, and restart() brings it back',
+    async () => {
+      const own = await startAzurite();
+      try {
+        const pid = own.pid;
+        await own.kill();
+        expect(pid !== undefined && isAlive(pid)).toBe(false);
+        expect(own.pid).toBeUndefined();
+        await own.restart();
+        const service = BlobServiceClient.fromConnectionString(own.connectionString);
+        await expect(service.getProperties()).resolves.toBeDefined();
+      } finally {
+        await own.stop();
+      }
+    },
+    AZURITE_TEST_TIMEOUT_MS,
+  );
 
-  it('does not outlive a parent that is SIGKILLed', async () => {
-    // A parent process that starts Azurite, prints its pid, then waits to be killed.
-    const script = `
+  it(
+    'keeps the data directory it was given, and uses the port it was given',
+    async () => {
+      const parent = await mkdtemp(join(tmpdir(), 'polyglyph-azurite-given-'));
+      const location = join(parent, 'given');
+      const port = await freePort();
+      const own = await startAzurite({ location, port });
+      try {
+        expect(own.port).toBe(port);
+        expect(own.location).toBe(location);
+      } finally {
+        await own.stop();
+      }
+      expect(existsSync(join(location, '__blobstorage__'))).toBe(true);
+      await rm(parent, { recursive: true, force: true });
+    },
+    AZURITE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'does not outlive a parent that is SIGKILLed',
+    async () => {
+      // A parent process that starts Azurite, prints its pid, then waits to be killed.
+      const script = `
       const { startAzurite } = await import(${JSON.stringify(join(ROOT, 'src/local-services/azurite.ts'))});
       const azurite = await startAzurite({ readyTimeoutMs: ${AZURITE_BOOT_TIMEOUT_MS} });
       console.log(JSON.stringify({ pid: azurite.pid, location: azurite.location }));
       setInterval(() => {}, 1000);
     `;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      parent.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        parent.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+        });
+        parent.on('exit', (code) => reject(new Error(`parent exited early (${code})`)));
       });
-      parent.on('exit', (code) => reject(new Error(`parent exited early (${code})`)));
-    });
-    const { pid, location } = JSON.parse(line) as { pid: number; location: string };
-    expect(isAlive(pid)).toBe(true);
+      const { pid, location } = JSON.parse(line) as { pid: number; location: string };
+      expect(isAlive(pid)).toBe(true);
 
-    parent.kill('SIGKILL');
+      parent.kill('SIGKILL');
 
-    expect(await eventually(() => !isAlive(pid))).toBe(true);
-    await rm(location, { recursive: true, force: true }); // its owner died before it could clean up
-  }, AZURITE_TEST_TIMEOUT_MS);
+      expect(await eventually(() => !isAlive(pid))).toBe(true);
+      await rm(location, { recursive: true, force: true }); // its owner died before it could clean up
+    },
+    AZURITE_TEST_TIMEOUT_MS,
+  );
 
   it('says how to fix it when azurite-blob is not installed', async () => {
     const missing = join(ROOT, 'node_modules', '.bin', 'no-such-azurite-blob');
@@ -152,7 +172,9 @@ describe('embedded Azurite', () => {
     expect((error as Error).message).toBe(`Azurite is not installed (${missing} missing): with no storage configured, Polyglyph starts Azurite for local runs.`);
     // The exact command, with the version polyglyph is tested with: what an installed CLI's user runs.
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.azurite;
-    expect((error as { hint?: string }).hint).toBe(`install it beside polyglyph: \`npm install azurite@${version}\` (a clone: \`npm ci\`), or set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL`);
+    expect((error as { hint?: string }).hint).toBe(
+      `install it beside polyglyph: \`npm install azurite@${version}\` (a clone: \`npm ci\`), or set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL`,
+    );
   });
 });
 

@@ -29,14 +29,24 @@ describe('memory budget', () => {
     await api.listen();
     const container = uniqueContainerName('memory-budget');
     const oneImageMb = Math.ceil(imageMemoryBytes({ size: '1024x1024' }) / (1024 * 1024));
-    const config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container }, { POLYGLYPH_CONCURRENCY: '4', POLYGLYPH_MEMORY_BUDGET_MB: String(oneImageMb) });
+    const config = testConfig(
+      { redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container },
+      { POLYGLYPH_CONCURRENCY: '4', POLYGLYPH_MEMORY_BUDGET_MB: String(oneImageMb) },
+    );
     const runtime = await openWorkerRuntime(config, silentLogger);
     let worker: ReturnType<typeof createImageWorker> | undefined;
     let polling = true;
     try {
       const rows = ['id,message,locales,size', ...['a', 'b', 'c', 'd', 'e', 'f'].map((id) => `${id},Message ${id},ja,1024x1024`)];
       const manifestPath = await writeManifest(rows.join('\n'), 'budget');
-      const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
       const items = await expectedItems(runtime.queue);
       worker = createImageWorker(runtime, imageWorkerOptions(config));
       let maxInFlight = 0;
@@ -49,7 +59,14 @@ describe('memory budget', () => {
       const run = await waitForSettledRun(config.redisUrl, config.queuePrefix, config.queueName, runId, 90_000);
       polling = false;
       await watching;
-      await expectEveryItemOnceAndPaidOnce({ run, items, rows: await readRows(runtime.runStore, runId), blobs: BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container), stats: api.stats(), images: 6 });
+      await expectEveryItemOnceAndPaidOnce({
+        run,
+        items,
+        rows: await readRows(runtime.runStore, runId),
+        blobs: BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container),
+        stats: api.stats(),
+        images: 6,
+      });
       expect(maxInFlight, 'requests in flight at once').toBe(1);
     } finally {
       polling = false;

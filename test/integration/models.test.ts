@@ -39,14 +39,25 @@ afterAll(async () => {
 /** A pool of one deployment per model, both on the stand-in; `env` adds POLYGLYPH_MODELS etc. */
 async function setup(env: Record<string, string>, options: { fetch?: typeof fetch; container?: string; models?: string[] } = {}) {
   const file = join(dir, `deployments-${newRunId()}.json`);
-  await writeFile(file, JSON.stringify({ deployments: (options.models ?? MODELS).map((model) => ({ name: model.toLowerCase(), endpoint: api.url, deployment: model, model, imagesPerMinute: 6000, apiKey: 'test-key' })) }));
+  await writeFile(
+    file,
+    JSON.stringify({ deployments: (options.models ?? MODELS).map((model) => ({ name: model.toLowerCase(), endpoint: api.url, deployment: model, model, imagesPerMinute: 6000, apiKey: 'test-key' })) }),
+  );
   const container = options.container ?? uniqueContainerName('models');
   const config: Config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container }, { POLYGLYPH_DEPLOYMENTS_FILE: file, ...env });
   const runtime: WorkerRuntime = await openWorkerRuntime(config, silentLogger, options.fetch ? { fetch: options.fetch } : {});
   const blobs: ContainerClient = BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(container);
   const specs = loadDeployments(config);
   const enqueue = (manifestPath: string) =>
-    enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config, { warn: () => undefined }), model: runModels(config, specs).defaultModel, deployments: specs, attempts: config.attempts, backoffMs: config.backoffMs });
+    enqueueManifest(runtime, {
+      runId: newRunId(),
+      manifestPath,
+      defaults: manifestDefaults(config, { warn: () => undefined }),
+      model: runModels(config, specs).defaultModel,
+      deployments: specs,
+      attempts: config.attempts,
+      backoffMs: config.backoffMs,
+    });
   const worker = createImageWorker(runtime, { concurrency: 4, prefix: config.queuePrefix });
   const close = async (): Promise<void> => {
     await worker.close();
@@ -85,7 +96,10 @@ describe('one manifest, two models (--models gpt-image-2,MAI-Image-2e)', () => {
       expect(run).toMatchObject({ total: 4, imagesCreated: 4, itemsFailed: 0, model: 'gpt-image-2, MAI-Image-2e' });
 
       // What each API received: gpt-image-2 a size string and its output parameters, MAI width and height only.
-      const sent = api.stats().requestLog.map((entry) => ({ deployment: entry.deployment, parameters: entry.parameters })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const sent = api
+        .stats()
+        .requestLog.map((entry) => ({ deployment: entry.deployment, parameters: entry.parameters }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
       expect(sent).toEqual([
         { deployment: 'gpt-image-2', parameters: { size: '1024x1024', quality: 'medium', output_format: 'png', n: 1 } },
         { deployment: 'gpt-image-2', parameters: { size: '1536x1024', quality: 'medium', output_format: 'png', n: 1 } },
@@ -146,7 +160,11 @@ describe('one manifest, two models (--models gpt-image-2,MAI-Image-2e)', () => {
       // The gpt-image-2 image is the earlier run's (same inputs, same hash), found under its old name: not paid again.
       expect(rows[0]!.blobName).toMatch(/^spring\/ja\/hero\/[0-9a-f]{16}-v1\.png$/);
       expect(api.stats().requestLog.map((entry) => entry.deployment)).toEqual(['MAI-Image-2e', 'MAI-Image-2e']);
-      expect((await images(blobs, 'spring/')).map((blob) => blob.name.replace(/[0-9a-f]{16}/, 'HASH'))).toEqual(['spring/ja/hero/HASH-v1.png', 'spring/ja/hero/mai-image-2e/HASH-v1.png', 'spring/ko/promo/mai-image-2e/HASH-v1.png']);
+      expect((await images(blobs, 'spring/')).map((blob) => blob.name.replace(/[0-9a-f]{16}/, 'HASH'))).toEqual([
+        'spring/ja/hero/HASH-v1.png',
+        'spring/ja/hero/mai-image-2e/HASH-v1.png',
+        'spring/ko/promo/mai-image-2e/HASH-v1.png',
+      ]);
     } finally {
       await close();
     }
@@ -157,7 +175,8 @@ describe('one manifest, two models (--models gpt-image-2,MAI-Image-2e)', () => {
     let maiCalls = 0;
     const flaky: typeof fetch = (input, init) => {
       const url = input instanceof Request ? input.url : input.toString();
-      if (url.includes('/mai/v1/') && ++maiCalls === 2) return Promise.resolve(new Response(JSON.stringify({ error: { code: 'InternalServerError', message: 'boom' } }), { status: 500, headers: { 'content-type': 'application/json' } }));
+      if (url.includes('/mai/v1/') && ++maiCalls === 2)
+        return Promise.resolve(new Response(JSON.stringify({ error: { code: 'InternalServerError', message: 'boom' } }), { status: 500, headers: { 'content-type': 'application/json' } }));
       return fetch(input, init);
     };
     const { runtime, enqueue, close } = await setup({ POLYGLYPH_MODELS: 'MAI-Image-2e' }, { fetch: flaky });

@@ -98,7 +98,18 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       const hero = images.find((b) => b.name.startsWith('spring-campaign/ja/hero-banner/'));
       expect(hero?.name).toMatch(/^spring-campaign\/ja\/hero-banner\/[0-9a-f]{16}-v1\.png$/);
       expect(hero?.properties.contentType).toBe('image/png');
-      expect(hero?.metadata).toMatchObject({ locale: 'ja', script: 'Jpan', messageid: 'hero-banner', campaign: 'spring-campaign', runid: runId, model: 'gpt-image-2', size: '1024x1024', quality: 'high', format: 'png', variant: '1' });
+      expect(hero?.metadata).toMatchObject({
+        locale: 'ja',
+        script: 'Jpan',
+        messageid: 'hero-banner',
+        campaign: 'spring-campaign',
+        runid: runId,
+        model: 'gpt-image-2',
+        size: '1024x1024',
+        quality: 'high',
+        format: 'png',
+        variant: '1',
+      });
       expect(hero?.metadata?.inputsha256).toMatch(/^[0-9a-f]{64}$/);
       expect(hero?.tags).toEqual({ locale: 'ja', campaign: 'spring-campaign', messageid: 'hero-banner', runid: runId, model: 'gpt-image-2' });
       for (const image of images) expect(Object.values(image.metadata ?? {}).every((v) => /^[\x20-\x7e]*$/.test(v))).toBe(true);
@@ -121,7 +132,9 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(json.rows.filter((r) => r.status === 'created')).toHaveLength(SAMPLE_IMAGES);
       expect(json.rows[0]).toHaveProperty('url');
       const csv = (await readFile(report.csvPath, 'utf8')).trimEnd().split('\r\n');
-      expect(csv[0]).toBe('id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,deployment,size,requestedSize,requestId,text,textSource,textStatus,textCer,textEngine,readText,regenerationOf');
+      expect(csv[0]).toBe(
+        'id,locale,variant,status,blobName,url,errorCode,errorMessage,attempts,line,model,deployment,size,requestedSize,requestId,text,textSource,textStatus,textCer,textEngine,readText,regenerationOf',
+      );
       expect(csv).toHaveLength(SAMPLE_IMAGES + 1);
     } finally {
       await worker.close();
@@ -184,7 +197,10 @@ describe('manifest -> queue -> image API -> blob storage', () => {
       expect(sent['1248x832']).toEqual({ size: '1248x832', quality: 'medium', output_format: 'jpeg', output_compression: 40, background: 'opaque', moderation: 'low', n: 1 });
 
       const rows = await readRows(runtime.runStore, runId);
-      expect(rows.map((row) => [row.id, row.size, row.requestedSize]).sort()).toEqual([['big', '1008x1008', '1000x1000'], ['tier', '1248x832', 'small landscape']]);
+      expect(rows.map((row) => [row.id, row.size, row.requestedSize]).sort()).toEqual([
+        ['big', '1008x1008', '1000x1000'],
+        ['tier', '1248x832', 'small landscape'],
+      ]);
 
       const metadata: Record<string, Record<string, string> | undefined> = {};
       for await (const blob of blobs.listBlobsFlat({ includeMetadata: true, prefix: 'sizes/' })) if (!blob.name.endsWith('.json')) metadata[blob.name.split('/')[2]!] = blob.metadata;

@@ -122,7 +122,15 @@ describe('polyglyph check', () => {
   it('storage whose SAS lacks the tag permission: creating, reading, metadata pass; tags fail with the fix (Azurite 3.35 enforces `t` on Set Blob Tags)', async () => {
     const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT_NAME, AZURITE_ACCOUNT_KEY);
     const sas = (permissions: string): string =>
-      generateAccountSASQueryParameters({ permissions: AccountSASPermissions.parse(permissions), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString(), expiresOn: new Date(Date.now() + 3_600_000) }, credential).toString();
+      generateAccountSASQueryParameters(
+        {
+          permissions: AccountSASPermissions.parse(permissions),
+          resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+          services: AccountSASServices.parse('b').toString(),
+          expiresOn: new Date(Date.now() + 3_600_000),
+        },
+        credential,
+      ).toString();
     const withoutTags = `BlobEndpoint=${azurite.blobEndpoint};SharedAccessSignature=${sas('racwdl')}`;
     const report = await check({ AZURE_STORAGE_CONNECTION_STRING: withoutTags });
     expect(report.exitCode).toBe(2);
@@ -140,7 +148,10 @@ describe('polyglyph check', () => {
 
     // With `t` (and `f` for the tag query) everything passes.
     const withTags = await check({ AZURE_STORAGE_CONNECTION_STRING: `BlobEndpoint=${azurite.blobEndpoint};SharedAccessSignature=${sas('racwdltf')}` });
-    expect(target(withTags, 'storage').checks.every((c) => c.status === 'ok'), JSON.stringify(target(withTags, 'storage').checks)).toBe(true);
+    expect(
+      target(withTags, 'storage').checks.every((c) => c.status === 'ok'),
+      JSON.stringify(target(withTags, 'storage').checks),
+    ).toBe(true);
   });
 
   it('--json: one object with every target, its checks and the exit code', async () => {
@@ -148,7 +159,10 @@ describe('polyglyph check', () => {
     expect(cli.code).toBe(2);
     const report = JSON.parse(cli.stdout) as CheckReport;
     expect(report).toMatchObject({ exitCode: 2, failures: 1, warnings: 0 });
-    expect(report.targets.map((t) => [t.kind, t.name])).toEqual([['deployment', 'img-prod-eastus'], ['storage', 'storage']]);
+    expect(report.targets.map((t) => [t.kind, t.name])).toEqual([
+      ['deployment', 'img-prod-eastus'],
+      ['storage', 'storage'],
+    ]);
     expect(report.targets[0]!.about).toMatchObject({ model: 'gpt-image-2', provider: 'Azure OpenAI', auth: 'key', imagesPerMinute: 6 });
     expect(report.targets[0]!.checks.map((c) => [c.check, c.status])).toEqual([
       ['endpoint reachable', 'ok'],
@@ -162,10 +176,15 @@ describe('polyglyph check', () => {
 
   it('--generate: the price first, then exactly one low-quality 1024x1024 image per deployment (both providers)', async () => {
     const file = join(dir, 'deployments.json');
-    await writeFile(file, JSON.stringify({ deployments: [
-      { name: 'east', endpoint: api.url, deployment: 'img-prod-eastus', model: 'gpt-image-2', apiKey: KEY, imagesPerMinute: 6 },
-      { name: 'mai', endpoint: api.url, deployment: 'MAI-Image-2e', apiKey: KEY, imagesPerMinute: 6 },
-    ] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        deployments: [
+          { name: 'east', endpoint: api.url, deployment: 'img-prod-eastus', model: 'gpt-image-2', apiKey: KEY, imagesPerMinute: 6 },
+          { name: 'mai', endpoint: api.url, deployment: 'MAI-Image-2e', apiKey: KEY, imagesPerMinute: 6 },
+        ],
+      }),
+    );
     const seen = api.stats().requestLog.length;
     const cli = await runCli(['check', '--generate'], env({ POLYGLYPH_DEPLOYMENTS_FILE: file }), 90_000);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
@@ -173,8 +192,14 @@ describe('polyglyph check', () => {
     expect(cli.stdout.indexOf('--generate: 2 low-quality 1024x1024 images, one per deployment: about $0.006')).toBe(0);
     expect(cli.stdout).toContain('no price for MAI-Image-2e');
     expect(cli.stdout.match(/ok {4}generate one image +1024x1024 png/g)).toHaveLength(2);
-    const generated = api.stats().requestLog.slice(seen).filter((entry) => entry.status === 200);
-    expect(generated.map((entry) => [entry.deployment, entry.n, entry.size]).sort()).toEqual([['MAI-Image-2e', 1, '1024x1024'], ['img-prod-eastus', 1, '1024x1024']]);
+    const generated = api
+      .stats()
+      .requestLog.slice(seen)
+      .filter((entry) => entry.status === 200);
+    expect(generated.map((entry) => [entry.deployment, entry.n, entry.size]).sort()).toEqual([
+      ['MAI-Image-2e', 1, '1024x1024'],
+      ['img-prod-eastus', 1, '1024x1024'],
+    ]);
     expect(generated.find((entry) => entry.deployment === 'img-prod-eastus')!.parameters).toMatchObject({ quality: 'low' });
   }, 120_000);
 });

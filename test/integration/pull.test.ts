@@ -25,7 +25,10 @@ afterAll(async () => {
 /** Every file under `dir`, relative to it, `/`-separated. */
 async function tree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/')).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .sort();
 }
 
 async function reportRows(stdout: string): Promise<{ runId: string; rows: ReportRow[] }> {
@@ -40,9 +43,15 @@ function imagesAndSidecars(rows: ReportRow[]): string[] {
 }
 
 describe('polyglyph pull', () => {
-  it('brings a local run home (nothing configured: the data folder\'s Azurite), byte for byte, filtered by locale and status, and a re-pull downloads nothing', async () => {
+  it("brings a local run home (nothing configured: the data folder's Azurite), byte for byte, filtered by locale and status, and a re-pull downloads nothing", async () => {
     const localDir = join(workDir, 'local');
-    const env = { REDIS_URL: redis.url, POLYGLYPH_QUEUE_PREFIX: uniquePrefix('pull'), POLYGLYPH_REPORT_DIR: join(workDir, 'reports'), POLYGLYPH_LOCAL_DIR: localDir, POLYGLYPH_IMAGES_PER_MINUTE: '3000' };
+    const env = {
+      REDIS_URL: redis.url,
+      POLYGLYPH_QUEUE_PREFIX: uniquePrefix('pull'),
+      POLYGLYPH_REPORT_DIR: join(workDir, 'reports'),
+      POLYGLYPH_LOCAL_DIR: localDir,
+      POLYGLYPH_IMAGES_PER_MINUTE: '3000',
+    };
     // A first run, then a second whose manifest shares two rows with it: its rows are `exists` and `created`.
     const first = await runCli(['run', 'samples/spring-campaign.csv'], env, 150_000);
     expect(first.code).toBe(0);

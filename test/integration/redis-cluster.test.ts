@@ -64,9 +64,12 @@ describe('Redis Cluster', () => {
 
     const container = uniqueContainerName('cluster');
     // A pool of two deployments on the stand-in: the acquire script takes both TAT keys at once.
-    const deploymentsFile = await file('deployments.json', JSON.stringify({
-      deployments: ['east', 'west'].map((name) => ({ name, endpoint: api.url, deployment: 'gpt-image-2', imagesPerMinute: 3000, apiKey: 'test-key' })),
-    }));
+    const deploymentsFile = await file(
+      'deployments.json',
+      JSON.stringify({
+        deployments: ['east', 'west'].map((name) => ({ name, endpoint: api.url, deployment: 'gpt-image-2', imagesPerMinute: 3000, apiKey: 'test-key' })),
+      }),
+    );
     const config: Config = testConfig(
       { redisUrl: cluster.url, apiUrl: api.url, storage: azurite.connectionString, container },
       { REDIS_CLUSTER_NODES: cluster.nodes, POLYGLYPH_DEPLOYMENTS_FILE: deploymentsFile, POLYGLYPH_STALLED_INTERVAL_MS: '5000' },
@@ -107,12 +110,17 @@ describe('Redis Cluster', () => {
       const scheduleQueue = openScheduleQueue(runtime.redis, config);
       const handle = scheduledJobHandler({ scan, startRun });
       const fired: string[] = [];
-      const scheduler = createScheduleWorker(runtime.redis, config, async (job: Job<ScheduleJobData>) => {
-        if (fired.length > 0) return 'already fired';
-        const runId = await handle(job);
-        fired.push(runId);
-        return runId;
-      }, silentLogger);
+      const scheduler = createScheduleWorker(
+        runtime.redis,
+        config,
+        async (job: Job<ScheduleJobData>) => {
+          if (fired.length > 0) return 'already fired';
+          const runId = await handle(job);
+          fired.push(runId);
+          return runId;
+        },
+        silentLogger,
+      );
       try {
         await addSchedule(scheduleQueue, 'weekly', { cron: '* * * * * *', job: { kind: 'manifest', manifest: 'manifests/weekly.csv' } });
         await waitUntil(() => fired.length === 1, 'the schedule to fire', 30_000);
@@ -126,25 +134,35 @@ describe('Redis Cluster', () => {
 
       // Two separate worker processes, configured only by their environment.
       const workerEnv = {
-        REDIS_URL: cluster.url, REDIS_CLUSTER_NODES: cluster.nodes, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix,
-        POLYGLYPH_DEPLOYMENTS_FILE: deploymentsFile, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, POLYGLYPH_CONTAINER: container,
-        POLYGLYPH_CONCURRENCY: '2', POLYGLYPH_STALLED_INTERVAL_MS: '5000', POLYGLYPH_BACKOFF_MS: '200', POLYGLYPH_LOG_LEVEL: 'warn',
+        REDIS_URL: cluster.url,
+        REDIS_CLUSTER_NODES: cluster.nodes,
+        POLYGLYPH_QUEUE_PREFIX: config.queuePrefix,
+        POLYGLYPH_DEPLOYMENTS_FILE: deploymentsFile,
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        POLYGLYPH_CONTAINER: container,
+        POLYGLYPH_CONCURRENCY: '2',
+        POLYGLYPH_STALLED_INTERVAL_MS: '5000',
+        POLYGLYPH_BACKOFF_MS: '200',
+        POLYGLYPH_LOG_LEVEL: 'warn',
       };
       workers.push(spawnWorker(workerEnv), spawnWorker(workerEnv));
       const describeWorkers = (): string => workers.map((worker, index) => `worker ${index}:\n${worker.output()}`).join('\n');
 
       // Mid-run, the master that holds the queue's slot stops and starts again from its nodes.conf and AOF.
       const owner = cluster.ports.indexOf(await cluster.portOf(`${config.queuePrefix}:${config.queueName}`));
-      await waitUntil(async () => ((await runtime.runStore.get(runA))?.settled ?? 0) >= 2 && inFlight(api.stats()) >= 1, 'two items settled with a request in flight', 60_000).catch((error: unknown) => {
-        throw new Error(`${String(error)}\n${describeWorkers()}`);
-      });
+      await waitUntil(async () => ((await runtime.runStore.get(runA))?.settled ?? 0) >= 2 && inFlight(api.stats()) >= 1, 'two items settled with a request in flight', 60_000).catch(
+        (error: unknown) => {
+          throw new Error(`${String(error)}\n${describeWorkers()}`);
+        },
+      );
       await cluster.stopNode(owner);
       await cluster.startNode(owner);
       expect(await cluster.info(owner)).toMatchObject({ cluster_state: 'ok', cluster_slots_assigned: '16384', cluster_known_nodes: '3' });
 
-      const waitLong = (runId: string): Promise<RunRecord> => waitForRun(runtime.runStore, runId, 90_000).catch((error: unknown) => {
-        throw new Error(`${String(error)}\n${describeWorkers()}`);
-      });
+      const waitLong = (runId: string): Promise<RunRecord> =>
+        waitForRun(runtime.runStore, runId, 90_000).catch((error: unknown) => {
+          throw new Error(`${String(error)}\n${describeWorkers()}`);
+        });
       const a = await waitLong(runA);
       const b = await waitLong(runB);
       const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(container);
@@ -184,11 +202,17 @@ describe('Redis Cluster', () => {
       // Every key Polyglyph wrote is in the one slot of its prefix's hash tag, on one master.
       const slotOwner = await cluster.portOf(config.queuePrefix);
       const perNode = await keysOnEachMaster(runtime.redis as Cluster, `${config.queuePrefix}*`);
-      expect(Object.entries(perNode).filter(([, count]) => count > 0).map(([port]) => Number(port))).toEqual([slotOwner]);
+      expect(
+        Object.entries(perNode)
+          .filter(([, count]) => count > 0)
+          .map(([port]) => Number(port)),
+      ).toEqual([slotOwner]);
 
       const images = (await readRows(runtime.runStore, runA)).length;
       const report = (await runtime.runStore.get(runA))?.reportBlob;
-      console.log(`redis cluster e2e: ${info.cluster_known_nodes} masters, ${info.cluster_slots_assigned} slots assigned, prefix ${config.queuePrefix} on port ${slotOwner}; master on port ${cluster.ports[owner]} restarted mid-run; run A ${a.settled}/${a.total} items, ${images} images (${a.imagesCreated} created), report ${report}; run B (schedule) ${b.settled}/${b.total}; cancel ${cancelled.runId} 2 cancelled; retry run ${broken.runId} 0 failed; keys per master ${JSON.stringify(perNode)}`);
+      console.log(
+        `redis cluster e2e: ${info.cluster_known_nodes} masters, ${info.cluster_slots_assigned} slots assigned, prefix ${config.queuePrefix} on port ${slotOwner}; master on port ${cluster.ports[owner]} restarted mid-run; run A ${a.settled}/${a.total} items, ${images} images (${a.imagesCreated} created), report ${report}; run B (schedule) ${b.settled}/${b.total}; cancel ${cancelled.runId} 2 cancelled; retry run ${broken.runId} 0 failed; keys per master ${JSON.stringify(perNode)}`,
+      );
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));
       await runtime.close();

@@ -111,7 +111,10 @@ describe('--regenerate-on-mismatch', () => {
       const original = flagged[0]!;
       expect(original.variant).toBe(1);
       const item = outcome.rows.filter((row) => row.id === original.id).sort((a, b) => Number(a.variant) - Number(b.variant));
-      expect(item.map((row) => [row.variant, row.textStatus])).toEqual([[1, 'needs_review'], [2, 'ok']]);
+      expect(item.map((row) => [row.variant, row.textStatus])).toEqual([
+        [1, 'needs_review'],
+        [2, 'ok'],
+      ]);
       expect(item[1]!.regenerationOf).toBe(original.blobName);
       const other = outcome.rows.filter((row) => row.id !== original.id);
       expect(other.map((row) => [row.variant, row.textStatus, row.regenerationOf])).toEqual([[1, 'ok', undefined]]);
@@ -172,9 +175,22 @@ describe('--regenerate-on-mismatch', () => {
     const runtime = await openWorkerRuntime(config, silentLogger);
     try {
       const runId = newRunId();
-      await runtime.runStore.create({ id: runId, manifest: 'm.csv', manifestPath: manifest, manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 1, startedAt: Date.now(), imagesByLocale: {} });
+      await runtime.runStore.create({
+        id: runId,
+        manifest: 'm.csv',
+        manifestPath: manifest,
+        manifestSha256: 'x',
+        origin: 'test',
+        model: 'gpt-image-2',
+        imagesPerMinute: 1,
+        startedAt: Date.now(),
+        imagesByLocale: {},
+      });
       const row = { id: 'sale', locale: 'ko', variant: 1, model: 'gpt-image-2', blobName: 'c/ko/sale/v1.png' } as ReportRow;
-      expect(await runtime.runStore.claimRegeneration(runId, { blobName: row.blobName, id: 'sale', locale: 'ko', model: 'gpt-image-2', variant: 1, newVariant: 2 }, 1)).toEqual({ outcome: 'new', count: 1 });
+      expect(await runtime.runStore.claimRegeneration(runId, { blobName: row.blobName, id: 'sale', locale: 'ko', model: 'gpt-image-2', variant: 1, newVariant: 2 }, 1)).toEqual({
+        outcome: 'new',
+        count: 1,
+      });
       // Every item settled (none), all enqueued: the claim alone holds the run open.
       expect(await runtime.runStore.markEnqueued(runId, Date.now())).toBe(false);
       expect(isRunComplete((await runtime.runStore.get(runId))!)).toBe(false);

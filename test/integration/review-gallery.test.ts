@@ -52,7 +52,14 @@ beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pg-gallery-'));
   await writeFile(join(dir, 'review.csv'), MANIFEST);
   const defaults = manifestDefaults(config);
-  const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: join(dir, 'review.csv'), defaults, model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+  const { runId } = await enqueueManifest(runtime, {
+    runId: newRunId(),
+    manifestPath: join(dir, 'review.csv'),
+    defaults,
+    model: config.deployment,
+    attempts: config.attempts,
+    backoffMs: config.backoffMs,
+  });
   run = await waitForRun(runtime.runStore, runId, 120_000);
   dashboard = await startDashboard({ ...config, dashboardPort: 0, dashboardPassword: PASSWORD }, silentLogger, { rerender: { defaults, attempts: config.attempts, backoffMs: config.backoffMs } });
 });
@@ -103,7 +110,12 @@ describe('review gallery (HTTP)', () => {
   it('refuses a review POST without the CSRF token, or from another site', async () => {
     const blob = (await readRows(runtime.runStore, run.id))[0]!.blobName;
     const post = (headers: Record<string, string>, form: Record<string, string>): Promise<Response> =>
-      fetch(`${dashboard.url}/runs/${run.id}/review`, { method: 'POST', redirect: 'manual', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
+      fetch(`${dashboard.url}/runs/${run.id}/review`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
     const noToken = await post({ origin: dashboard.url }, { blob, decision: 'approved' });
     expect(noToken.status).toBe(403);
     expect(await noToken.text()).toContain('CSRF token');
@@ -119,69 +131,82 @@ const browserPath = chromiumPath();
 
 /** Every thumbnail of the page decoded (served by the dashboard, not a broken link). */
 const thumbnailsLoaded = (page: Page): Promise<boolean> =>
-  page.locator('#gallery img').evaluateAll((nodes) => nodes.every((node) => {
-    const img = node as unknown as { complete: boolean; naturalWidth: number };
-    return img.complete && img.naturalWidth > 0;
-  }));
+  page.locator('#gallery img').evaluateAll((nodes) =>
+    nodes.every((node) => {
+      const img = node as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete && img.naturalWidth > 0;
+    }),
+  );
 
 describe('review gallery in a real browser', () => {
   it.runIf(process.env.CI === 'true')('has Chromium to test with on CI', () => {
     expect(browserPath, 'install Debian Chromium (apt-get install chromium) or set CHROMIUM_PATH').toBeDefined();
   });
 
-  it.skipIf(!browserPath)('shows the thumbnails with expected and read-back text; approve one image, reject another: the rejected one comes back as a new variant', async () => {
-    const browser = await launchChromium(browserPath!);
-    try {
-      const context = await browser.newContext({ httpCredentials: { username: 'admin', password: PASSWORD }, viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      await page.goto(`${dashboard.url}/runs/${run.id}`);
-      await page.locator('#gallery-link').click();
-      await page.waitForURL(`**/runs/${run.id}/gallery`);
-      const images = page.locator('#gallery img');
-      expect(await images.count()).toBe(4);
-      await waitUntil(() => thumbnailsLoaded(page), 'the thumbnails loaded', 20_000);
-      await mkdir(SCREENSHOT_DIR, { recursive: true });
-      await page.screenshot({ path: `${SCREENSHOT_DIR}/gallery-grid.png`, fullPage: true });
+  it.skipIf(!browserPath)(
+    'shows the thumbnails with expected and read-back text; approve one image, reject another: the rejected one comes back as a new variant',
+    async () => {
+      const browser = await launchChromium(browserPath!);
+      try {
+        const context = await browser.newContext({ httpCredentials: { username: 'admin', password: PASSWORD }, viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(`${dashboard.url}/runs/${run.id}`);
+        await page.locator('#gallery-link').click();
+        await page.waitForURL(`**/runs/${run.id}/gallery`);
+        const images = page.locator('#gallery img');
+        expect(await images.count()).toBe(4);
+        await waitUntil(() => thumbnailsLoaded(page), 'the thumbnails loaded', 20_000);
+        await mkdir(SCREENSHOT_DIR, { recursive: true });
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/gallery-grid.png`, fullPage: true });
 
-      const approved = page.locator('figure[data-locale="ja"]', { has: page.locator('img[alt^="welcome ja"]') });
-      const approvedBlob = (await approved.getAttribute('data-blob'))!;
-      await approved.getByRole('button', { name: 'Approve' }).click();
-      await page.waitForURL(/notice=/);
-      expect(await page.locator('.notice').textContent()).toContain('welcome ja v1 approved');
-      expect(await page.locator(`figure[data-blob="${approvedBlob}"]`).getAttribute('data-review')).toBe('approved');
+        const approved = page.locator('figure[data-locale="ja"]', { has: page.locator('img[alt^="welcome ja"]') });
+        const approvedBlob = (await approved.getAttribute('data-blob'))!;
+        await approved.getByRole('button', { name: 'Approve' }).click();
+        await page.waitForURL(/notice=/);
+        expect(await page.locator('.notice').textContent()).toContain('welcome ja v1 approved');
+        expect(await page.locator(`figure[data-blob="${approvedBlob}"]`).getAttribute('data-review')).toBe('approved');
 
-      const rejected = page.locator('figure[data-locale="ko"]', { has: page.locator('img[alt^="sale ko"]') });
-      const rejectedBlob = (await rejected.getAttribute('data-blob'))!;
-      await rejected.getByRole('button', { name: /Reject/ }).click();
-      await page.waitForURL(/notice=/);
-      expect(await page.locator('.notice').textContent()).toContain('sale ko v1 rejected; v2 is being rendered');
+        const rejected = page.locator('figure[data-locale="ko"]', { has: page.locator('img[alt^="sale ko"]') });
+        const rejectedBlob = (await rejected.getAttribute('data-blob'))!;
+        await rejected.getByRole('button', { name: /Reject/ }).click();
+        await page.waitForURL(/notice=/);
+        expect(await page.locator('.notice').textContent()).toContain('sale ko v1 rejected; v2 is being rendered');
 
-      // The worker renders v2 of sale/ko; v1 stays stored (found, not paid again).
-      await waitUntil(async () => (await readRows(runtime.runStore, run.id)).some((row) => row.id === 'sale' && row.locale === 'ko' && row.variant === 2 && row.status === 'created'), 'sale ko v2 rendered', 60_000);
-      const after = await waitForRun(runtime.runStore, run.id, 60_000);
-      expect(after).toMatchObject({ imagesPlanned: 5, itemsFailed: 0 });
-      const saleKo = (await readRows(runtime.runStore, run.id)).filter((row) => row.id === 'sale' && row.locale === 'ko').map((row) => [row.variant, row.status]);
-      expect(saleKo.sort()).toEqual([[1, 'exists'], [2, 'created']]);
+        // The worker renders v2 of sale/ko; v1 stays stored (found, not paid again).
+        await waitUntil(
+          async () => (await readRows(runtime.runStore, run.id)).some((row) => row.id === 'sale' && row.locale === 'ko' && row.variant === 2 && row.status === 'created'),
+          'sale ko v2 rendered',
+          60_000,
+        );
+        const after = await waitForRun(runtime.runStore, run.id, 60_000);
+        expect(after).toMatchObject({ imagesPlanned: 5, itemsFailed: 0 });
+        const saleKo = (await readRows(runtime.runStore, run.id)).filter((row) => row.id === 'sale' && row.locale === 'ko').map((row) => [row.variant, row.status]);
+        expect(saleKo.sort()).toEqual([
+          [1, 'exists'],
+          [2, 'created'],
+        ]);
 
-      // Recorded in the run, and on the blobs as metadata and an index tag.
-      const reviews = await runtime.runStore.reviews(run.id);
-      expect(reviews.get(approvedBlob)).toMatchObject({ decision: 'approved', by: 'admin' });
-      expect(reviews.get(rejectedBlob)).toMatchObject({ decision: 'rejected' });
-      const props = await runtime.blobStore.container.getBlockBlobClient(rejectedBlob).getProperties();
-      expect(props.metadata).toMatchObject({ review: 'rejected', locale: 'ko' });
-      const tagged: string[] = [];
-      for await (const found of runtime.blobStore.container.findBlobsByTags(`review='approved'`)) tagged.push(found.name);
-      expect(tagged).toEqual([approvedBlob]);
+        // Recorded in the run, and on the blobs as metadata and an index tag.
+        const reviews = await runtime.runStore.reviews(run.id);
+        expect(reviews.get(approvedBlob)).toMatchObject({ decision: 'approved', by: 'admin' });
+        expect(reviews.get(rejectedBlob)).toMatchObject({ decision: 'rejected' });
+        const props = await runtime.blobStore.container.getBlockBlobClient(rejectedBlob).getProperties();
+        expect(props.metadata).toMatchObject({ review: 'rejected', locale: 'ko' });
+        const tagged: string[] = [];
+        for await (const found of runtime.blobStore.container.findBlobsByTags(`review='approved'`)) tagged.push(found.name);
+        expect(tagged).toEqual([approvedBlob]);
 
-      await page.goto(`${dashboard.url}/runs/${run.id}/gallery`);
-      expect(await page.locator('#gallery img').count()).toBe(5);
-      await waitUntil(() => thumbnailsLoaded(page), 'the thumbnails loaded', 20_000);
-      await page.screenshot({ path: `${SCREENSHOT_DIR}/gallery-after-review.png`, fullPage: true });
-      // Full size on click: the link opens the stored image itself.
-      const full = await page.request.get(`${dashboard.url}${(await page.locator(`figure[data-blob="${approvedBlob}"] a`).getAttribute('href'))!}`);
-      expect(full.headers()['content-type']).toBe('image/png');
-    } finally {
-      await browser.close();
-    }
-  }, 150_000);
+        await page.goto(`${dashboard.url}/runs/${run.id}/gallery`);
+        expect(await page.locator('#gallery img').count()).toBe(5);
+        await waitUntil(() => thumbnailsLoaded(page), 'the thumbnails loaded', 20_000);
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/gallery-after-review.png`, fullPage: true });
+        // Full size on click: the link opens the stored image itself.
+        const full = await page.request.get(`${dashboard.url}${(await page.locator(`figure[data-blob="${approvedBlob}"] a`).getAttribute('href'))!}`);
+        expect(full.headers()['content-type']).toBe('image/png');
+      } finally {
+        await browser.close();
+      }
+    },
+    150_000,
+  );
 });

@@ -38,7 +38,7 @@ async function registerWorkerDeployment(info: Omit<DeploymentInfo, 'seenAt'>): P
 }
 
 describe('right numbers', () => {
-  it('enqueue and status use the quota the workers registered, the shell\'s only when none did, and say which; a second cancel reports what the first cancelled', async () => {
+  it("enqueue and status use the quota the workers registered, the shell's only when none did, and say which; a second cancel reports what the first cancelled", async () => {
     const alone = await runCli(['enqueue', 'samples/blocked-on-purpose.csv'], env);
     expect(alone.code, alone.stderr).toBe(0);
     expect(alone.stderr).toContain('estimated duration: 30 s at 6 images/min');

@@ -21,12 +21,27 @@ afterAll(async () => {
 const everyImageStored = { exists: (): Promise<boolean> => Promise.resolve(true) };
 
 const row = (id: string, status: ReportRow['status'] = 'created'): ReportRow => ({
-  id, locale: 'ja', variant: 1, status, blobName: `c/ja/${id}/x-v1.png`, url: '', errorCode: '', errorMessage: '', attempts: 1, line: 2, model: 'gpt-image-2', deployment: 'gpt-image-2', size: '1024x1024', requestedSize: '1024x1024', requestId: '',
+  id,
+  locale: 'ja',
+  variant: 1,
+  status,
+  blobName: `c/ja/${id}/x-v1.png`,
+  url: '',
+  errorCode: '',
+  errorMessage: '',
+  attempts: 1,
+  line: 2,
+  model: 'gpt-image-2',
+  deployment: 'gpt-image-2',
+  size: '1024x1024',
+  requestedSize: '1024x1024',
+  requestId: '',
 });
 
 async function newStore() {
   const store = new RunStore(redis, uniquePrefix('rs'), 'images');
-  for (const id of ['r1', 'r2']) await store.create({ id, manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 6, imagesByLocale: { ja: 2 }, startedAt: 1 });
+  for (const id of ['r1', 'r2'])
+    await store.create({ id, manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: 'x', origin: 'test', model: 'gpt-image-2', imagesPerMinute: 6, imagesByLocale: { ja: 2 }, startedAt: 1 });
   return store;
 }
 
@@ -63,7 +78,11 @@ describe('RunStore: exact completion when runs share items', () => {
     expect(await store.attach('r2', ['j', 'new'], { storage: everyImageStored })).toEqual(['j']);
     // for r2 the image was already there: it counts as found, not created (nor paid)
     expect(await store.get('r2')).toMatchObject({ total: 2, settled: 1, imagesCreated: 0, imagesExisting: 1 });
-    const [taken] = await (async () => { const r = []; for await (const x of store.rows('r2')) r.push(x); return r; })();
+    const [taken] = await (async () => {
+      const r = [];
+      for await (const x of store.rows('r2')) r.push(x);
+      return r;
+    })();
     expect(taken?.status).toBe('exists');
     // a failed outcome taken this way lands in the failures list too
     await store.attach('r1', ['f']);
@@ -135,7 +154,14 @@ describe('RunStore: report rows in manifest order', () => {
     await store.settle('late', [{ ...row('late'), line: 9 }], { imagesCreated: 1 });
     await store.settle('early', [failed], { itemsFailed: 1 });
     expect(await store.cancelItem('r1', 'gone', { ...row('gone', 'cancelled'), line: 3 }, { itemsCancelled: 1 })).toBe('cancelled');
-    await store.settle('middle', [{ ...row('middle'), locale: 'ko', line: 5 }, { ...row('middle'), line: 5 }], { imagesCreated: 2 });
+    await store.settle(
+      'middle',
+      [
+        { ...row('middle'), locale: 'ko', line: 5 },
+        { ...row('middle'), line: 5 },
+      ],
+      { imagesCreated: 2 },
+    );
     const listed = async (runId: string): Promise<string[]> => {
       const rows: string[] = [];
       for await (const r of store.rows(runId, 2)) rows.push(`${r.line}:${r.id}/${r.locale}`);

@@ -49,11 +49,20 @@ const enqueue = (runtime: WorkerRuntime, config: Config, path: string) =>
 describe('runs you can follow', () => {
   it('counts stay exact with three worker processes, and the report lands in storage', async () => {
     const { config, runtime } = await setup();
-    const path = await manifest('multi', Array.from({ length: 30 }, (_, i) => `m${i},Offer number ${i},ja;ko,${(i % 3) + 1}`));
+    const path = await manifest(
+      'multi',
+      Array.from({ length: 30 }, (_, i) => `m${i},Offer number ${i},ja;ko,${(i % 3) + 1}`),
+    );
     const env = {
-      REDIS_URL: config.redisUrl, POLYGLYPH_QUEUE_PREFIX: config.queuePrefix, AZURE_OPENAI_ENDPOINT: api.url, AZURE_OPENAI_API_KEY: 'k',
-      AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: config.container,
-      POLYGLYPH_IMAGES_PER_MINUTE: '6000', POLYGLYPH_CONCURRENCY: '3', POLYGLYPH_LOG_LEVEL: 'warn',
+      REDIS_URL: config.redisUrl,
+      POLYGLYPH_QUEUE_PREFIX: config.queuePrefix,
+      AZURE_OPENAI_ENDPOINT: api.url,
+      AZURE_OPENAI_API_KEY: 'k',
+      AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString,
+      POLYGLYPH_CONTAINER: config.container,
+      POLYGLYPH_IMAGES_PER_MINUTE: '6000',
+      POLYGLYPH_CONCURRENCY: '3',
+      POLYGLYPH_LOG_LEVEL: 'warn',
       // Counting is the point here; reading back 120 images would only slow it (text-check.test.ts does that).
       POLYGLYPH_TEXT_CHECK: 'off',
     };
@@ -63,7 +72,10 @@ describe('runs you can follow', () => {
       const run = await waitForRun(runtime.runStore, runId, 90_000);
       const images = 2 * Array.from({ length: 30 }, (_, i) => (i % 3) + 1).reduce((a, b) => a + b, 0); // 120
       expect(run).toMatchObject({ total: 60, settled: 60, imagesPlanned: images, imagesCreated: images, imagesExisting: 0, itemsFailed: 0 });
-      expect(run.locales).toEqual({ ja: { planned: images / 2, images: images / 2, itemsFailed: 0, created: images / 2, existing: 0, imagesFailed: 0, imagesCancelled: 0 }, ko: { planned: images / 2, images: images / 2, itemsFailed: 0, created: images / 2, existing: 0, imagesFailed: 0, imagesCancelled: 0 } });
+      expect(run.locales).toEqual({
+        ja: { planned: images / 2, images: images / 2, itemsFailed: 0, created: images / 2, existing: 0, imagesFailed: 0, imagesCancelled: 0 },
+        ko: { planned: images / 2, images: images / 2, itemsFailed: 0, created: images / 2, existing: 0, imagesFailed: 0, imagesCancelled: 0 },
+      });
       expect(await readRows(runtime.runStore, runId)).toHaveLength(images);
       expect(run.tokens.output).toBeGreaterThan(0);
 
@@ -116,7 +128,10 @@ describe('runs you can follow', () => {
   it('cancel settles pending items as cancelled and removes their jobs; nothing is generated', async () => {
     const { config, runtime } = await setup();
     try {
-      const path = await manifest('cancel', Array.from({ length: 8 }, (_, i) => `m${i},Cancelled offer ${i},ja,1`));
+      const path = await manifest(
+        'cancel',
+        Array.from({ length: 8 }, (_, i) => `m${i},Cancelled offer ${i},ja,1`),
+      );
       const { runId } = await enqueue(runtime, config, path);
       expect(await runtime.queue.count()).toBe(8);
       const result = await cancelRun(runtime, runId, Date.now());

@@ -1,4 +1,13 @@
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, generateAccountSASQueryParameters, generateBlobSASQueryParameters } from '@azure/storage-blob';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  BlobSASPermissions,
+  BlobServiceClient,
+  StorageSharedKeyCredential,
+  generateAccountSASQueryParameters,
+  generateBlobSASQueryParameters,
+} from '@azure/storage-blob';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,13 +92,19 @@ async function dumpRedis(url: string): Promise<{ keys: number; text: string }> {
         parts.push(key);
         const type = await redis.type(key);
         const values: Buffer[] =
-          type === 'string' ? [(await redis.getBuffer(key))!]
-          : type === 'hash' ? await redis.hgetallBuffer(key).then((hash) => Object.entries(hash).flatMap(([field, value]) => [Buffer.from(field), value]))
-          : type === 'list' ? await redis.lrangeBuffer(key, 0, -1)
-          : type === 'set' ? await redis.smembersBuffer(key)
-          : type === 'zset' ? await redis.zrangeBuffer(key, 0, -1)
-          : type === 'stream' ? (await redis.xrangeBuffer(key, '-', '+')).flatMap(([id, fields]) => [id, ...fields])
-          : [];
+          type === 'string'
+            ? [(await redis.getBuffer(key))!]
+            : type === 'hash'
+              ? await redis.hgetallBuffer(key).then((hash) => Object.entries(hash).flatMap(([field, value]) => [Buffer.from(field), value]))
+              : type === 'list'
+                ? await redis.lrangeBuffer(key, 0, -1)
+                : type === 'set'
+                  ? await redis.smembersBuffer(key)
+                  : type === 'zset'
+                    ? await redis.zrangeBuffer(key, 0, -1)
+                    : type === 'stream'
+                      ? (await redis.xrangeBuffer(key, '-', '+')).flatMap(([id, fields]) => [id, ...fields])
+                      : [];
         parts.push(...values.map((value) => value.toString('latin1')));
         const dumped = await redis.dumpBuffer(key);
         if (dumped) parts.push(dumped.toString('latin1'));
@@ -112,13 +127,19 @@ describe('a run with a SAS connection string', () => {
     const owner = BlobServiceClient.fromConnectionString(services.azurite.connectionString).getContainerClient(`${container}-in`);
     await owner.createIfNotExists();
     await owner.getBlockBlobClient('master.png').uploadData(await encodedImage(1024, 1024, 'png'));
-    const blobSas = generateBlobSASQueryParameters({ containerName: owner.containerName, blobName: 'master.png', permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) }, sharedKey).toString();
+    const blobSas = generateBlobSASQueryParameters(
+      { containerName: owner.containerName, blobName: 'master.png', permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) },
+      sharedKey,
+    ).toString();
     const masterUrl = `${owner.getBlockBlobClient('master.png').url}?${blobSas}`;
     const secrets = [...signatureForms(sas), ...signatureForms(blobSas)];
     expect(secrets.every((secret) => secret.length >= 20)).toBe(true);
 
     const manifest = join(dir, 'sas-run.csv');
-    await writeFile(manifest, ['id,message,locales,size,source_image', 'hero,Spring Sale,ja;ko,1024x1024,', `banner,Free shipping,hi,1024x1024,${masterUrl}`, 'refused,Bad [blocked],bn,1024x1024,'].join('\n'));
+    await writeFile(
+      manifest,
+      ['id,message,locales,size,source_image', 'hero,Spring Sale,ja;ko,1024x1024,', `banner,Free shipping,hi,1024x1024,${masterUrl}`, 'refused,Bad [blocked],bn,1024x1024,'].join('\n'),
+    );
 
     const config: Config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage, container });
     const lines: string[] = [];
@@ -130,10 +151,31 @@ describe('a run with a SAS connection string', () => {
     let worker: ReturnType<typeof createImageWorker> | undefined;
     let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
     try {
-      const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: manifest, defaults: manifestDefaults(config), model: config.deployment, attempts: 2, backoffMs: 10, masterStore: runtime.masters });
+      const { runId } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath: manifest,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: 2,
+        backoffMs: 10,
+        masterStore: runtime.masters,
+      });
       dashboard = await startDashboard({ ...config, dashboardPort: 0, dashboardHost: '127.0.0.1', dashboardToken: undefined, dashboardPassword: undefined }, logger);
       const queue = config.queueName;
-      const dashboardPaths = ['/runs', `/runs/${runId}`, `/runs/${runId}/report.csv`, `/runs/${runId}/report.json`, '/api/runs', `/api/runs/${runId}`, '/api/deployments', '/queues/', '/queues/api/queues', `/queues/api/queues?activeQueue=${queue}&status=waiting&page=1&jobsPerPage=50`, `/queues/api/queues?activeQueue=${queue}&status=failed&page=1&jobsPerPage=50`, '/readyz'];
+      const dashboardPaths = [
+        '/runs',
+        `/runs/${runId}`,
+        `/runs/${runId}/report.csv`,
+        `/runs/${runId}/report.json`,
+        '/api/runs',
+        `/api/runs/${runId}`,
+        '/api/deployments',
+        '/queues/',
+        '/queues/api/queues',
+        `/queues/api/queues?activeQueue=${queue}&status=waiting&page=1&jobsPerPage=50`,
+        `/queues/api/queues?activeQueue=${queue}&status=failed&page=1&jobsPerPage=50`,
+        '/readyz',
+      ];
       const readDashboard = async (phase: string): Promise<void> => {
         for (const path of dashboardPaths) {
           const response = await fetch(`${dashboard!.url}${path}`);
@@ -197,7 +239,9 @@ describe('a run with a SAS connection string', () => {
       const counts = Object.fromEntries(Object.entries(outputs).map(([name, text]) => [name, hits(text, secrets)]));
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
       // The figures for the issue's closing note.
-      console.info(`SAS signature grep: ${total} hits in ${Object.keys(outputs).length} outputs (${Object.values(outputs).reduce((sum, text) => sum + text.length, 0)} characters; ${redis.keys} Redis keys, ${lines.length} log lines, ${names.length} blobs)`);
+      console.info(
+        `SAS signature grep: ${total} hits in ${Object.keys(outputs).length} outputs (${Object.values(outputs).reduce((sum, text) => sum + text.length, 0)} characters; ${redis.keys} Redis keys, ${lines.length} log lines, ${names.length} blobs)`,
+      );
       expect(counts).toEqual(Object.fromEntries(Object.keys(outputs).map((name) => [name, 0])));
       // Nor any other signature: every sig= left is a censored one.
       for (const [name, text] of Object.entries(outputs)) expect(text, name).not.toMatch(/[?&;]sig=(?!\[redacted\])/);
@@ -215,11 +259,23 @@ describe('a run with a SAS connection string', () => {
     const manifest = join(dir, 'cli-run.csv');
     await writeFile(manifest, 'id,message,locales\nhero,Spring Sale,ja;ko\nrefused,Bad [blocked],hi\n');
     const reportDir = join(dir, 'cli-reports');
-    const result = await runCli(['run', manifest], {
-      REDIS_URL: services.redis.url, POLYGLYPH_QUEUE_PREFIX: `pg-run-${Date.now()}`, AZURE_OPENAI_ENDPOINT: api.url, AZURE_OPENAI_API_KEY: 'test-key',
-      AZURE_STORAGE_CONNECTION_STRING: storage, POLYGLYPH_CONTAINER: uniqueContainerName('sas-run'), POLYGLYPH_REPORT_DIR: reportDir,
-      POLYGLYPH_LOG_LEVEL: 'debug', POLYGLYPH_IMAGES_PER_MINUTE: '6000', POLYGLYPH_BACKOFF_MS: '10', POLYGLYPH_ATTEMPTS: '2',
-    }, 150_000);
+    const result = await runCli(
+      ['run', manifest],
+      {
+        REDIS_URL: services.redis.url,
+        POLYGLYPH_QUEUE_PREFIX: `pg-run-${Date.now()}`,
+        AZURE_OPENAI_ENDPOINT: api.url,
+        AZURE_OPENAI_API_KEY: 'test-key',
+        AZURE_STORAGE_CONNECTION_STRING: storage,
+        POLYGLYPH_CONTAINER: uniqueContainerName('sas-run'),
+        POLYGLYPH_REPORT_DIR: reportDir,
+        POLYGLYPH_LOG_LEVEL: 'debug',
+        POLYGLYPH_IMAGES_PER_MINUTE: '6000',
+        POLYGLYPH_BACKOFF_MS: '10',
+        POLYGLYPH_ATTEMPTS: '2',
+      },
+      150_000,
+    );
     expect(result.code, result.stderr).toBe(1); // the [blocked] item fails, the others are stored
     const jsonPath = /report: (\S+\.json)/.exec(result.stdout)![1]!;
     const outputs = [result.stdout, result.stderr, await readFile(jsonPath, 'utf8'), await readFile(jsonPath.replace(/\.json$/, '.csv'), 'utf8')];
@@ -235,10 +291,20 @@ describe('a run with a SAS connection string', () => {
     const sas = accountSas();
     const storage = `BlobEndpoint=${blobEndpoint};SharedAccessSignature=${sas}`;
     // A blob that does not exist, with a signature (of another key) that Azurite refuses.
-    const forged = generateBlobSASQueryParameters({ containerName: 'nowhere', blobName: 'missing.png', permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) }, new StorageSharedKeyCredential(AZURITE_ACCOUNT_NAME, Buffer.from('not the key of this account').toString('base64'))).toString();
+    const forged = generateBlobSASQueryParameters(
+      { containerName: 'nowhere', blobName: 'missing.png', permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT_NAME, Buffer.from('not the key of this account').toString('base64')),
+    ).toString();
     const manifest = join(dir, 'bad-master.csv');
     await writeFile(manifest, `id,message,locales,source_image\nhero,Spring Sale,ja,${blobEndpoint}/nowhere/missing.png?${forged}\n`);
-    const result = await runCli(['enqueue', manifest], { REDIS_URL: services.redis.url, POLYGLYPH_QUEUE_PREFIX: `pg-${Date.now()}`, AZURE_OPENAI_ENDPOINT: api.url, AZURE_OPENAI_API_KEY: 'test-key', AZURE_STORAGE_CONNECTION_STRING: storage, POLYGLYPH_CONTAINER: uniqueContainerName('sas-bad') });
+    const result = await runCli(['enqueue', manifest], {
+      REDIS_URL: services.redis.url,
+      POLYGLYPH_QUEUE_PREFIX: `pg-${Date.now()}`,
+      AZURE_OPENAI_ENDPOINT: api.url,
+      AZURE_OPENAI_API_KEY: 'test-key',
+      AZURE_STORAGE_CONNECTION_STRING: storage,
+      POLYGLYPH_CONTAINER: uniqueContainerName('sas-bad'),
+    });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`cannot read the source image ${blobEndpoint}/nowhere/missing.png`);
     const output = result.stdout + result.stderr;

@@ -85,7 +85,12 @@ describe('storage that cannot be used at start-up: exit 2, one line', () => {
 
   it('scan: connection refused', async () => {
     const port = await freePort();
-    const result = await runCli(['scan'], { REDIS_URL: redis.url, POLYGLYPH_QUEUE_PREFIX: uniquePrefix('refused'), AZURE_STORAGE_CONNECTION_STRING: storageConnectionString(port), POLYGLYPH_STORAGE_MAX_TRIES: '1' });
+    const result = await runCli(['scan'], {
+      REDIS_URL: redis.url,
+      POLYGLYPH_QUEUE_PREFIX: uniquePrefix('refused'),
+      AZURE_STORAGE_CONNECTION_STRING: storageConnectionString(port),
+      POLYGLYPH_STORAGE_MAX_TRIES: '1',
+    });
     expect(result.code, result.stderr).toBe(2);
     expect(oneLine(result)).toMatch(/^polyglyph: cannot reach blob storage at http:\/\/127\.0\.0\.1:\d+\/\S+ \(.*ECONNREFUSED.*\): check AZURE_STORAGE_CONNECTION_STRING/);
   }, 90_000);

@@ -42,7 +42,7 @@ class HangingReader implements TextReader {
   }
 }
 
-describe('fault injection: the workers checking an item\'s text keep dying', () => {
+describe("fault injection: the workers checking an item's text keep dying", () => {
   it(`a check whose worker dies ${DEATHS} times in a row is recovered every time and completed, not recorded as error`, async () => {
     const api = createMockImageApi({ latencyMs: 5 });
     await api.listen();
@@ -62,7 +62,14 @@ describe('fault injection: the workers checking an item\'s text keep dying', () 
     try {
       await events.waitUntilReady();
       const manifestPath = await writeManifest(`id,message,locales,quality,text:ja\ns1,Spring sale,ja,low,${TEXT}`, 'check-stalled');
-      const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath, defaults: manifestDefaults(config), model: config.deployment, attempts: config.attempts, backoffMs: config.backoffMs });
+      const { runId } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: config.deployment,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+      });
 
       // Each checker takes the item's check, starts reading and is closed without giving it back (its
       // lock simply expires, as a killed process's does).

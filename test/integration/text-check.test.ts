@@ -28,7 +28,12 @@ beforeAll(async () => {
   await api.listen();
   dir = await mkdtemp(join(tmpdir(), 'pg-textcheck-'));
   // A master creative with a colour that cannot come from the stand-in's gradients by chance.
-  await writeFile(join(dir, 'master.png'), await sharp({ create: { width: 1024, height: 1024, channels: 3, background: { r: 250, g: 10, b: 200 } } }).png().toBuffer());
+  await writeFile(
+    join(dir, 'master.png'),
+    await sharp({ create: { width: 1024, height: 1024, channels: 3, background: { r: 250, g: 10, b: 200 } } })
+      .png()
+      .toBuffer(),
+  );
 });
 afterAll(async () => {
   await api?.close();
@@ -45,15 +50,18 @@ const TEXTS = {
 } as const;
 
 describe('text check: every stored image read back', () => {
-  it('reads the stand-in\'s text in all six scripts, flags the garbled images and only those, and records the check everywhere', async () => {
+  it("reads the stand-in's text in all six scripts, flags the garbled images and only those, and records the check everywhere", async () => {
     const manifest = join(dir, 'six.csv');
     const locales = Object.keys(TEXTS);
-    await writeFile(manifest, [
-      `id,message,locales,quality,${locales.map((locale) => `text:${locale}`).join(',')},source_image`,
-      `sale,Spring sale,${locales.join(';')},low,${Object.values(TEXTS).join(',')},`,
-      'free,Free shipping on every order,ko,low,,,,,,,',
-      `edit,Spring sale,ja,low,${TEXTS.ja},,,,,,master.png`,
-    ].join('\n'));
+    await writeFile(
+      manifest,
+      [
+        `id,message,locales,quality,${locales.map((locale) => `text:${locale}`).join(',')},source_image`,
+        `sale,Spring sale,${locales.join(';')},low,${Object.values(TEXTS).join(',')},`,
+        'free,Free shipping on every order,ko,low,,,,,,,',
+        `edit,Spring sale,ja,low,${TEXTS.ja},,,,,,master.png`,
+      ].join('\n'),
+    );
     const config = testConfig({ redisUrl: services.redis.url, apiUrl: api.url, storage: services.azurite.connectionString, container: uniqueContainerName('textcheck') });
     const runtime = await openWorkerRuntime(config, silentLogger);
     const reader = textReaderFor(config)!;
@@ -63,14 +71,34 @@ describe('text check: every stored image read back', () => {
       api.resetStats();
       // The first two image requests to arrive draw garbled text; the log says which they were.
       api.injectFaults(['garbled-text', 'garbled-text']);
-      const { runId } = await enqueueManifest(runtime, { runId: newRunId(), manifestPath: manifest, defaults: manifestDefaults(config), model: 'gpt-image-2', attempts: 2, backoffMs: 10, masterStore: runtime.masters });
+      const { runId } = await enqueueManifest(runtime, {
+        runId: newRunId(),
+        manifestPath: manifest,
+        defaults: manifestDefaults(config),
+        model: 'gpt-image-2',
+        attempts: 2,
+        backoffMs: 10,
+        masterStore: runtime.masters,
+      });
       const run = await waitForRun(runtime.runStore, runId, 150_000);
-      const garbledPrompts = new Set(api.stats().requestLog.filter((entry) => entry.garbled.length > 0).map((entry) => entry.prompt));
+      const garbledPrompts = new Set(
+        api
+          .stats()
+          .requestLog.filter((entry) => entry.garbled.length > 0)
+          .map((entry) => entry.prompt),
+      );
       expect(garbledPrompts.size).toBe(2);
 
       const rows = await readRows(runtime.runStore, runId);
       expect(rows).toHaveLength(8);
-      const promptOf = new Map(api.stats().requestLog.map((entry) => [`${entry.operation === 'edits' ? 'edit' : readPromptText(entry.prompt)?.source === 'literal' ? 'sale' : 'free'}/${readPromptText(entry.prompt)?.locale}`, entry.prompt]));
+      const promptOf = new Map(
+        api
+          .stats()
+          .requestLog.map((entry) => [
+            `${entry.operation === 'edits' ? 'edit' : readPromptText(entry.prompt)?.source === 'literal' ? 'sale' : 'free'}/${readPromptText(entry.prompt)?.locale}`,
+            entry.prompt,
+          ]),
+      );
       for (const row of rows) {
         const garbled = garbledPrompts.has(promptOf.get(`${row.id}/${row.locale}`) ?? '');
         const expected = row.id === 'free' ? 'unverified' : garbled ? 'needs_review' : 'ok';
@@ -82,7 +110,9 @@ describe('text check: every stored image read back', () => {
       // The per-locale summary: `status <run>` and the dashboard's run page.
       const status = formatRun(run);
       const flaggedLocales = new Set(rows.filter((row) => row.textStatus === 'needs_review').map((row) => row.locale));
-      expect(status).toMatch(new RegExp(`ko .*text checked 2, ${flaggedLocales.has('ko') ? [...rows].filter((row) => row.locale === 'ko' && row.textStatus === 'needs_review').length : 0} need review`));
+      expect(status).toMatch(
+        new RegExp(`ko .*text checked 2, ${flaggedLocales.has('ko') ? [...rows].filter((row) => row.locale === 'ko' && row.textStatus === 'needs_review').length : 0} need review`),
+      );
       const page = runPage({ run, failures: { rows: [], total: 0 }, cost: { estimatedMicros: null, actualMicros: null } }).toString();
       expect(page).toMatch(/<tr data-locale="hi">.*<td class="num text-checked">1<\/td>/s);
       expect(Object.values(run.locales).reduce((sum, locale) => sum + (locale.textChecked ?? 0), 0)).toBe(8);
@@ -96,7 +126,9 @@ describe('text check: every stored image read back', () => {
 
       // The edit was drawn onto the master: its corner is the master's colour, its text readable.
       const edit = rows.find((row) => row.id === 'edit')!;
-      const { data } = await sharp(await runtime.blobStore.download(edit.blobName)).raw().toBuffer({ resolveWithObject: true });
+      const { data } = await sharp(await runtime.blobStore.download(edit.blobName))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       expect([data[0], data[1], data[2]]).toEqual([250, 10, 200]);
     } finally {
       await worker.close();

@@ -14,12 +14,7 @@ let api: MockImageApi;
 let dir: string;
 
 /** Row 2 supplies its Japanese; Polyglyph is a brand (do not translate); "spring sale" has a fixed Korean rendering. */
-const MANIFEST = [
-  'id,message,locales,text:ja',
-  'hero,Polyglyph spring sale,ja ko hi,春のセール開催中',
-  'ship,"Free shipping, always",bn zh-Hans zh-Hant,',
-  '',
-].join('\r\n');
+const MANIFEST = ['id,message,locales,text:ja', 'hero,Polyglyph spring sale,ja ko hi,春のセール開催中', 'ship,"Free shipping, always",bn zh-Hans zh-Hant,', ''].join('\r\n');
 const GLOSSARY = { doNotTranslate: ['Polyglyph'], terms: { 'spring sale': { ko: '봄 세일' } } };
 const SCRIPTS: Record<string, RegExp> = { ko: /\p{Script=Hangul}/u, hi: /\p{Script=Devanagari}/u, bn: /\p{Script=Bengali}/u, 'zh-Hans': /\p{Script=Han}/u, 'zh-Hant': /\p{Script=Han}/u };
 
@@ -39,7 +34,13 @@ afterAll(async () => {
   await services?.stop();
 });
 
-const baseEnv = (): Record<string, string> => ({ REDIS_URL: services.redis.url, POLYGLYPH_QUEUE_PREFIX: uniquePrefix('tr'), AZURE_OPENAI_ENDPOINT: api.url, AZURE_OPENAI_API_KEY: 'test-key', POLYGLYPH_GLOSSARY: join(dir, 'glossary.json') });
+const baseEnv = (): Record<string, string> => ({
+  REDIS_URL: services.redis.url,
+  POLYGLYPH_QUEUE_PREFIX: uniquePrefix('tr'),
+  AZURE_OPENAI_ENDPOINT: api.url,
+  AZURE_OPENAI_API_KEY: 'test-key',
+  POLYGLYPH_GLOSSARY: join(dir, 'glossary.json'),
+});
 
 describe('polyglyph translate', () => {
   it('fills only the empty text cells, in the target scripts, keeping the glossary; a second run is all cache hits (0 chat requests)', async () => {
@@ -82,14 +83,25 @@ describe('polyglyph translate', () => {
     expect(translated.stderr).toContain(`${join(dir, 'launch.csv')}:2:5: warning: the ko text of 'hero' is longer than the limit (POLYGLYPH_MAX_TEXT_CHARS): shorten it`);
     expect(translated.stdout).toMatch(/review it \([1-9]\d* cells? flagged\)/);
 
-    const run = await runCli(['run', join(dir, 'launch.csv'), '--translate'], { ...env, AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: uniqueContainerName('trlong'), POLYGLYPH_REPORT_DIR: join(dir, 'reports') });
+    const run = await runCli(['run', join(dir, 'launch.csv'), '--translate'], {
+      ...env,
+      AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString,
+      POLYGLYPH_CONTAINER: uniqueContainerName('trlong'),
+      POLYGLYPH_REPORT_DIR: join(dir, 'reports'),
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/polyglyph: \d+ translations? (is|are) longer than POLYGLYPH_MAX_TEXT_CHARS \(12\); nothing was enqueued/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
   it('run --translate translates first: the plan shows the translation cost, the image prompts carry the exact translated text, the report keeps it', async () => {
-    const env = { ...baseEnv(), AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString, POLYGLYPH_CONTAINER: uniqueContainerName('trrun'), POLYGLYPH_REPORT_DIR: join(dir, 'reports'), POLYGLYPH_IMAGES_PER_MINUTE: '6000' };
+    const env = {
+      ...baseEnv(),
+      AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString,
+      POLYGLYPH_CONTAINER: uniqueContainerName('trrun'),
+      POLYGLYPH_REPORT_DIR: join(dir, 'reports'),
+      POLYGLYPH_IMAGES_PER_MINUTE: '6000',
+    };
     api.resetStats();
     const run = await runCli(['run', join(dir, 'launch.csv'), '--translate'], env, 120_000);
     expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -108,12 +120,17 @@ describe('polyglyph translate', () => {
       expect(row.textSource, key).toBe('translated');
       expect(row.text, key).toMatch(SCRIPTS[row.locale]!);
       // The image step renders exactly this text: it is quoted in the prompt sent.
-      expect(prompts.filter((prompt) => prompt.includes(row.text)), key).toHaveLength(1);
+      expect(
+        prompts.filter((prompt) => prompt.includes(row.text)),
+        key,
+      ).toHaveLength(1);
     }
 
     // Without --translate, the plan of a run says what translating first would cost.
     const other = await runCli(['run', join(dir, 'launch.csv')], { ...env, POLYGLYPH_CONTAINER: uniqueContainerName('trplain') }, 120_000);
     expect(other.code).toBe(0);
-    expect(other.stdout).toMatch(/^text: 5 cells without text:<locale>: the image model translates them inside the prompt, unseen; --translate translates them first for about \$0\.\d+ on gpt-4\.1-mini$/m);
+    expect(other.stdout).toMatch(
+      /^text: 5 cells without text:<locale>: the image model translates them inside the prompt, unseen; --translate translates them first for about \$0\.\d+ on gpt-4\.1-mini$/m,
+    );
   }, 240_000);
 });

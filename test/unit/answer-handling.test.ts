@@ -75,7 +75,7 @@ describe('fewer images than asked', () => {
     expect(delivered?.usage?.outputTokens).toBe(272);
   });
 
-  it('the stand-in\'s fewer-images fault delivers one image fewer and counts only those as paid', async () => {
+  it("the stand-in's fewer-images fault delivers one image fewer and counts only those as paid", async () => {
     api = createMockImageApi({ apiKey: 'k' });
     await api.listen();
     api.injectFaults(['fewer-images']);
@@ -88,7 +88,10 @@ describe('fewer images than asked', () => {
 
 describe('usage.output_tokens_details: image and text output priced apart', () => {
   it('parses image and text output tokens', () => {
-    const parsed = parseGenerationBody({ data: [{ b64_json: 'eA==' }], usage: { input_tokens: 50, output_tokens: 1200, total_tokens: 1250, input_tokens_details: { text_tokens: 50, image_tokens: 0 }, output_tokens_details: { image_tokens: 1000, text_tokens: 200 } } });
+    const parsed = parseGenerationBody({
+      data: [{ b64_json: 'eA==' }],
+      usage: { input_tokens: 50, output_tokens: 1200, total_tokens: 1250, input_tokens_details: { text_tokens: 50, image_tokens: 0 }, output_tokens_details: { image_tokens: 1000, text_tokens: 200 } },
+    });
     expect(typeof parsed === 'string' ? parsed : parsed.usage).toMatchObject({ outputTokens: 1200, outputImageTokens: 1000, outputTextTokens: 200 });
   });
 

@@ -28,7 +28,11 @@ function client(steps: ReplayStep[], timeoutMs = 5_000) {
 
 async function okBody(count = 1, width = 1024, height = 1024, format: 'png' | 'jpeg' | 'webp' = 'png') {
   const image = (await encodedImage(width, height, format)).toString('base64');
-  return { created: 1, data: Array.from({ length: count }, () => ({ b64_json: image, revised_prompt: 'revised' })), usage: { input_tokens: 50, output_tokens: 1056, total_tokens: 1106, input_tokens_details: { text_tokens: 50, image_tokens: 0 } } };
+  return {
+    created: 1,
+    data: Array.from({ length: count }, () => ({ b64_json: image, revised_prompt: 'revised' })),
+    usage: { input_tokens: 50, output_tokens: 1056, total_tokens: 1106, input_tokens_details: { text_tokens: 50, image_tokens: 0 } },
+  };
 }
 
 describe('AzureImageClient', () => {
@@ -52,9 +56,21 @@ describe('AzureImageClient', () => {
   });
 
   it('sends background and moderation only when set, with their documented names', async () => {
-    const { client: c, requests } = client([{ status: 200, body: await okBody(1, 1024, 1024, 'webp') }, { status: 200, body: await okBody() }]);
+    const { client: c, requests } = client([
+      { status: 200, body: await okBody(1, 1024, 1024, 'webp') },
+      { status: 200, body: await okBody() },
+    ]);
     await c.generate({ ...request, format: 'webp', outputCompression: 40, background: 'transparent', moderation: 'low' });
-    expect(requests[0]?.body).toEqual({ prompt: request.prompt, size: '1024x1024', quality: 'medium', output_format: 'webp', output_compression: 40, background: 'transparent', moderation: 'low', n: 1 });
+    expect(requests[0]?.body).toEqual({
+      prompt: request.prompt,
+      size: '1024x1024',
+      quality: 'medium',
+      output_format: 'webp',
+      output_compression: 40,
+      background: 'transparent',
+      moderation: 'low',
+      n: 1,
+    });
     await c.generate({ ...request, outputCompression: 40, background: undefined, moderation: undefined });
     expect(Object.keys(requests[1]!.body as object).sort()).toEqual(['n', 'output_format', 'prompt', 'quality', 'size']);
   });
@@ -62,7 +78,12 @@ describe('AzureImageClient', () => {
   const errorCases: Array<[string, ReplayStep, new (...args: never[]) => Error, boolean]> = [
     ['content filter', { status: 400, body: { error: { code: 'contentFilter', message: 'blocked' } } }, ContentPolicyError, false],
     ['moderation_blocked', { status: 400, body: { error: { code: 'moderation_blocked', message: 'blocked' } } }, ContentPolicyError, false],
-    ['inner ResponsibleAIPolicyViolation', { status: 400, body: { error: { code: 'content_policy_violation', message: 'x', inner_error: { code: 'ResponsibleAIPolicyViolation' } } } }, ContentPolicyError, false],
+    [
+      'inner ResponsibleAIPolicyViolation',
+      { status: 400, body: { error: { code: 'content_policy_violation', message: 'x', inner_error: { code: 'ResponsibleAIPolicyViolation' } } } },
+      ContentPolicyError,
+      false,
+    ],
     ['bad request', { status: 400, body: { error: { code: 'invalid_value', message: 'bad size', param: 'size' } } }, BadRequestError, false],
     ['401', { status: 401, body: { error: { code: '401', message: 'Access denied' } } }, AuthenticationError, false],
     ['403 blocked resource', { status: 403, body: { error: { code: '403', message: 'resource has been temporarily blocked' } } }, PermissionDeniedError, false],
@@ -73,24 +94,32 @@ describe('AzureImageClient', () => {
   ];
   for (const [name, step, errorClass, retryable] of errorCases) {
     it(`maps ${name} to ${errorClass.name} (retryable: ${retryable})`, async () => {
-      const error = await client([step]).client.generate(request).catch((e: unknown) => e);
+      const error = await client([step])
+        .client.generate(request)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(errorClass);
       expect(isRetryable(error)).toBe(retryable);
     });
   }
 
   it('carries status, code, request id and retry-after (ms header wins)', async () => {
-    const error = (await client([{ status: 429, body: { error: { code: '429', message: 'slow down' } }, headers: { 'retry-after-ms': '6500', 'retry-after': '7', 'apim-request-id': 'abc' } }]).client.generate(request).catch((e: unknown) => e)) as RateLimitedError;
+    const error = (await client([{ status: 429, body: { error: { code: '429', message: 'slow down' } }, headers: { 'retry-after-ms': '6500', 'retry-after': '7', 'apim-request-id': 'abc' } }])
+      .client.generate(request)
+      .catch((e: unknown) => e)) as RateLimitedError;
     expect(error).toMatchObject({ status: 429, code: '429', requestId: 'abc', retryAfterMs: 6500 });
   });
 
   it('falls back to Retry-After seconds', async () => {
-    const error = (await client([{ status: 429, body: { error: { code: '429', message: 'x' } }, headers: { 'retry-after': '3' } }]).client.generate(request).catch((e: unknown) => e)) as RateLimitedError;
+    const error = (await client([{ status: 429, body: { error: { code: '429', message: 'x' } }, headers: { 'retry-after': '3' } }])
+      .client.generate(request)
+      .catch((e: unknown) => e)) as RateLimitedError;
     expect(error.retryAfterMs).toBe(3000);
   });
 
   it('turns a network failure into a retryable APIConnectionError', async () => {
-    const error = await client([{ networkError: 'ECONNRESET' }]).client.generate(request).catch((e: unknown) => e);
+    const error = await client([{ networkError: 'ECONNRESET' }])
+      .client.generate(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect((error as Error).message).toContain('ECONNRESET');
     expect(isRetryable(error)).toBe(true);
@@ -105,17 +134,23 @@ describe('AzureImageClient', () => {
   });
 
   it('rejects a malformed 200 body as retryable', async () => {
-    const error = await client([{ status: 200, body: '{"data": [{"b64_js' }]).client.generate(request).catch((e: unknown) => e);
+    const error = await client([{ status: 200, body: '{"data": [{"b64_js' }])
+      .client.generate(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as InvalidResponseError).code).toBe('malformed_response');
     expect(isRetryable(error)).toBe(true);
   });
 
   it('rejects an image of the wrong size or format, without retrying', async () => {
-    const wrongSize = await client([{ status: 200, body: await okBody(1, 1024, 1040) }]).client.generate(request).catch((e: unknown) => e);
+    const wrongSize = await client([{ status: 200, body: await okBody(1, 1024, 1040) }])
+      .client.generate(request)
+      .catch((e: unknown) => e);
     expect(wrongSize).toBeInstanceOf(ImageMismatchError);
     expect((wrongSize as Error).message).toContain('asked for 1024x1024, got 1024x1040');
-    const wrongFormat = await client([{ status: 200, body: await okBody(1, 1024, 1024, 'png') }]).client.generate({ ...request, format: 'webp' }).catch((e: unknown) => e);
+    const wrongFormat = await client([{ status: 200, body: await okBody(1, 1024, 1024, 'png') }])
+      .client.generate({ ...request, format: 'webp' })
+      .catch((e: unknown) => e);
     expect((wrongFormat as Error).message).toContain('asked for webp, got png');
     expect(isRetryable(wrongSize)).toBe(false);
     // the code the item fails with, in the report
@@ -124,7 +159,10 @@ describe('AzureImageClient', () => {
   });
 
   it('checks the images against the size it sent (a normalised or routed one)', async () => {
-    const { client: c, requests } = client([{ status: 200, body: await okBody(1, 2880, 2880) }, { status: 200, body: await okBody(1, 1024, 1024) }]);
+    const { client: c, requests } = client([
+      { status: 200, body: await okBody(1, 2880, 2880) },
+      { status: 200, body: await okBody(1, 1024, 1024) },
+    ]);
     await expect(c.generate({ ...request, size: '2880x2880' })).resolves.toMatchObject({ images: [{ width: 2880, height: 2880 }] });
     expect(requests[0]?.body).toMatchObject({ size: '2880x2880' });
     const error = await c.generate({ ...request, size: '2880x2880' }).catch((e: unknown) => e);
@@ -133,7 +171,9 @@ describe('AzureImageClient', () => {
   });
 
   it('rejects fewer images than asked for', async () => {
-    const error = await client([{ status: 200, body: await okBody(1) }]).client.generate({ ...request, n: 2 }).catch((e: unknown) => e);
+    const error = await client([{ status: 200, body: await okBody(1) }])
+      .client.generate({ ...request, n: 2 })
+      .catch((e: unknown) => e);
     expect((error as InvalidResponseError).code).toBe('incomplete_response');
   });
 });

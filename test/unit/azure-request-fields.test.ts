@@ -41,8 +41,15 @@ describe('validate: what Azure takes', () => {
   it('refuses a webp row for an Azure OpenAI model, with "use jpeg" as the fix; a MAI-only webp row only warns', async () => {
     const path = await write('webp.csv', 'id,message,locales,format,model\nazure,Hi,ja,webp,gpt-image-2\nmai,Hi,ja,webp,MAI-Image-2e\njpeg,Hi,ja,jpeg,gpt-image-2\n');
     const summary = await validateManifest(path, DEFAULTS);
-    expect(issues(summary)).toEqual([[2, 'error', 'format-not-on-azure'], [3, 'warning', 'format-for-model']]);
-    expect(summary.issues[0]).toMatchObject({ column: 13, message: expect.stringContaining('webp output is not supported on Azure OpenAI') as string, hint: expect.stringMatching(/^use jpeg/) as string });
+    expect(issues(summary)).toEqual([
+      [2, 'error', 'format-not-on-azure'],
+      [3, 'warning', 'format-for-model'],
+    ]);
+    expect(summary.issues[0]).toMatchObject({
+      column: 13,
+      message: expect.stringContaining('webp output is not supported on Azure OpenAI') as string,
+      hint: expect.stringMatching(/^use jpeg/) as string,
+    });
   });
 
   it('refuses --format webp when the run goes to an Azure OpenAI model', () => {
@@ -60,7 +67,11 @@ describe('validate: what Azure takes', () => {
     await truncate(big, 26 * 1024 * 1024); // sparse: size only, no 26 MB written
     const path = await write('masters.csv', 'id,message,locales,source_image\npng,Hi,ja,master.png\njpg,Hi,ja,master.jpg\nwebp,Hi,ja,master.webp\ntxt,Hi,ja,notes.txt\nhuge,Hi,ja,huge.png\n');
     const summary = await validateManifest(path, DEFAULTS);
-    expect(issues(summary)).toEqual([[4, 'error', 'invalid-source-image'], [5, 'error', 'invalid-source-image'], [6, 'error', 'invalid-source-image']]);
+    expect(issues(summary)).toEqual([
+      [4, 'error', 'invalid-source-image'],
+      [5, 'error', 'invalid-source-image'],
+      [6, 'error', 'invalid-source-image'],
+    ]);
     expect(summary.issues.map((issue) => issue.message)).toEqual([
       expect.stringContaining("is WEBP; Azure's edits take PNG or JPEG"),
       expect.stringContaining('is not a PNG or JPEG image'),
@@ -72,7 +83,10 @@ describe('validate: what Azure takes', () => {
   it('warns about a literal size with a 3840-pixel edge (experimental, documents disagree), with a safe size as the fix', async () => {
     const path = await write('4k.csv', 'id,message,locales,size\nwide,Hi,ja,3840x2160\ntall,Hi,ja,2160x3840\nsafe,Hi,ja,3824x2144\n');
     const summary = await validateManifest(path, DEFAULTS);
-    expect(issues(summary)).toEqual([[2, 'warning', 'size-experimental'], [3, 'warning', 'size-experimental']]);
+    expect(issues(summary)).toEqual([
+      [2, 'warning', 'size-experimental'],
+      [3, 'warning', 'size-experimental'],
+    ]);
     expect(summary.issues[0]!.hint).toMatch(/^write 3824x2144/);
     expect(summary.issues[1]!.hint).toMatch(/^write 2144x3824/);
     expect(summary.items).toBe(3);
@@ -112,8 +126,16 @@ describe('edits: the fields Azure documents', () => {
     const webpInput = await fetch(`${api.url}${EDITS_URL}`, { method: 'POST', headers: { 'api-key': 'k' }, body: form });
     expect(webpInput.status).toBe(400);
     expect(((await webpInput.json()) as { error: unknown }).error).toMatchObject({ param: 'image', code: 'invalid_image_format' });
-    const webpOutput = await fetch(`${api.url}/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview`, { method: 'POST', headers: { 'api-key': 'k', 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'x', output_format: 'webp' }) });
+    const webpOutput = await fetch(`${api.url}/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview`, {
+      method: 'POST',
+      headers: { 'api-key': 'k', 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'x', output_format: 'webp' }),
+    });
     expect(webpOutput.status).toBe(400);
-    expect(((await webpOutput.json()) as { error: unknown }).error).toMatchObject({ param: 'output_format', code: 'invalid_value', message: "Invalid value: 'webp'. Supported values are: 'png' and 'jpeg'." });
+    expect(((await webpOutput.json()) as { error: unknown }).error).toMatchObject({
+      param: 'output_format',
+      code: 'invalid_value',
+      message: "Invalid value: 'webp'. Supported values are: 'png' and 'jpeg'.",
+    });
   });
 });

@@ -13,7 +13,7 @@ describe('imageBlobName', () => {
     expect(imageBlobName(parts)).toBe(imageBlobName({ ...parts }));
     expect(imageBlobName({ ...parts, inputSha256: 'cd'.repeat(32) })).not.toBe(imageBlobName(parts));
   });
-  it('refuses names over Azure\'s 1,024 characters', () => {
+  it("refuses names over Azure's 1,024 characters", () => {
     expect(() => imageBlobName({ ...parts, messageId: 'x'.repeat(1100) })).toThrow(/1024/);
   });
 });

@@ -43,7 +43,10 @@ describe('docker-compose.yml', () => {
       const command = program.commands.find((candidate) => candidate.name() === commandName);
       expect(command, `${name}: polyglyph ${commandName}`).toBeDefined();
       for (const flag of args.filter((arg) => arg.startsWith('--'))) {
-        expect(command!.options.some((option) => option.long === flag), `${name}: polyglyph ${commandName} ${flag}`).toBe(true);
+        expect(
+          command!.options.some((option) => option.long === flag),
+          `${name}: polyglyph ${commandName} ${flag}`,
+        ).toBe(true);
       }
     }
   });

@@ -9,7 +9,7 @@ describe('docs/configuration.md', () => {
     expect(withConfigurationTable(document)).toBe(document);
   });
 
-  it('lists every setting with its flag and variable, the stand-in\'s too, and never a secret\'s default', () => {
+  it("lists every setting with its flag and variable, the stand-in's too, and never a secret's default", () => {
     const document = readFileSync('docs/configuration.md', 'utf8');
     expect(GENERATED_TABLES.map(({ source }) => source)).toEqual(['src/config/settings.ts', 'src/mock-api/stand-in-settings.ts']);
     for (const { settings } of GENERATED_TABLES) {

@@ -56,7 +56,17 @@ async function write(name: string, text: string): Promise<string> {
 }
 
 function plan(overrides: Partial<ManifestPlan> = {}): ManifestPlan {
-  return { model: 'gpt-image-2', imagesPerMinute: 6, images: 1, imagesByLocale: { ja: 1 }, costMicros: 211_000, costByLocale: { ja: 211_000 }, priceSource: 'test prices', durationMs: 10_000, ...overrides };
+  return {
+    model: 'gpt-image-2',
+    imagesPerMinute: 6,
+    images: 1,
+    imagesByLocale: { ja: 1 },
+    costMicros: 211_000,
+    costByLocale: { ja: 211_000 },
+    priceSource: 'test prices',
+    durationMs: 10_000,
+    ...overrides,
+  };
 }
 
 describe('cost estimate of a manifest', () => {
@@ -92,12 +102,15 @@ describe('cost estimate of a manifest', () => {
 
 describe('price file', () => {
   it('overrides a model and adds deployments by name, leaving the built-in table alone', async () => {
-    const file = await write('prices.json', JSON.stringify({
-      models: {
-        'gpt-image-2': { perImage1024: { low: 0.01, medium: 0.1, high: 1 } },
-        'my-deployment': { perImage1024: { low: 0.002, medium: 0.02, high: 0.2 }, tokens: { textInputPerMillion: 2.5, imageInputPerMillion: 4, imageOutputPerMillion: 15 } },
-      },
-    }));
+    const file = await write(
+      'prices.json',
+      JSON.stringify({
+        models: {
+          'gpt-image-2': { perImage1024: { low: 0.01, medium: 0.1, high: 1 } },
+          'my-deployment': { perImage1024: { low: 0.002, medium: 0.02, high: 0.2 }, tokens: { textInputPerMillion: 2.5, imageInputPerMillion: 4, imageOutputPerMillion: 15 } },
+        },
+      }),
+    );
     const table = loadPriceTable(file);
     const overridden = await planManifest(mixed, DEFAULTS, { model: 'gpt-image-2', table, imagesPerMinute: 6 });
     // ja: a low 1024x1024 (10,000) + c 2 x high 1280x720 (1,000,000 x 0.87890625 = 878,906.25 -> 878,906)
@@ -112,14 +125,17 @@ describe('price file', () => {
   });
 
   it('rejects a bad file with the file name and the JSON path of every problem', async () => {
-    const file = await write('bad-prices.json', JSON.stringify({
-      models: {
-        'gpt-image-2': { perImage1024: { low: 0.006, medium: '0.053', hihg: 0.211 } },
-        'my-deployment': { perImage1024: { low: -1, medium: 0.02, high: 0.2 }, tokens: { textInputPerMillion: 5, imageInputPerMillion: 8 } },
-        'no-prices': {},
-      },
-      currency: 'EUR',
-    }));
+    const file = await write(
+      'bad-prices.json',
+      JSON.stringify({
+        models: {
+          'gpt-image-2': { perImage1024: { low: 0.006, medium: '0.053', hihg: 0.211 } },
+          'my-deployment': { perImage1024: { low: -1, medium: 0.02, high: 0.2 }, tokens: { textInputPerMillion: 5, imageInputPerMillion: 8 } },
+          'no-prices': {},
+        },
+        currency: 'EUR',
+      }),
+    );
     const error = caught(() => loadPriceTable(file));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message.split('\n')).toEqual([
@@ -211,13 +227,16 @@ describe('duration and money formatting', () => {
 });
 
 describe('settings', () => {
-  it('reads --max-cost and --price-file, and paces a plan at the sum of the model\'s deployments', async () => {
-    const deployments = await write('deployments.json', JSON.stringify({
-      deployments: [
-        { name: 'swe', endpoint: 'https://swe.example', deployment: 'gpt-image-2', imagesPerMinute: 6, apiKey: 'k' },
-        { name: 'eus', endpoint: 'https://eus.example', deployment: 'gpt-image-2', imagesPerMinute: 12, apiKey: 'k' },
-      ],
-    }));
+  it("reads --max-cost and --price-file, and paces a plan at the sum of the model's deployments", async () => {
+    const deployments = await write(
+      'deployments.json',
+      JSON.stringify({
+        deployments: [
+          { name: 'swe', endpoint: 'https://swe.example', deployment: 'gpt-image-2', imagesPerMinute: 6, apiKey: 'k' },
+          { name: 'eus', endpoint: 'https://eus.example', deployment: 'gpt-image-2', imagesPerMinute: 12, apiKey: 'k' },
+        ],
+      }),
+    );
     const config = resolveConfig({}, { POLYGLYPH_MAX_COST: '25.5', POLYGLYPH_DEPLOYMENTS_FILE: deployments });
     expect(config.maxCost).toBe(25.5);
     expect(planOptions(config, {})).toMatchObject({ model: 'gpt-image-2', imagesPerMinute: 18, table: DEFAULT_PRICE_TABLE });

@@ -5,8 +5,12 @@ import { nextFireTimes } from '../../src/schedules/cron.js';
 const NOW = new Date('2026-11-29T12:00:00Z');
 
 describe('schedule cron patterns', () => {
-  it('gives the next three fire times of a 5-field pattern, in the schedule\'s time zone', () => {
-    expect(nextFireTimes('0 2 * * *', { tz: 'Europe/Berlin', now: NOW }).map((time) => time.toISOString())).toEqual(['2026-11-30T01:00:00.000Z', '2026-12-01T01:00:00.000Z', '2026-12-02T01:00:00.000Z']);
+  it("gives the next three fire times of a 5-field pattern, in the schedule's time zone", () => {
+    expect(nextFireTimes('0 2 * * *', { tz: 'Europe/Berlin', now: NOW }).map((time) => time.toISOString())).toEqual([
+      '2026-11-30T01:00:00.000Z',
+      '2026-12-01T01:00:00.000Z',
+      '2026-12-02T01:00:00.000Z',
+    ]);
   });
 
   it('takes 6 fields with seconds first', () => {

@@ -35,7 +35,9 @@ describe('dashboard authentication', () => {
   });
 
   it('accepts the token as bearer or basic password, the user with the password, and nothing else', async () => {
-    const app = express().use(requireAuth({ token: 'token-0123456789abcdef', user: 'ops', password: 'password-1234' })).get('/', (_request, response) => void response.send('in'));
+    const app = express()
+      .use(requireAuth({ token: 'token-0123456789abcdef', user: 'ops', password: 'password-1234' }))
+      .get('/', (_request, response) => void response.send('in'));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as { port: number };

@@ -11,7 +11,9 @@ describe('resolveEndpoint', () => {
   it('builds the deployment-style URL with api-version and the cognitiveservices scope', () => {
     expect(resolveEndpoint({ ...base, endpoint: 'https://res.openai.azure.com/' })).toEqual({
       url: 'https://res.openai.azure.com/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview',
-      style: 'deployment', bodyModel: undefined, scope: 'https://cognitiveservices.azure.com/.default',
+      style: 'deployment',
+      bodyModel: undefined,
+      scope: 'https://cognitiveservices.azure.com/.default',
     });
   });
   it('builds the v1 URL without doubling a pasted /openai/v1 suffix, with the ai.azure.com scope', () => {

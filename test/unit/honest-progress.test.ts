@@ -33,7 +33,28 @@ describe('honest progress: created, already stored, failed, cancelled and pendin
   });
 
   it('status <run> shows the legend and the failures by code', () => {
-    const run = { id: 'r1', manifest: 'm.csv', manifestPath: '/m.csv', manifestSha256: '0'.repeat(64), origin: 'me@host (run)', model: 'gpt-image-2', imagesPerMinute: 6, startedAt: 0, cancelledAt: 1, total: 6, settled: 4, imagesPlanned: 8, imagesCreated: 2, imagesExisting: 1, itemsFailed: 1, itemsCancelled: 2, textNeedsReview: 0, locales: { ja }, failuresByCode: { content_filter: 1 }, tokens: { textInput: 0, imageInput: 0, output: 0, textOutput: 0 } } satisfies RunRecord;
+    const run = {
+      id: 'r1',
+      manifest: 'm.csv',
+      manifestPath: '/m.csv',
+      manifestSha256: '0'.repeat(64),
+      origin: 'me@host (run)',
+      model: 'gpt-image-2',
+      imagesPerMinute: 6,
+      startedAt: 0,
+      cancelledAt: 1,
+      total: 6,
+      settled: 4,
+      imagesPlanned: 8,
+      imagesCreated: 2,
+      imagesExisting: 1,
+      itemsFailed: 1,
+      itemsCancelled: 2,
+      textNeedsReview: 0,
+      locales: { ja },
+      failuresByCode: { content_filter: 1 },
+      tokens: { textInput: 0, imageInput: 0, output: 0, textOutput: 0 },
+    } satisfies RunRecord;
     const text = formatRun(run);
     expect(text).toContain(`ja  ${localeBar(ja)} 2 created, 1 already stored, 1 failed, 2 cancelled, 2 pending of 8 images`);
     expect(localeBar(ja)).toBe('[######===xxx------......]');

@@ -6,7 +6,7 @@ function answer(images: Buffer[], extra: Record<string, unknown> = {}): Buffer {
   return Buffer.from(JSON.stringify({ created: 1, data: images.map((image) => ({ b64_json: image.toString('base64'), revised_prompt: 'a "b64_json": trap' })), ...extra }));
 }
 
-describe('images decoded from the answer\'s bytes, not parsed as strings', () => {
+describe("images decoded from the answer's bytes, not parsed as strings", () => {
   it('decodes every image exactly (all three padding cases) and leaves the rest of the body as JSON', () => {
     const images = [randomBytes(3000), randomBytes(3001), randomBytes(3002)];
     const split = splitInlineImages(answer(images, { usage: { total_tokens: 7 } }));

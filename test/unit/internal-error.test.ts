@@ -5,7 +5,9 @@ import { reportInternalError } from '../../workers/polyglyph.js';
 
 /** An SDK-style error quoting a SAS URL and an account key, with a stack. */
 function leakyError(): Error {
-  const error = new Error('request to https://acct.blob.core.windows.net/c/a.png?sv=2024&sig=SECRETSIG123456 failed; AccountKey=SECRETKEY0123456789==\nrequest: { headers: { authorization: SharedKey acct:SECRETAUTH } }');
+  const error = new Error(
+    'request to https://acct.blob.core.windows.net/c/a.png?sv=2024&sig=SECRETSIG123456 failed; AccountKey=SECRETKEY0123456789==\nrequest: { headers: { authorization: SharedKey acct:SECRETAUTH } }',
+  );
   error.stack = `Error: ${error.message}\n    at leak (file:///x.js:1:1) AccountKey=SECRETKEY0123456789==\n    at main (file:///y.js:2:2)`;
   return error;
 }
@@ -21,7 +23,9 @@ describe('reportInternalError', () => {
     const { code, text } = printed(leakyError(), {});
     expect(code).toBe(70);
     expect(text.split('\n').filter((line) => line !== '')).toHaveLength(1);
-    expect(text).toMatch(/^polyglyph: internal error \(a bug, please report it\): request to https:\/\/acct\.blob\.core\.windows\.net\/c\/a\.png\?sv=2024&sig=\[redacted\] failed; AccountKey=\[redacted\] \(set POLYGLYPH_DEBUG=1 for the stack\)\n$/);
+    expect(text).toMatch(
+      /^polyglyph: internal error \(a bug, please report it\): request to https:\/\/acct\.blob\.core\.windows\.net\/c\/a\.png\?sv=2024&sig=\[redacted\] failed; AccountKey=\[redacted\] \(set POLYGLYPH_DEBUG=1 for the stack\)\n$/,
+    );
     expect(text).not.toMatch(/SECRET|\s+at /);
   });
 

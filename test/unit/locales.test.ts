@@ -3,8 +3,18 @@ import { describeAcceptedLocales, getLocale, LOCALE_CODES, parseLocaleList, reso
 
 describe('locale registry', () => {
   it.each([
-    ['ja', 'ja'], ['JA-jp', 'ja'], ['ko_KR', 'ko'], ['hi-IN', 'hi'], ['bn-BD', 'bn'], ['bn-in', 'bn'],
-    ['zh-CN', 'zh-Hans'], ['zh-sg', 'zh-Hans'], ['ZH-HANS', 'zh-Hans'], ['zh-TW', 'zh-Hant'], ['zh-HK', 'zh-Hant'], ['zh-hant', 'zh-Hant'],
+    ['ja', 'ja'],
+    ['JA-jp', 'ja'],
+    ['ko_KR', 'ko'],
+    ['hi-IN', 'hi'],
+    ['bn-BD', 'bn'],
+    ['bn-in', 'bn'],
+    ['zh-CN', 'zh-Hans'],
+    ['zh-sg', 'zh-Hans'],
+    ['ZH-HANS', 'zh-Hans'],
+    ['zh-TW', 'zh-Hant'],
+    ['zh-HK', 'zh-Hant'],
+    ['zh-hant', 'zh-Hant'],
   ])('resolves %s to %s', (tag, code) => {
     expect(resolveLocale(tag)).toBe(code);
   });

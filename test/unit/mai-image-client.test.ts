@@ -90,7 +90,7 @@ describe('MAI client against the stand-in', () => {
     expect(api!.stats().requests).toBe(0);
   });
 
-  it('maps the stand-in\'s refusals to the typed errors and the retry policy, as for Azure OpenAI', async () => {
+  it("maps the stand-in's refusals to the typed errors and the retry policy, as for Azure OpenAI", async () => {
     await start({ apiKey: 'the-key' });
     const cases: Array<[() => Promise<unknown>, new (...args: never[]) => Error, boolean]> = [
       [() => client({ auth: apiKeyAuth('wrong') }).generate(request), AuthenticationError, false],
@@ -127,8 +127,7 @@ describe('MAI client against the stand-in', () => {
 
   it('refuses what MAI refuses: the OpenAI body shape, missing fields, sizes outside its rules', async () => {
     await start();
-    const post = (body: unknown): Promise<Response> =>
-      fetch(`${api!.url}${MAI_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', 'api-key': 'k' }, body: JSON.stringify(body) });
+    const post = (body: unknown): Promise<Response> => fetch(`${api!.url}${MAI_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', 'api-key': 'k' }, body: JSON.stringify(body) });
     const refusals: Array<[unknown, number, string]> = [
       [{ model: 'MAI-Image-2e', prompt: 'x', size: '1024x1024' }, 400, 'unknown_parameter'],
       [{ model: 'MAI-Image-2e', prompt: 'x', width: 1024, height: 1024, n: 2 }, 400, 'unknown_parameter'],
@@ -152,7 +151,8 @@ describe('MAI client against the stand-in', () => {
     await start();
     // The second request of three fails: one image was delivered (and paid for) before it.
     let calls = 0;
-    const failing: typeof fetch = (input, init) => (++calls === 2 ? Promise.resolve(new Response(JSON.stringify({ error: { code: 'InternalServerError', message: 'boom' } }), { status: 500 })) : fetch(input, init));
+    const failing: typeof fetch = (input, init) =>
+      ++calls === 2 ? Promise.resolve(new Response(JSON.stringify({ error: { code: 'InternalServerError', message: 'boom' } }), { status: 500 })) : fetch(input, init);
     const error = await failure(new MaiImageClient({ url: `${api!.url}${MAI_PATH}`, bodyModel: 'MAI-Image-2e', auth: apiKeyAuth('k'), fetch: failing }).generate({ ...request, n: 3 }));
     expect(error).toBeInstanceOf(InternalServerError);
     expect(partialGeneration(error)?.images).toHaveLength(1);
@@ -161,7 +161,9 @@ describe('MAI client against the stand-in', () => {
 
   it('turns network failures and timeouts into retryable connection errors', async () => {
     const replay = replayFetch([{ networkError: 'ECONNRESET' }]);
-    const error = await failure(new MaiImageClient({ url: 'https://res.services.ai.azure.com/mai/v1/images/generations', bodyModel: 'm', auth: apiKeyAuth('k'), fetch: replay.fetch }).generate(request));
+    const error = await failure(
+      new MaiImageClient({ url: 'https://res.services.ai.azure.com/mai/v1/images/generations', bodyModel: 'm', auth: apiKeyAuth('k'), fetch: replay.fetch }).generate(request),
+    );
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(isRetryable(error)).toBe(true);
     await start({ faultRates: { hang: 1 } });
@@ -175,10 +177,21 @@ describe('MAI endpoint and provider selection', () => {
   const settings = { deployment: 'MAI-Image-2e', apiVersion: '2025-04-01-preview', apiStyle: 'deployment' as const, requestTimeoutMs: 1000 };
 
   it('builds {resource}/mai/v1/images/generations from whatever form of the endpoint was pasted', () => {
-    for (const endpoint of ['https://res.services.ai.azure.com', 'https://res.services.ai.azure.com/', 'https://res.services.ai.azure.com/openai/v1', 'https://res.services.ai.azure.com/mai/v1/images/generations']) {
-      expect(resolveMaiEndpoint({ ...settings, endpoint })).toEqual({ url: 'https://res.services.ai.azure.com/mai/v1/images/generations', bodyModel: 'MAI-Image-2e', scope: 'https://cognitiveservices.azure.com/.default' });
+    for (const endpoint of [
+      'https://res.services.ai.azure.com',
+      'https://res.services.ai.azure.com/',
+      'https://res.services.ai.azure.com/openai/v1',
+      'https://res.services.ai.azure.com/mai/v1/images/generations',
+    ]) {
+      expect(resolveMaiEndpoint({ ...settings, endpoint })).toEqual({
+        url: 'https://res.services.ai.azure.com/mai/v1/images/generations',
+        bodyModel: 'MAI-Image-2e',
+        scope: 'https://cognitiveservices.azure.com/.default',
+      });
     }
-    expect(resolveMaiEndpoint({ ...settings, gptEndpoint: 'https://x.example/mai/v1/images/generations?api-version=preview' }).url).toBe('https://x.example/mai/v1/images/generations?api-version=preview');
+    expect(resolveMaiEndpoint({ ...settings, gptEndpoint: 'https://x.example/mai/v1/images/generations?api-version=preview' }).url).toBe(
+      'https://x.example/mai/v1/images/generations?api-version=preview',
+    );
     expect(resolveMaiEndpoint({ ...settings, endpoint: 'https://r.example', entraScope: 'https://ai.azure.com/.default' }).scope).toBe('https://ai.azure.com/.default');
   });
 
@@ -193,7 +206,21 @@ describe('MAI endpoint and provider selection', () => {
 
 describe('a manifest row for two models', () => {
   const item: ManifestItem = {
-    line: 2, id: 'hero', message: 'Spring Sale', locales: ['ja', 'ko'], texts: {}, prompt: '', size: '1536x1024', requestedSize: '1536x1024', quality: 'high', format: 'jpeg', compression: 80, background: 'opaque', variants: 2, campaign: 'spring', models: ['gpt-image-2', 'MAI-Image-2e'],
+    line: 2,
+    id: 'hero',
+    message: 'Spring Sale',
+    locales: ['ja', 'ko'],
+    texts: {},
+    prompt: '',
+    size: '1536x1024',
+    requestedSize: '1536x1024',
+    quality: 'high',
+    format: 'jpeg',
+    compression: 80,
+    background: 'opaque',
+    variants: 2,
+    campaign: 'spring',
+    models: ['gpt-image-2', 'MAI-Image-2e'],
   };
   const context = { runId: 'run-1', manifest: 'm.csv', model: 'gpt-image-2', attempts: 1, backoffMs: 10 };
 

@@ -47,7 +47,7 @@ describe("MAI's size rules", () => {
     }
   });
 
-  it('are the stand-in\'s: both accept exactly the same sizes on a grid of 16', () => {
+  it("are the stand-in's: both accept exactly the same sizes on a grid of 16", () => {
     for (let width = 512; width <= 1600; width += 16) {
       for (let height = 512; height <= 1600; height += 16) {
         expect(maiSizeProblem(width, height) === undefined, `${width}x${height}`).toBe(maiDimensionsProblem(width, height) === undefined);

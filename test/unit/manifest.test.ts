@@ -57,7 +57,10 @@ describe('manifest validation', () => {
   });
 
   it('keeps both sizes of a row: the one to send and the one the manifest asked for', async () => {
-    const path = await write('sizes.csv', 'id,message,locales,size\nexact,Hi,ja,1536x1024\nbig,Hi,ja,4096x4096\ntier,Hi,ja,Large Landscape\nbucket,Hi,ja,tokens:64 16:9\nauto,Hi,ja,auto\ndefault,Hi,ja,\n');
+    const path = await write(
+      'sizes.csv',
+      'id,message,locales,size\nexact,Hi,ja,1536x1024\nbig,Hi,ja,4096x4096\ntier,Hi,ja,Large Landscape\nbucket,Hi,ja,tokens:64 16:9\nauto,Hi,ja,auto\ndefault,Hi,ja,\n',
+    );
     const found = await items(path, { ...DEFAULTS, size: 'standard 16:9' });
     expect(found.map((item) => [item.id, item.size, item.requestedSize])).toEqual([
       ['exact', '1536x1024', '1536x1024'],
@@ -73,19 +76,22 @@ describe('manifest validation', () => {
   });
 
   it('checks compression, background and moderation cells, alone and against the format', async () => {
-    const path = await write('options.csv', [
-      'id,message,locales,format,compression,background,moderation',
-      'ok-jpeg,Hi,ja,jpeg,60,opaque,low',
-      'ok-webp,Hi,ja,webp,0,transparent,auto',
-      'ok-png,Hi,ja,png,,transparent,',
-      'ok-none,Hi,ja,,,,',
-      'png-compression,Hi,ja,png,50,,',
-      'compression-101,Hi,ja,jpeg,101,,',
-      'compression-text,Hi,ja,jpeg,high,,',
-      'jpeg-transparent,Hi,ja,jpeg,,transparent,',
-      'bad-background,Hi,ja,,,white,',
-      'bad-moderation,Hi,ja,,,,strict',
-    ].join('\n'));
+    const path = await write(
+      'options.csv',
+      [
+        'id,message,locales,format,compression,background,moderation',
+        'ok-jpeg,Hi,ja,jpeg,60,opaque,low',
+        'ok-webp,Hi,ja,webp,0,transparent,auto',
+        'ok-png,Hi,ja,png,,transparent,',
+        'ok-none,Hi,ja,,,,',
+        'png-compression,Hi,ja,png,50,,',
+        'compression-101,Hi,ja,jpeg,101,,',
+        'compression-text,Hi,ja,jpeg,high,,',
+        'jpeg-transparent,Hi,ja,jpeg,,transparent,',
+        'bad-background,Hi,ja,,,white,',
+        'bad-moderation,Hi,ja,,,,strict',
+      ].join('\n'),
+    );
     const summary = await validateManifest(path, DEFAULTS);
     expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([
       [3, 15, 'format-not-on-azure'],
@@ -111,7 +117,10 @@ describe('manifest validation', () => {
     const defaults: ManifestDefaults = { ...DEFAULTS, compression: 70, background: 'transparent', moderation: 'low' };
     const summary = await validateManifest(path, defaults);
     // the flag's transparent background cannot apply to a jpeg row: reported at the row's format
-    expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([[4, 12, 'format-not-on-azure'], [5, 32, 'background-needs-alpha']]);
+    expect(summary.issues.map((issue) => [issue.line, issue.column, issue.code])).toEqual([
+      [4, 12, 'format-not-on-azure'],
+      [5, 32, 'background-needs-alpha'],
+    ]);
     expect(summary.issues[1]!.message).toContain('from --background');
     const found = await items(path, defaults);
     expect(found.map(({ id, compression, background, moderation }) => ({ id, compression, background, moderation }))).toEqual([
@@ -123,7 +132,20 @@ describe('manifest validation', () => {
   it('reads BOM, CRLF, quoted commas and quoted line breaks as normal input', async () => {
     const found = await items(`${FIXTURES}/bom-crlf.csv`);
     expect(found).toEqual([
-      { line: 2, id: 'm1', message: 'Hello, world', locales: ['ja', 'ko'], texts: {}, prompt: 'Line one\nline two', size: '1024x1024', requestedSize: '1024x1024', quality: 'medium', format: 'png', variants: 1, campaign: 'bom-crlf' },
+      {
+        line: 2,
+        id: 'm1',
+        message: 'Hello, world',
+        locales: ['ja', 'ko'],
+        texts: {},
+        prompt: 'Line one\nline two',
+        size: '1024x1024',
+        requestedSize: '1024x1024',
+        quality: 'medium',
+        format: 'png',
+        variants: 1,
+        campaign: 'bom-crlf',
+      },
       expect.objectContaining({ line: 5, id: 'm2', locales: ['zh-Hant'], prompt: '' }),
     ]);
   });

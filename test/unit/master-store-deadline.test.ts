@@ -43,7 +43,10 @@ describe('BlobStore reads and rewrites on a storage account that never answers',
       replace: () => storage.replace('a.json', Buffer.from('{}'), 'application/json'),
     };
     for (const [name, call] of Object.entries(calls)) {
-      const outcome = await call().then(() => 'answered', (error: unknown) => error);
+      const outcome = await call().then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
       expect(outcome, name).toBeInstanceOf(StorageTimeoutError);
     }
   }, 20_000);

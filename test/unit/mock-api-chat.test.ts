@@ -12,9 +12,19 @@ afterAll(() => api.close());
 
 const FORMAT = { type: 'json_schema', json_schema: { name: TRANSLATION_SCHEMA.name, strict: true, schema: TRANSLATION_SCHEMA.schema } };
 const USER = JSON.stringify({ text: 'Polyglyph sale today', target_locale: 'hi', do_not_translate: ['Polyglyph'], glossary: {} });
-const good = { messages: [{ role: 'system', content: 'translate' }, { role: 'user', content: USER }], response_format: FORMAT };
+const good = {
+  messages: [
+    { role: 'system', content: 'translate' },
+    { role: 'user', content: USER },
+  ],
+  response_format: FORMAT,
+};
 
-async function post(path: string, body: unknown, headers: Record<string, string> = { 'api-key': 'k' }): Promise<{ status: number; json: { error?: { code?: unknown; message?: string; param?: unknown; type?: string }; choices?: Array<{ message: { content: string } }> } }> {
+async function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { 'api-key': 'k' },
+): Promise<{ status: number; json: { error?: { code?: unknown; message?: string; param?: unknown; type?: string }; choices?: Array<{ message: { content: string } }> } }> {
   const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: response.status, json: (await response.json()) as never };
 }
@@ -44,9 +54,22 @@ describe('stand-in chat completions (translations)', () => {
     const loose = { type: 'json_schema', json_schema: { name: 'translation', strict: true, schema: { type: 'object', properties: { translation: { type: 'string' } }, required: ['translation'] } } };
     expect(await post(CHAT, { ...good, response_format: loose })).toMatchObject({
       status: 400,
-      json: { error: { type: 'invalid_request_error', param: 'response_format', message: "Invalid schema for response_format 'translation': In context=(), 'additionalProperties' is required to be supplied and to be false." } },
+      json: {
+        error: {
+          type: 'invalid_request_error',
+          param: 'response_format',
+          message: "Invalid schema for response_format 'translation': In context=(), 'additionalProperties' is required to be supplied and to be false.",
+        },
+      },
     });
-    const partial = { type: 'json_schema', json_schema: { name: 'translation', strict: true, schema: { type: 'object', properties: { translation: { type: 'string' }, notes: { type: 'string' } }, required: ['translation'], additionalProperties: false } } };
+    const partial = {
+      type: 'json_schema',
+      json_schema: {
+        name: 'translation',
+        strict: true,
+        schema: { type: 'object', properties: { translation: { type: 'string' }, notes: { type: 'string' } }, required: ['translation'], additionalProperties: false },
+      },
+    };
     expect((await post(CHAT, { ...good, response_format: partial })).json.error?.message).toContain("Missing 'notes'");
     expect((await post(CHAT, { ...good, response_format: { type: 'json_schema', json_schema: { name: 'bad name!', strict: true, schema: TRANSLATION_SCHEMA.schema } } })).status).toBe(400);
     expect(api.chatStats().byStatus).toMatchObject({ 401: 2, 404: 2 });

@@ -246,7 +246,9 @@ describe('stand-in image API: quota', () => {
     expect(refused.headers.get('retry-after')).toBe('10');
     const error = await errorOf(refused);
     expect(error.code).toBe('429');
-    expect(error.message).toMatch(/^Requests to the ImageGenerations_Create Operation under Azure OpenAI API version 2025-04-01-preview have exceeded call rate limit.*Please retry after 10 seconds\./);
+    expect(error.message).toMatch(
+      /^Requests to the ImageGenerations_Create Operation under Azure OpenAI API version 2025-04-01-preview have exceeded call rate limit.*Please retry after 10 seconds\./,
+    );
 
     time.advance(9_999);
     const stillEarly = await generate({});
@@ -380,7 +382,19 @@ describe('stand-in image API: what the client sends', () => {
   const context = { runId: 'run-1', manifest: 'm.csv', model: 'gpt-image-2', attempts: 1, backoffMs: 10 };
   const client = () => new AzureImageClient({ url: `${api!.url}${DEPLOYMENT_URL}`, bodyModel: undefined, auth: apiKeyAuth('test-key') });
   const item = (fields: Partial<ManifestItem>): ManifestItem => ({
-    line: 2, id: 'hero', message: 'Spring Sale', locales: ['ja'], texts: {}, prompt: '', size: '1024x1024', requestedSize: '1024x1024', quality: 'low', format: 'png', variants: 1, campaign: 'spring', ...fields,
+    line: 2,
+    id: 'hero',
+    message: 'Spring Sale',
+    locales: ['ja'],
+    texts: {},
+    prompt: '',
+    size: '1024x1024',
+    requestedSize: '1024x1024',
+    quality: 'low',
+    format: 'png',
+    variants: 1,
+    campaign: 'spring',
+    ...fields,
   });
 
   it('receives every output parameter of a manifest row exactly as the API reference names them', async () => {
@@ -408,7 +422,9 @@ describe('stand-in image API: what the client sends', () => {
     await start();
     api!.injectFaults(['wrong-size']);
     const [job] = itemJobs(item({}), context);
-    const error = await client().generate(job!.data.request).catch((e: unknown) => e);
+    const error = await client()
+      .generate(job!.data.request)
+      .catch((e: unknown) => e);
     expect(errorCode(error)).toBe('image_mismatch');
     expect(isRetryable(error)).toBe(false);
   });
@@ -431,7 +447,18 @@ describe('stand-in image API: stats', () => {
       imagesGenerated: 5,
       generationsByPrompt: { 'Autumn deals': 2, 'Summer sale': 1, Winter: 2 },
     });
-    expect(stats?.requestLog[0]).toEqual({ at: 42_000, receivedAt: 42_000, operation: 'generations', deployment: 'gpt-image-2', status: 200, n: 2, size: 'auto', prompt: 'Autumn deals', parameters: { n: 2 }, garbled: [] });
+    expect(stats?.requestLog[0]).toEqual({
+      at: 42_000,
+      receivedAt: 42_000,
+      operation: 'generations',
+      deployment: 'gpt-image-2',
+      status: 200,
+      n: 2,
+      size: 'auto',
+      prompt: 'Autumn deals',
+      parameters: { n: 2 },
+      garbled: [],
+    });
     expect(stats?.requestLog[2]).toMatchObject({ status: 400, parameters: { size: '1000x1000' } });
     expect(stats?.requestLog.map((entry) => entry.status)).toEqual([200, 200, 400, 200, 429]);
 

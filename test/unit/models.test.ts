@@ -58,13 +58,16 @@ describe('models in the manifest', () => {
   });
 
   it('reports bad model names, and what MAI models make of a row, at the cell', async () => {
-    const path = await write('mai.csv', [
-      'id,message,locales,model,size,format,background',
-      'a,Hello,ja,gpt image 2!,,,',
-      'b,Sale,ja,MAI-Image-2e,1536x1024,jpeg,opaque',
-      'c,Both,ja,gpt-image-2;MAI-Image-2e,4096x4096,,',
-      'd,Gpt only,ja,gpt-image-2,1536x1024,jpeg,',
-    ].join('\n'));
+    const path = await write(
+      'mai.csv',
+      [
+        'id,message,locales,model,size,format,background',
+        'a,Hello,ja,gpt image 2!,,,',
+        'b,Sale,ja,MAI-Image-2e,1536x1024,jpeg,opaque',
+        'c,Both,ja,gpt-image-2;MAI-Image-2e,4096x4096,,',
+        'd,Gpt only,ja,gpt-image-2,1536x1024,jpeg,',
+      ].join('\n'),
+    );
     const summary = await validateManifest(path, DEFAULTS);
     const issues = summary.issues.map((issue) => `${issue.line}:${issue.column} ${issue.severity} ${issue.code}`);
     expect(issues).toEqual([
@@ -92,7 +95,7 @@ describe('models in the manifest', () => {
   });
 });
 
-describe('the run\'s models and the pool', () => {
+describe("the run's models and the pool", () => {
   it('takes --models when each is served, and names the model and how to add a deployment when one is not', async () => {
     const file = await deploymentsFile('pool.json', [
       { name: 'gpt', endpoint: 'https://a.openai.azure.com', deployment: 'gpt-image-2', imagesPerMinute: 6, apiKey: 'k' },
@@ -113,7 +116,9 @@ describe('the run\'s models and the pool', () => {
 
     // Several models and no --models: every row must name its models.
     expect(runModels(resolveConfig({}, { POLYGLYPH_DEPLOYMENTS_FILE: file }), specs)).toMatchObject({ defaultModel: 'gpt-image-2', named: undefined });
-    expect(() => checkManifestModelsServed('m.csv', { modelLines: {}, rowsWithoutModel: 2, firstLineWithoutModel: 3 }, specs)).toThrow("the deployments serve several models (gpt-image-2, MAI-Image-2e) and 2 rows of m.csv name none (the first on line 3); nothing was enqueued");
+    expect(() => checkManifestModelsServed('m.csv', { modelLines: {}, rowsWithoutModel: 2, firstLineWithoutModel: 3 }, specs)).toThrow(
+      'the deployments serve several models (gpt-image-2, MAI-Image-2e) and 2 rows of m.csv name none (the first on line 3); nothing was enqueued',
+    );
     expect(() => checkManifestModelsServed('m.csv', { modelLines: { 'MAI-Image-2e': 2 }, rowsWithoutModel: 0 }, specs)).not.toThrow();
     const cellError = caught(() => checkManifestModelsServed('m.csv', { modelLines: { 'MAI-Image-9': 4 }, rowsWithoutModel: 0 }, specs));
     expect(cellError).toBeInstanceOf(InputError);
@@ -134,7 +139,7 @@ describe('the run\'s models and the pool', () => {
     expect(() => runModels(config, loadDeployments(config, {}))).toThrow(/disagree on its provider/);
   });
 
-  it('puts MAI-only manifest defaults through MAI\'s rules with one warning each', () => {
+  it("puts MAI-only manifest defaults through MAI's rules with one warning each", () => {
     const warnings: string[] = [];
     const defaults = manifestDefaults(resolveConfig({}, { POLYGLYPH_MODELS: 'MAI-Image-2e', POLYGLYPH_SIZE: '4096x4096', POLYGLYPH_FORMAT: 'jpeg' }), { warn: (message) => warnings.push(message) });
     expect(defaults).toMatchObject({ models: ['MAI-Image-2e'], defaultModel: 'MAI-Image-2e' });
@@ -174,6 +179,12 @@ describe('blob names and tags per model', () => {
   });
 
   it('tags every image with its model', () => {
-    expect(imageTags({ locale: 'ja', campaign: 'spring', messageId: 'hero', runId: 'r1', model: 'MAI-Image-2e' } as ImageJobData)).toEqual({ locale: 'ja', campaign: 'spring', messageid: 'hero', runid: 'r1', model: 'MAI-Image-2e' });
+    expect(imageTags({ locale: 'ja', campaign: 'spring', messageId: 'hero', runId: 'r1', model: 'MAI-Image-2e' } as ImageJobData)).toEqual({
+      locale: 'ja',
+      campaign: 'spring',
+      messageid: 'hero',
+      runid: 'r1',
+      model: 'MAI-Image-2e',
+    });
   });
 });

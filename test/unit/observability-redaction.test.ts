@@ -42,7 +42,10 @@ function expectNoSecrets(lines: string[]): void {
 describe('log redaction', () => {
   it('censors known secret fields at any depth, whatever their name case', () => {
     const { logger, lines } = captureLogger();
-    logger.info({ apiKey: API_KEY, config: { apiKey: API_KEY, storageConnectionString: CONNECTION_STRING }, env: { AZURE_OPENAI_API_KEY: API_KEY, AZURE_STORAGE_CONNECTION_STRING: CONNECTION_STRING } }, 'configuration');
+    logger.info(
+      { apiKey: API_KEY, config: { apiKey: API_KEY, storageConnectionString: CONNECTION_STRING }, env: { AZURE_OPENAI_API_KEY: API_KEY, AZURE_STORAGE_CONNECTION_STRING: CONNECTION_STRING } },
+      'configuration',
+    );
     logger.info({ request: { headers: { 'api-key': API_KEY, Authorization: `Bearer ${BEARER}`, 'content-type': 'application/json' } } }, 'request');
     logger.info({ deployments: [{ name: 'swedencentral', api: { apiKey: API_KEY } }] }, 'deployments');
     expectNoSecrets(lines);

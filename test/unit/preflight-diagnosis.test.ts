@@ -8,7 +8,16 @@ import { diagnoseFailure, type DeploymentContext } from '../../src/preflight/dia
 import { quotaProblem } from '../../src/preflight/quota-figures.js';
 import { diagnoseStorage } from '../../src/preflight/storage-diagnosis.js';
 
-const context: DeploymentContext = { name: 'img-prod-eastus', deployment: 'img-prod-eastus', model: 'gpt-image-2', style: 'deployment', auth: { kind: 'key' }, endpointSetting: 'AZURE_OPENAI_ENDPOINT', host: 'contoso.openai.azure.com', fromFile: false };
+const context: DeploymentContext = {
+  name: 'img-prod-eastus',
+  deployment: 'img-prod-eastus',
+  model: 'gpt-image-2',
+  style: 'deployment',
+  auth: { kind: 'key' },
+  endpointSetting: 'AZURE_OPENAI_ENDPOINT',
+  host: 'contoso.openai.azure.com',
+  fromFile: false,
+};
 const entra: DeploymentContext = { ...context, auth: { kind: 'entra', scope: 'https://cognitiveservices.azure.com/.default' } };
 
 function answer(status: number, body: unknown): APIError {
@@ -25,7 +34,7 @@ function containing(text: string): string {
 }
 
 describe('diagnosis of a deployment failure', () => {
-  it('names a refused Entra token (Entra\'s own {statusCode, message} body) with the scope the URL style implies', () => {
+  it("names a refused Entra token (Entra's own {statusCode, message} body) with the scope the URL style implies", () => {
     // The body Azure sends for a refused token (IMAGE-API-FACTS.md; FlowiseAI/Flowise#710 quotes it).
     const error = answer(401, { statusCode: 401, message: 'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.' });
     const diagnosis = diagnoseFailure(error, entra);
@@ -36,10 +45,21 @@ describe('diagnosis of a deployment failure', () => {
   });
 
   it('tells a wrong key, a missing role, a blocked resource, a missing deployment and a model that is no model apart', () => {
-    expect(diagnoseFailure(answer(401, { error: { code: '401', message: 'Access denied due to invalid subscription key' } }), context)).toMatchObject({ kind: 'wrong-key', fix: containing('AZURE_OPENAI_API_KEY') });
-    expect(diagnoseFailure(answer(403, { error: { code: 'PermissionDenied', message: 'The principal lacks the required data action' } }), entra)).toMatchObject({ kind: 'forbidden', fix: containing('Cognitive Services OpenAI User') });
-    expect(diagnoseFailure(answer(403, { error: { code: '403', message: 'The resource has been temporarily blocked because we detected behavior that may violate our content policy.' } }), context).kind).toBe('blocked');
-    expect(diagnoseFailure(answer(404, { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } }), { ...context, fromFile: true })).toMatchObject({ kind: 'deployment-not-found', fix: containing('"deployment" of img-prod-eastus in the deployments file') });
+    expect(diagnoseFailure(answer(401, { error: { code: '401', message: 'Access denied due to invalid subscription key' } }), context)).toMatchObject({
+      kind: 'wrong-key',
+      fix: containing('AZURE_OPENAI_API_KEY'),
+    });
+    expect(diagnoseFailure(answer(403, { error: { code: 'PermissionDenied', message: 'The principal lacks the required data action' } }), entra)).toMatchObject({
+      kind: 'forbidden',
+      fix: containing('Cognitive Services OpenAI User'),
+    });
+    expect(
+      diagnoseFailure(answer(403, { error: { code: '403', message: 'The resource has been temporarily blocked because we detected behavior that may violate our content policy.' } }), context).kind,
+    ).toBe('blocked');
+    expect(diagnoseFailure(answer(404, { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } }), { ...context, fromFile: true })).toMatchObject({
+      kind: 'deployment-not-found',
+      fix: containing('"deployment" of img-prod-eastus in the deployments file'),
+    });
     const model = answer(400, { error: { code: 'invalid_value', param: 'model', type: 'image_generation_user_error', message: "The model 'img-prod-eastus' does not exist." } });
     expect(diagnoseFailure(model, context)).toMatchObject({ kind: 'model-mismatch', stage: 'model', fix: containing('AZURE_OPENAI_MODEL') });
     // On v1 the body's model is the deployment: the same refusal means no such deployment.
@@ -50,7 +70,11 @@ describe('diagnosis of a deployment failure', () => {
     expect(diagnoseFailure(refused('ENOTFOUND'), context)).toMatchObject({ kind: 'dns', stage: 'endpoint' });
     expect(diagnoseFailure(refused('CERT_HAS_EXPIRED'), context).kind).toBe('tls');
     expect(diagnoseFailure(new APITimeoutError(30_000), context).kind).toBe('timeout');
-    const both = new APIConnectionError('failed', { cause: Object.assign(new TypeError('fetch failed'), { cause: new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), Object.assign(new Error('b'), { code: 'ECONNREFUSED' })]) }) });
+    const both = new APIConnectionError('failed', {
+      cause: Object.assign(new TypeError('fetch failed'), {
+        cause: new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), Object.assign(new Error('b'), { code: 'ECONNREFUSED' })]),
+      }),
+    });
     expect(networkFailure(both)).toEqual({ kind: 'refused', code: 'ECONNREFUSED' });
     expect(diagnoseFailure(both, context)).toMatchObject({ kind: 'refused', problem: containing('contoso.openai.azure.com') });
   });

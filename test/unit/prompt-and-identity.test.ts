@@ -43,7 +43,10 @@ describe('buildPrompt', () => {
 
 describe('image identity', () => {
   const base: ImageIdentityInput = {
-    model: 'gpt-image-2', campaign: 'spring', messageId: 'hero', locale: 'ja',
+    model: 'gpt-image-2',
+    campaign: 'spring',
+    messageId: 'hero',
+    locale: 'ja',
     request: { prompt: 'p', size: '1024x1024', quality: 'high', format: 'png', outputCompression: undefined },
   };
 
@@ -77,7 +80,10 @@ describe('image identity', () => {
     // The formula of polyglyph/v1 before background and moderation, written out independently.
     const before = (request: ImageIdentityInput['request']) =>
       createHash('sha256')
-        .update(JSON.stringify(['polyglyph/v1', base.model, base.campaign, base.messageId, base.locale, request.prompt, request.size, request.quality, request.format, request.outputCompression ?? null]), 'utf8')
+        .update(
+          JSON.stringify(['polyglyph/v1', base.model, base.campaign, base.messageId, base.locale, request.prompt, request.size, request.quality, request.format, request.outputCompression ?? null]),
+          'utf8',
+        )
         .digest('hex');
     expect(imageInputSha256(base)).toBe(before(base.request));
     const jpeg = { ...base.request, format: 'jpeg' as const, outputCompression: 70 };
@@ -94,8 +100,21 @@ describe('image identity', () => {
 
 describe('item jobs', () => {
   const item: ManifestItem = {
-    line: 4, id: 'hero', message: 'Spring Sale', locales: ['ja', 'ko'], texts: {}, prompt: '', size: '2880x2880', requestedSize: '4096x4096',
-    quality: 'high', format: 'webp', compression: 60, background: 'transparent', moderation: 'low', variants: 2, campaign: 'spring',
+    line: 4,
+    id: 'hero',
+    message: 'Spring Sale',
+    locales: ['ja', 'ko'],
+    texts: {},
+    prompt: '',
+    size: '2880x2880',
+    requestedSize: '4096x4096',
+    quality: 'high',
+    format: 'webp',
+    compression: 60,
+    background: 'transparent',
+    moderation: 'low',
+    variants: 2,
+    campaign: 'spring',
   };
   const context = { runId: 'run-1', manifest: 'm.csv', model: 'gpt-image-2', attempts: 3, backoffMs: 10 };
 
@@ -106,7 +125,14 @@ describe('item jobs', () => {
     const metadata = imageMetadata(job!.data, 1, { width: 2880, height: 2880, format: 'webp' }, 'swe');
     expect(metadata).toMatchObject({ size: '2880x2880', requestedsize: '4096x4096', compression: '60', background: 'transparent', moderation: 'low' });
     expect(imageSidecar(job!.data, { variant: 1, imageBlobName: 'x' }).request).toEqual({
-      size: '2880x2880', requestedSize: '4096x4096', quality: 'high', format: 'webp', outputCompression: 60, background: 'transparent', moderation: 'low', n: 2,
+      size: '2880x2880',
+      requestedSize: '4096x4096',
+      quality: 'high',
+      format: 'webp',
+      outputCompression: 60,
+      background: 'transparent',
+      moderation: 'low',
+      n: 2,
     });
   });
 

@@ -5,7 +5,22 @@ import { progressLine } from '../../src/cli/commands/pull.js';
 import type { ReportRow } from '../../src/runs/report-row.js';
 
 const row = (fields: Partial<ReportRow>): ReportRow => ({
-  id: 'a', locale: 'ja', variant: 1, status: 'created', blobName: 'c/ja/a/x-v1.png', url: '', errorCode: '', errorMessage: '', attempts: 1, line: 2, model: 'gpt-image-2', deployment: 'd', size: '1024x1024', requestedSize: '1024x1024', requestId: '', ...fields,
+  id: 'a',
+  locale: 'ja',
+  variant: 1,
+  status: 'created',
+  blobName: 'c/ja/a/x-v1.png',
+  url: '',
+  errorCode: '',
+  errorMessage: '',
+  attempts: 1,
+  line: 2,
+  model: 'gpt-image-2',
+  deployment: 'd',
+  size: '1024x1024',
+  requestedSize: '1024x1024',
+  requestId: '',
+  ...fields,
 });
 
 describe('pull: where files go', () => {

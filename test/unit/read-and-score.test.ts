@@ -50,14 +50,14 @@ describe('read and score: further passes only for a flagged image, the nearest r
     expect(vision.asked).toEqual([0]);
   });
 
-  it('asks the second engine only after the first engine\'s passes, and records its answer as its own', async () => {
+  it("asks the second engine only after the first engine's passes, and records its answer as its own", async () => {
     const tesseract = scripted('tesseract', ['諒', '']);
     const vision = scripted('vision:gpt-4.1', ['夏季新品上市']);
     const result = await readAndScore([tesseract, vision], Buffer.alloc(0), 'zh-Hant', score);
     expect(result).toMatchObject({ status: 'ok', engine: 'vision:gpt-4.1', readings: 3 });
   });
 
-  it('a later reading that fails leaves the readings before it, saying what failed; a failing first reading is the check\'s failure', async () => {
+  it("a later reading that fails leaves the readings before it, saying what failed; a failing first reading is the check's failure", async () => {
     const tesseract = scripted('tesseract', ['和夏李新品上市']);
     const vision = scripted('vision:gpt-4.1', [new Error('the vision model refused to transcribe: no')]);
     const result = await readAndScore([tesseract, vision], Buffer.alloc(0), 'zh-Hant', score);

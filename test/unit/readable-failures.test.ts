@@ -33,12 +33,16 @@ describe('log format', () => {
 
   it('text: one line per record with level, message, item, deployment and the error message, no stack trace', () => {
     const { logger, lines } = captureLogger('text');
-    logger.child({ runId: 'r1', jobId: 'img.9c2ed69cc80fe738368eb0ee62a56b44.n1', messageId: 'refused', locale: 'ja' }).warn({ err: contentPolicyError(), deployment: 'gpt-image-2', attempt: 1, final: false, code: 'content_policy_violation' }, 'image generation failed');
+    logger
+      .child({ runId: 'r1', jobId: 'img.9c2ed69cc80fe738368eb0ee62a56b44.n1', messageId: 'refused', locale: 'ja' })
+      .warn({ err: contentPolicyError(), deployment: 'gpt-image-2', attempt: 1, final: false, code: 'content_policy_violation' }, 'image generation failed');
     expect(lines).toHaveLength(1);
     const line = lines[0]!;
     expect(line.endsWith('\n')).toBe(true);
     expect(line.trimEnd().split('\n')).toHaveLength(1);
-    expect(line).toContain('warning: image generation failed (item refused (ja), runId r1, deployment gpt-image-2, attempt 1, code content_policy_violation): 400 content_policy_violation: Your request was rejected as a result of our safety system.');
+    expect(line).toContain(
+      'warning: image generation failed (item refused (ja), runId r1, deployment gpt-image-2, attempt 1, code content_policy_violation): 400 content_policy_violation: Your request was rejected as a result of our safety system.',
+    );
     expect(line).not.toContain('at ');
     expect(line).not.toContain('{"');
     expect(line).not.toContain('img.9c2ed69c');
@@ -79,14 +83,30 @@ describe('log format', () => {
 
 describe('failed items', () => {
   const row: ReportRow = {
-    id: 'refused', locale: 'ja', variant: '', status: 'failed', blobName: '', url: '', errorCode: 'content_policy_violation',
-    errorMessage: '400 content_policy_violation: Your request was rejected as a result of our safety system.', attempts: 1, line: 3,
-    model: 'gpt-image-2', deployment: 'img-swe', size: '1024x1024', requestedSize: '1024x1024', requestId: 'req-1',
+    id: 'refused',
+    locale: 'ja',
+    variant: '',
+    status: 'failed',
+    blobName: '',
+    url: '',
+    errorCode: 'content_policy_violation',
+    errorMessage: '400 content_policy_violation: Your request was rejected as a result of our safety system.',
+    attempts: 1,
+    line: 3,
+    model: 'gpt-image-2',
+    deployment: 'img-swe',
+    size: '1024x1024',
+    requestedSize: '1024x1024',
+    requestId: 'req-1',
   };
 
   it('one line: file:line, item, locale, code, message once, deployment', () => {
-    expect(formatFailure('samples/blocked-on-purpose.csv', row)).toBe('samples/blocked-on-purpose.csv:3: refused (ja) failed: content_policy_violation: Your request was rejected as a result of our safety system. (deployment img-swe)');
-    expect(formatFailure('m.csv', { ...row, line: 0, deployment: '', errorCode: 'stalled', errorMessage: 'its worker stopped\nholding it' })).toBe('m.csv: refused (ja) failed: stalled: its worker stopped holding it');
+    expect(formatFailure('samples/blocked-on-purpose.csv', row)).toBe(
+      'samples/blocked-on-purpose.csv:3: refused (ja) failed: content_policy_violation: Your request was rejected as a result of our safety system. (deployment img-swe)',
+    );
+    expect(formatFailure('m.csv', { ...row, line: 0, deployment: '', errorCode: 'stalled', errorMessage: 'its worker stopped\nholding it' })).toBe(
+      'm.csv: refused (ja) failed: stalled: its worker stopped holding it',
+    );
   });
 
   it('names the manifest as the user can open it', () => {

@@ -19,7 +19,10 @@ describe('REDIS_CLUSTER_NODES', () => {
   });
 
   it('seeds parse to host and port; credentials and TLS come from REDIS_URL, the seed names the TLS server', () => {
-    expect(parseClusterNodes(' a.example.net:10000, [::1]:7000 ')).toEqual([{ host: 'a.example.net', port: 10000 }, { host: '::1', port: 7000 }]);
+    expect(parseClusterNodes(' a.example.net:10000, [::1]:7000 ')).toEqual([
+      { host: 'a.example.net', port: 10000 },
+      { host: '::1', port: 7000 },
+    ]);
     expect(() => parseClusterNodes('a:0')).toThrow(/expected host:port/);
     const options = clusterOptions('rediss://user:p%40ss@ignored:6380', [{ host: 'cache.example.net', port: 10000 }], { maxRetriesPerRequest: null });
     expect(options.redisOptions).toMatchObject({ username: 'user', password: 'p@ss', tls: { servername: 'cache.example.net' }, maxRetriesPerRequest: null });

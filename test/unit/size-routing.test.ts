@@ -16,7 +16,34 @@ function acceptedByModel(size: string): boolean {
   return w % 16 === 0 && h % 16 === 0 && Math.max(w, h) <= 3 * Math.min(w, h) && pixels >= 655_360 && pixels <= 8_294_400 && Math.max(w, h) <= 3840;
 }
 
-const SHAPES = ['', 'square', 'landscape', 'portrait', '1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9', '9:21', '5:4', '4:5', '2:1', '1:2', '3:1', '1:3', '7:3', '32:9', '1:1', '100:99', '999:333', '333:999', '17:13'];
+const SHAPES = [
+  '',
+  'square',
+  'landscape',
+  'portrait',
+  '1:1',
+  '16:9',
+  '9:16',
+  '4:3',
+  '3:4',
+  '3:2',
+  '2:3',
+  '21:9',
+  '9:21',
+  '5:4',
+  '4:5',
+  '2:1',
+  '1:2',
+  '3:1',
+  '1:3',
+  '7:3',
+  '32:9',
+  '1:1',
+  '100:99',
+  '999:333',
+  '333:999',
+  '17:13',
+];
 const PREFIXES = [...SIZE_TIERS, ...TOKEN_BUCKETS.map((bucket) => `tokens:${bucket}`)];
 
 function resolved(input: string): { size: string; width: number; height: number } {
@@ -27,7 +54,7 @@ function resolved(input: string): { size: string; width: number; height: number 
 }
 
 describe('size routing (Polyglyph client-side tiers and token buckets)', () => {
-  it.each(PREFIXES.flatMap((prefix) => SHAPES.filter((shape) => !(/^32:9$/.test(shape))).map((shape) => `${prefix}${shape ? ` ${shape}` : ''}`)))('%s routes to a size gpt-image-2 accepts', (input) => {
+  it.each(PREFIXES.flatMap((prefix) => SHAPES.filter((shape) => !/^32:9$/.test(shape)).map((shape) => `${prefix}${shape ? ` ${shape}` : ''}`)))('%s routes to a size gpt-image-2 accepts', (input) => {
     const { size } = resolved(input);
     expect(acceptedByModel(size), `${input} -> ${size}`).toBe(true);
     // A route is our choice of pixels: it stays clear of the 3840 edge the documents disagree on.
@@ -55,7 +82,15 @@ describe('size routing (Polyglyph client-side tiers and token buckets)', () => {
 
   it('keeps the asked aspect within 2% and the orientation exactly', () => {
     for (const prefix of PREFIXES) {
-      for (const [aspect, ratio] of [['16:9', 16 / 9], ['9:16', 9 / 16], ['4:3', 4 / 3], ['21:9', 21 / 9], ['landscape', 1.5], ['portrait', 2 / 3], ['square', 1]] as const) {
+      for (const [aspect, ratio] of [
+        ['16:9', 16 / 9],
+        ['9:16', 9 / 16],
+        ['4:3', 4 / 3],
+        ['21:9', 21 / 9],
+        ['landscape', 1.5],
+        ['portrait', 2 / 3],
+        ['square', 1],
+      ] as const) {
         const { width, height } = resolved(`${prefix} ${aspect}`);
         expect(Math.abs(Math.log(width / height / ratio)), `${prefix} ${aspect}: ${width}x${height}`).toBeLessThan(0.02);
       }
@@ -100,7 +135,7 @@ describe('size routing (Polyglyph client-side tiers and token buckets)', () => {
     if (!result.ok) expect(result.message).toMatch(message);
   });
 
-  it("the routing table in docs/sizes-and-models.md is the one the code computes", async () => {
+  it('the routing table in docs/sizes-and-models.md is the one the code computes', async () => {
     const readme = await readFile(new URL('../../docs/sizes-and-models.md', import.meta.url), 'utf8');
     const embedded = /<!-- size-routing-table:start -->\n([\s\S]*?)\n<!-- size-routing-table:end -->/.exec(readme)?.[1];
     expect(embedded, `docs/sizes-and-models.md needs this table between <!-- size-routing-table:start --> and <!-- size-routing-table:end -->:\n${sizeRoutingTable()}`).toBe(sizeRoutingTable());

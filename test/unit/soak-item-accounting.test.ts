@@ -31,7 +31,13 @@ const container = {
 
 describe('soak item accounting', () => {
   it('tells stored, failed, still queued (image or check job) and lost apart, and counts duplicate blobs', async () => {
-    const account = await accountForItems(items, 'run', store, { images: queueWith([{ messageId: queued!.id, locale: queued!.locale }]), checks: queueWith([{ image: { messageId: checking!.id, locale: checking!.locale } }]) }, container);
+    const account = await accountForItems(
+      items,
+      'run',
+      store,
+      { images: queueWith([{ messageId: queued!.id, locale: queued!.locale }]), checks: queueWith([{ image: { messageId: checking!.id, locale: checking!.locale } }]) },
+      container,
+    );
     expect(account).toMatchObject({ stored: 1, failed: 1, pending: 2, lost: 3, lostWithBlob: 1, settledWithoutBlob: 1, duplicatedBlobs: 1 });
     expect(account.lostExamples.join('\n')).toContain(`${lost!.id}/${lost!.locale} (never settled, no blob, no job pending)`);
   });

@@ -16,7 +16,12 @@ const config = (env: Record<string, string>) => resolveConfig({}, { AZURE_OPENAI
 const DEFAULTS = { size: '1024x1024', quality: 'medium', format: 'png', variants: 1 } as const;
 
 describe('names Azure storage would refuse are refused before any request (issue 13, defect 2)', () => {
-  it.each([['img@eu', 'img@eu'], ['gpt-image-2 (eu)', 'gpt-image-2 (eu)'], ['画像', '画像'], ['of 257 characters', 'x'.repeat(257)]])('a model named %s (stored as a blob index tag) stops validate and start-up with the fix', (_label, name) => {
+  it.each([
+    ['img@eu', 'img@eu'],
+    ['gpt-image-2 (eu)', 'gpt-image-2 (eu)'],
+    ['画像', '画像'],
+    ['of 257 characters', 'x'.repeat(257)],
+  ])('a model named %s (stored as a blob index tag) stops validate and start-up with the fix', (_label, name) => {
     const error = caught(() => loadDeployments(config({ AZURE_OPENAI_MODEL: name })));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toMatch(/AZURE_OPENAI_MODEL.*blob index tag 'model'/);
@@ -29,7 +34,9 @@ describe('names Azure storage would refuse are refused before any request (issue
     expect(loadDeployments(config({ AZURE_OPENAI_DEPLOYMENT: 'img@eu' })).map((spec) => [spec.name, spec.model])).toEqual([['img@eu', 'gpt-image-2']]);
     const error = caught(() => loadDeployments(config({ AZURE_OPENAI_DEPLOYMENT: '画像-eu' }))) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toContain("AZURE_OPENAI_DEPLOYMENT / --deployment: the deployment name '画像-eu' cannot be stored with its images (blob metadata 'deployment'): metadata values must be printable ASCII");
+    expect(error.message).toContain(
+      "AZURE_OPENAI_DEPLOYMENT / --deployment: the deployment name '画像-eu' cannot be stored with its images (blob metadata 'deployment'): metadata values must be printable ASCII",
+    );
     expect(error.hint).toContain('deployments file');
   });
 
@@ -73,7 +80,20 @@ describe('names Azure storage would refuse are refused before any request (issue
   });
 
   it('the worker finds a job it could not store before paying for it', () => {
-    const item: ManifestItem = { line: 2, id: 'hero', message: 'Hi', locales: ['ja'], texts: {}, prompt: '', size: '1024x1024', requestedSize: '1024x1024', quality: 'medium', format: 'png', variants: 2, campaign: 'spring' };
+    const item: ManifestItem = {
+      line: 2,
+      id: 'hero',
+      message: 'Hi',
+      locales: ['ja'],
+      texts: {},
+      prompt: '',
+      size: '1024x1024',
+      requestedSize: '1024x1024',
+      quality: 'medium',
+      format: 'png',
+      variants: 2,
+      campaign: 'spring',
+    };
     const context = { runId: 'r1', manifest: 'm.csv', model: 'gpt-image-2', attempts: 1, backoffMs: 0 };
     const [good] = itemJobs(item, context);
     expect(blobFieldsProblem(good!.data, ['gpt-image-2'])).toBeUndefined();

@@ -31,7 +31,11 @@ async function start(options: MockImageApiOptions = {}): Promise<MockImageApi> {
 }
 
 function post(path: string, body: Record<string, unknown>, headers: Record<string, string> = { 'api-key': 'test-key' }): Promise<Response> {
-  return fetch(`${api!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ prompt: PROMPT, size: '1024x1024', quality: 'low', ...body }) });
+  return fetch(`${api!.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ prompt: PROMPT, size: '1024x1024', quality: 'low', ...body }),
+  });
 }
 
 /** A JWT-shaped token (unsigned: the stand-in reads only the audience, as it cannot check signatures). */
@@ -41,7 +45,7 @@ function jwt(claims: Record<string, unknown>): string {
 }
 
 describe('strict stand-in: deployments and the body model', () => {
-  it('answers a deployment name in the body model on a deployment URL with Azure\'s exact 400', async () => {
+  it("answers a deployment name in the body model on a deployment URL with Azure's exact 400", async () => {
     await start();
     const response = await post(URL_OF(DEPLOYMENT), { model: DEPLOYMENT });
     expect(response.status).toBe(400);
@@ -79,7 +83,7 @@ describe('strict stand-in: deployments and the body model', () => {
 });
 
 describe('strict stand-in: Entra ID', () => {
-  it('refuses a wrong bearer token with Entra\'s {statusCode, message} body, which the client reads as an auth failure', async () => {
+  it("refuses a wrong bearer token with Entra's {statusCode, message} body, which the client reads as an auth failure", async () => {
     await start({ bearerToken: 'good-token' });
     const refused = await post(URL_OF(DEPLOYMENT), {}, { authorization: 'Bearer bad-token' });
     expect(refused.status).toBe(401);
@@ -126,7 +130,7 @@ describe('the client against the strict stand-in', () => {
     expect(api!.stats().requestLog[0]).toMatchObject({ deployment: DEPLOYMENT, status: 200, parameters: { model: DEPLOYMENT } });
   });
 
-  it('with the seed sample\'s variables (a full deployment URL and AZURE_GPT_MODEL) names the deployment from the URL', async () => {
+  it("with the seed sample's variables (a full deployment URL and AZURE_GPT_MODEL) names the deployment from the URL", async () => {
     await start();
     const config = resolveConfig({}, { AZURE_GPT_ENDPOINT: `${api!.url}${URL_OF(DEPLOYMENT)}`, AZURE_GPT_MODEL: 'gpt-image-2', AZURE_OPENAI_API_KEY: 'test-key' });
     const [spec] = loadDeployments(config, {});

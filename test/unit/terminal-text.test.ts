@@ -30,7 +30,27 @@ describe('terminal escape injection (issue 13, defect 7)', () => {
     const issue = formatIssue({ file: 'm\x1b[2J.csv', line: 1, column: 4, severity: 'warning', code: 'unknown-column', message: `unknown column '${HOSTILE}' is ignored`, hint: 'fix\x1b]0;x\x07' });
     expect(issue).not.toMatch(ACTIONABLE);
     expect(issue).toContain("unknown column 'a\\u001b]0;owned\\u0007b");
-    const run = { id: 'r1', manifest: HOSTILE, manifestPath: '/x', manifestSha256: 'ab'.repeat(32), origin: 'me@host\x1b[2J (run)', model: 'gpt-image-2', imagesPerMinute: 6, startedAt: 0, reportBlob: `reports/\x1b[2J.json`, total: 1, settled: 0, imagesPlanned: 1, imagesCreated: 0, imagesExisting: 0, itemsFailed: 0, itemsCancelled: 0, locales: { 'j\x1ba': { planned: 1, images: 0, itemsFailed: 0 } }, failuresByCode: {}, tokens: { textInput: 0, imageInput: 0, output: 0 } } as unknown as RunRecord;
+    const run = {
+      id: 'r1',
+      manifest: HOSTILE,
+      manifestPath: '/x',
+      manifestSha256: 'ab'.repeat(32),
+      origin: 'me@host\x1b[2J (run)',
+      model: 'gpt-image-2',
+      imagesPerMinute: 6,
+      startedAt: 0,
+      reportBlob: `reports/\x1b[2J.json`,
+      total: 1,
+      settled: 0,
+      imagesPlanned: 1,
+      imagesCreated: 0,
+      imagesExisting: 0,
+      itemsFailed: 0,
+      itemsCancelled: 0,
+      locales: { 'j\x1ba': { planned: 1, images: 0, itemsFailed: 0 } },
+      failuresByCode: {},
+      tokens: { textInput: 0, imageInput: 0, output: 0 },
+    } as unknown as RunRecord;
     for (const text of [formatRunList([run]), formatRun(run, ['cost \x1b[31mred'])]) {
       expect(text).not.toMatch(ACTIONABLE);
       expect(text).toContain('\\u001b');

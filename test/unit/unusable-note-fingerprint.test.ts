@@ -13,7 +13,13 @@ import { configFingerprint } from '../../src/deployments/unusable-note.js';
 const KEY = '0123456789abcdef0123456789abcdef';
 
 function spec(apiKey: string): DeploymentSpec {
-  return { name: 'img-prod-eastus', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 60, api: { endpoint: 'https://contoso.openai.azure.com', deployment: 'img-prod-eastus', apiVersion: '2025-04-01-preview', apiKey } as DeploymentSpec['api'] };
+  return {
+    name: 'img-prod-eastus',
+    model: 'gpt-image-2',
+    provider: 'azure-openai',
+    imagesPerMinute: 60,
+    api: { endpoint: 'https://contoso.openai.azure.com', deployment: 'img-prod-eastus', apiVersion: '2025-04-01-preview', apiKey } as DeploymentSpec['api'],
+  };
 }
 
 /** Every plain (unkeyed) digest someone reading Redis could compute from a guessed key. */

@@ -16,7 +16,11 @@ function utf16be(text: string): Buffer {
 
 describe('UTF-16 manifests are named as such (issue 13, defect 10)', () => {
   it.each([
-    ['UTF-16LE with a byte order mark (Excel "Unicode Text")', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(CSV, 'utf16le')]), 'the manifest is UTF-16LE text (it starts with a UTF-16 byte order mark), not UTF-8'],
+    [
+      'UTF-16LE with a byte order mark (Excel "Unicode Text")',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(CSV, 'utf16le')]),
+      'the manifest is UTF-16LE text (it starts with a UTF-16 byte order mark), not UTF-8',
+    ],
     ['UTF-16BE with a byte order mark', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(CSV)]), 'the manifest is UTF-16BE text (it starts with a UTF-16 byte order mark), not UTF-8'],
     ['UTF-16LE without a byte order mark', Buffer.from(CSV, 'utf16le'), 'the manifest is UTF-16LE text, not UTF-8'],
     ['UTF-16BE without a byte order mark', utf16be(CSV), 'the manifest is UTF-16BE text, not UTF-8'],
@@ -56,7 +60,9 @@ describe('the prompt quotes manifest text safely (issue 13, defect 10)', () => {
     const message = 'He said "hi"';
     const prompt = buildPrompt({ message, locale: 'ja', text, direction: '' });
     expect(JSON.parse(prompt.split('\n')[1]!)).toBe(text);
-    expect(prompt.split('\n').at(-1)).toBe(`Context (the English source, do not render it; written as a JSON string: \\" stands for a quotation mark, \\n for a line break): ${JSON.stringify(message)}`);
+    expect(prompt.split('\n').at(-1)).toBe(
+      `Context (the English source, do not render it; written as a JSON string: \\" stands for a quotation mark, \\n for a line break): ${JSON.stringify(message)}`,
+    );
     expect(lineCount(prompt)).toBe(lineCount(buildPrompt({ message: 'x', locale: 'ja', text: 'y', direction: '' })));
   });
 

@@ -21,7 +21,15 @@ describe('validate --json', () => {
     expect(broken.code).toBe(brokenText.code);
     expect(brokenJson).toMatchObject({ file: 'test/fixtures/manifests/broken.csv', valid: false, summary: { rows: 12, errors: 10, warnings: 2 } });
     expect(brokenJson.issues).toHaveLength(12);
-    expect(brokenJson.issues).toContainEqual({ file: 'test/fixtures/manifests/broken.csv', line: 3, column: 1, severity: 'error', code: 'invalid-id', message: "the id 'bad id' contains ' '", fix: expect.any(String) as string });
+    expect(brokenJson.issues).toContainEqual({
+      file: 'test/fixtures/manifests/broken.csv',
+      line: 3,
+      column: 1,
+      severity: 'error',
+      code: 'invalid-id',
+      message: "the id 'bad id' contains ' '",
+      fix: expect.any(String) as string,
+    });
     expect(brokenJson.plan).toBeUndefined();
     // Text mode's lines carry the same issues: one per JSON issue.
     expect(brokenText.stderr.split('\n').filter((line) => /:\d+:\d+: (error|warning): /.test(line))).toHaveLength(brokenJson.issues.length);

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { APIError} from '../../src/errors/api-error.js';
+import type { APIError } from '../../src/errors/api-error.js';
 import { ContentPolicyError, InvalidResponseError, RateLimitedError } from '../../src/errors/api-error.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
 import { evaluateReading } from '../../src/text-check/evaluate-reading.js';
@@ -73,7 +73,9 @@ function reader(): VisionReader {
 /** A wide PNG, so the request's scaling to at most 1536 px shows (made once). */
 let wide: Promise<Buffer> | undefined;
 function image(): Promise<Buffer> {
-  wide ??= sharp({ create: { width: 3072, height: 1024, channels: 4, background: { r: 200, g: 30, b: 90, alpha: 1 } } }).png().toBuffer();
+  wide ??= sharp({ create: { width: 3072, height: 1024, channels: 4, background: { r: 200, g: 30, b: 90, alpha: 1 } } })
+    .png()
+    .toBuffer();
   return wide;
 }
 
@@ -156,7 +158,10 @@ describe('vision engine: request and answer handling', () => {
   });
 
   it('maps Azure error answers to typed errors, with no credential in the message', async () => {
-    answer = { status: 400, body: { error: { code: 'content_filter', message: 'The response was filtered due to the prompt triggering Azure OpenAI\'s content management policy.', param: 'prompt', status: 400 } } };
+    answer = {
+      status: 400,
+      body: { error: { code: 'content_filter', message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.", param: 'prompt', status: 400 } },
+    };
     const filtered = await failure(reader().read(await image(), 'bn'));
     expect(filtered).toBeInstanceOf(ContentPolicyError);
 

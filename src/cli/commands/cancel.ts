@@ -16,9 +16,7 @@ import { COMMAND_SUMMARIES } from '../command-summaries.js';
 const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 export function cancelCommand(): Command {
-  const command = new Command('cancel')
-    .description(COMMAND_SUMMARIES.cancel.description)
-    .argument('<run>', 'run id');
+  const command = new Command('cancel').description(COMMAND_SUMMARIES.cancel.description).argument('<run>', 'run id');
   addSettings(command, SETTINGS);
   return command.action(async (runId: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));

@@ -13,7 +13,10 @@ export function checkCommand(): Command {
     .description(COMMAND_SUMMARIES.check.description)
     .option('--generate', 'also spend one low-quality 1024x1024 image per deployment (price printed first) to prove the whole path')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nThe free checks send each deployment a request it refuses before generating (see docs/preflight.md).\nExit codes: 0 every check passed (warnings allowed), 2 a check failed or the configuration is invalid.');
+    .addHelpText(
+      'after',
+      '\nThe free checks send each deployment a request it refuses before generating (see docs/preflight.md).\nExit codes: 0 every check passed (warnings allowed), 2 a check failed or the configuration is invalid.',
+    );
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));

@@ -7,7 +7,20 @@ import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS,
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 // The manifest and job settings are the ones a rejected image is rendered again with (as `retry` takes them).
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'dashboardHost', 'dashboardPort', 'dashboardAllowedHosts', 'dashboardToken', 'dashboardUser', 'dashboardPassword', ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'logLevel', 'logFormat'] as const;
+const SETTINGS = [
+  ...CONNECTION_SETTINGS,
+  ...STORAGE_SETTINGS,
+  'dashboardHost',
+  'dashboardPort',
+  'dashboardAllowedHosts',
+  'dashboardToken',
+  'dashboardUser',
+  'dashboardPassword',
+  ...MANIFEST_SETTINGS,
+  ...JOB_SETTINGS,
+  'logLevel',
+  'logFormat',
+] as const;
 
 export function dashboardCommand(): Command {
   const command = new Command('dashboard')

@@ -18,7 +18,23 @@ import { startLocalServices } from '../local-services.js';
 import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'localDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'regenerateOnMismatch', 'logLevel', 'logFormat'] as const;
+const SETTINGS = [
+  ...CONNECTION_SETTINGS,
+  ...STORAGE_SETTINGS,
+  ...MANIFEST_SETTINGS,
+  ...JOB_SETTINGS,
+  'localDir',
+  'imagesPerMinute',
+  'deployment',
+  'provider',
+  'gptEndpoint',
+  'gptModel',
+  'model',
+  'deploymentsFile',
+  'regenerateOnMismatch',
+  'logLevel',
+  'logFormat',
+] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')

@@ -20,7 +20,13 @@ const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logF
 
 /** `--locale ja --locale ko` and `--locale ja,ko` alike. */
 function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((part) => part.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function pullCommand(): Command {
@@ -51,7 +57,8 @@ export function pullCommand(): Command {
       try {
         plan = await planPull(runtime.runStore, runId, outDir, { locales, statuses });
       } catch (error) {
-        if (error instanceof RangeError) throw new InputError(`run ${runId}: ${error.message}`, { hint: 'the run record names a blob that cannot be a file name; pull the other rows with --locale or --status' });
+        if (error instanceof RangeError)
+          throw new InputError(`run ${runId}: ${error.message}`, { hint: 'the run record names a blob that cannot be a file name; pull the other rows with --locale or --status' });
         throw error;
       }
       // Nothing configured: the Azurite of this data folder (the one a local `run` wrote to), started if no process runs it.

@@ -22,7 +22,10 @@ export function reportCommand(): Command {
     .argument('<run>', 'run id')
     .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to this file instead of standard output')
-    .option('--signed-urls <duration>', 'give each image a read-only link that works without an Azure login until it expires, e.g. 24h (at most 7d); needs storage that can sign: an account key, or Entra ID with a user delegation key. Without it, URLs carry no credential');
+    .option(
+      '--signed-urls <duration>',
+      'give each image a read-only link that works without an Azure login until it expires, e.g. 24h (at most 7d); needs storage that can sign: an account key, or Entra ID with a user delegation key. Without it, URLs carry no credential',
+    );
   const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, 'logLevel', 'logFormat'] as const;
   addSettings(command, SETTINGS);
   return command.action(async (runId: string, options: Record<string, unknown>) => {
@@ -38,7 +41,8 @@ export function reportCommand(): Command {
       const streamOptions: StreamReportOptions = {};
       if (signedForMs !== undefined) {
         const store = BlobStore.ifConfigured(config);
-        if (!store) throw new ConfigError('--signed-urls needs the storage account the images are in', { hint: 'set AZURE_STORAGE_CONNECTION_STRING (with an AccountKey) or AZURE_STORAGE_ACCOUNT_URL' });
+        if (!store)
+          throw new ConfigError('--signed-urls needs the storage account the images are in', { hint: 'set AZURE_STORAGE_CONNECTION_STRING (with an AccountKey) or AZURE_STORAGE_ACCOUNT_URL' });
         const sign = await readUrlSigner(store, signedForMs);
         streamOptions.urlFor = (row) => (row.blobName ? sign(row.blobName) : '');
       }

@@ -46,14 +46,21 @@ export function retryCommand(host: WorkerHost): Command {
       const run = await getRun(runtime.runStore, runId);
       const manifestPath = typeof options.manifest === 'string' ? options.manifest : run.manifestPath;
       const result = await retryFailed(runtime, {
-        runId, manifestPath, defaults: manifestDefaults(config), model: modelName(config), masterStore: producerMasterStore(runtime, BlobStore.ifConfigured(config)),
-        attempts: config.attempts, backoffMs: config.backoffMs,
+        runId,
+        manifestPath,
+        defaults: manifestDefaults(config),
+        model: modelName(config),
+        masterStore: producerMasterStore(runtime, BlobStore.ifConfigured(config)),
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
       });
       if (result.retried === 0 && result.notInManifest === 0) {
         process.stdout.write(`run ${terminalValue(runId)} has no failed items\n`);
         return;
       }
-      process.stdout.write(`run ${terminalValue(runId)}: ${plural(result.retried, 'failed item')} re-enqueued from ${terminalValue(manifestPath)}${result.notInManifest ? `; ${result.notInManifest} ${result.notInManifest === 1 ? 'is' : 'are'} no longer in the manifest and stay${result.notInManifest === 1 ? 's' : ''} failed` : ''}\n`);
+      process.stdout.write(
+        `run ${terminalValue(runId)}: ${plural(result.retried, 'failed item')} re-enqueued from ${terminalValue(manifestPath)}${result.notInManifest ? `; ${result.notInManifest} ${result.notInManifest === 1 ? 'is' : 'are'} no longer in the manifest and stay${result.notInManifest === 1 ? 's' : ''} failed` : ''}\n`,
+      );
       if (result.finished) await publishFinishedRun({ ...runtime, blobStore: BlobStore.ifConfigured(config) }, runId);
       if (options.wait === true) {
         if (!result.finished && (await runtime.queue.getWorkersCount()) === 0) {

@@ -20,7 +20,18 @@ import { Progress } from '../progress.js';
 import { waitForReportBlob, waitForRun } from '../wait-for-run.js';
 import { findBlockedRun, type BlockedRun } from '../blocked-run.js';
 import { formatTargets } from '../../preflight/format-check.js';
-import { API_SETTINGS, CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTINGS, TRANSLATION_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import {
+  API_SETTINGS,
+  CONNECTION_SETTINGS,
+  JOB_SETTINGS,
+  MANIFEST_SETTINGS,
+  STORAGE_SETTINGS,
+  TEXT_CHECK_SETTINGS,
+  TRANSLATION_SETTINGS,
+  WORKER_SETTINGS,
+  addSettings,
+  settingFlags,
+} from '../settings-options.js';
 import { InputError } from '../../errors/polyglyph-error.js';
 import { saveRunTranslations } from '../../runs/run-translations.js';
 import { translationStage } from '../translation-stage.js';
@@ -30,14 +41,31 @@ import { printFailures } from '../print-failures.js';
 import { ITEM_FAILED_EVENT } from '../../logging/log-events.js';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, ...TRANSLATION_SETTINGS, 'reportDir', 'localDir'] as const;
+const SETTINGS = [
+  ...CONNECTION_SETTINGS,
+  ...API_SETTINGS,
+  ...STORAGE_SETTINGS,
+  ...WORKER_SETTINGS,
+  ...TEXT_CHECK_SETTINGS,
+  ...MANIFEST_SETTINGS,
+  ...JOB_SETTINGS,
+  ...TRANSLATION_SETTINGS,
+  'reportDir',
+  'localDir',
+] as const;
 
 export function runCommand(host: WorkerHost): Command {
   const command = new Command('run')
     .description(COMMAND_SUMMARIES.run.description)
     .argument('<manifest>', 'CSV manifest')
-    .option('--translate', 'first fill the empty text:<locale> cells with the translation deployment (POLYGLYPH_TRANSLATION_DEPLOYMENT), so every image renders exact, reviewed-length text; see `polyglyph translate`')
-    .addHelpText('after', '\nWith no AZURE_OPENAI_ENDPOINT the built-in stand-in image API is used; with no storage configured, Azurite is started (data in .polyglyph/azurite).\nExit codes: 0 every item succeeded, 1 some items failed, 2 bad input or configuration (nothing enqueued).');
+    .option(
+      '--translate',
+      'first fill the empty text:<locale> cells with the translation deployment (POLYGLYPH_TRANSLATION_DEPLOYMENT), so every image renders exact, reviewed-length text; see `polyglyph translate`',
+    )
+    .addHelpText(
+      'after',
+      '\nWith no AZURE_OPENAI_ENDPOINT the built-in stand-in image API is used; with no storage configured, Azurite is started (data in .polyglyph/azurite).\nExit codes: 0 every item succeeded, 1 some items failed, 2 bad input or configuration (nothing enqueued).',
+    );
   addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
     const flags = settingFlags(options, SETTINGS);
@@ -81,7 +109,10 @@ export function runCommand(host: WorkerHost): Command {
       // With models named per row (a `model` column), every deployment of the pool may be used.
       const models = defaults.models ?? [...new Set(runtime.pool.members.map((member) => member.spec.model))];
       const capacity = models.reduce((sum, name) => sum + runtime.pool.capacity(name), 0);
-      const translated = options.translate === true ? await translationStage({ manifestPath: manifest, defaults, settings: config, redis: runtime.redis, queuePrefix: config.queuePrefix, out, err: process.stderr }) : undefined;
+      const translated =
+        options.translate === true
+          ? await translationStage({ manifestPath: manifest, defaults, settings: config, redis: runtime.redis, queuePrefix: config.queuePrefix, out, err: process.stderr })
+          : undefined;
       const tooLong = translated?.flags.filter((flag) => flag.reason === 'too_long') ?? [];
       if (tooLong.length > 0) {
         throw new InputError(`${tooLong.length} translation${tooLong.length === 1 ? ' is' : 's are'} longer than POLYGLYPH_MAX_TEXT_CHARS (${config.maxTextChars}); nothing was enqueued`, {
@@ -90,12 +121,21 @@ export function runCommand(host: WorkerHost): Command {
       }
       if (translated) await saveRunTranslations(runtime.redis, runtime.runStore.keys, runId, translated.texts);
       const result = await enqueueManifest(runtime, {
-        runId, manifestPath: manifest, defaults, model, origin: describeOrigin('run'), imagesPerMinute: capacity,
-        masterStore: runtime.masters, storage: runtime.blobStore, deployments: runtime.pool.members.map((member) => member.spec),
+        runId,
+        manifestPath: manifest,
+        defaults,
+        model,
+        origin: describeOrigin('run'),
+        imagesPerMinute: capacity,
+        masterStore: runtime.masters,
+        storage: runtime.blobStore,
+        deployments: runtime.pool.members.map((member) => member.spec),
         ...planStep(defaults, config, out, capacity, translated && { cells: translated.filled, costMicros: translated.costMicros }),
         ...(translated ? { translations: translated.texts } : {}),
-        attempts: config.attempts, backoffMs: config.backoffMs,
-        regenerateOnMismatch: config.regenerateOnMismatch, maxCostUsd: config.maxCost,
+        attempts: config.attempts,
+        backoffMs: config.backoffMs,
+        regenerateOnMismatch: config.regenerateOnMismatch,
+        maxCostUsd: config.maxCost,
         onProgress: (jobs) => progress.update(`enqueued ${plural(jobs, 'job')}`),
       });
       progress.done(`run ${runId}: ${plural(result.summary.items, 'message')}, ${plural(result.jobs, 'job')}, ${plural(result.summary.images, 'image')}; processing at ${capacity} images/min`);
@@ -118,9 +158,13 @@ export function runCommand(host: WorkerHost): Command {
       let run = await waitForRun(runtime.runStore, runId, progress, shouldStop);
       if (blocked && !interrupted()) {
         const waiting = run.total - run.settled;
-        process.stderr.write(`polyglyph: run ${runId} stopped after ${Math.round((Date.now() - startedAt) / 1000)} s: no deployment can serve ${blocked.model}; every one fails its key, identity, deployment or endpoint, as \`polyglyph check\` says:\n\n`);
+        process.stderr.write(
+          `polyglyph: run ${runId} stopped after ${Math.round((Date.now() - startedAt) / 1000)} s: no deployment can serve ${blocked.model}; every one fails its key, identity, deployment or endpoint, as \`polyglyph check\` says:\n\n`,
+        );
         process.stderr.write(formatTargets(blocked.reports));
-        process.stderr.write(`${waiting} of ${plural(run.total, 'job')} stay${waiting === 1 ? 's' : ''} queued (${run.itemsFailed} failed): fix the configuration, confirm with \`polyglyph check\`, then \`polyglyph worker\` (or this command again) processes them\n`);
+        process.stderr.write(
+          `${waiting} of ${plural(run.total, 'job')} stay${waiting === 1 ? 's' : ''} queued (${run.itemsFailed} failed): fix the configuration, confirm with \`polyglyph check\`, then \`polyglyph worker\` (or this command again) processes them\n`,
+        );
         setExitCode(EXIT.badInput);
         return;
       }

@@ -18,13 +18,31 @@ import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS,
 import { terminalValue } from '../../text/terminal-text.js';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
-export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', 'imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'logLevel', 'logFormat'] as const;
+export const SCAN_SETTINGS = [
+  ...CONNECTION_SETTINGS,
+  ...STORAGE_SETTINGS,
+  ...MANIFEST_SETTINGS,
+  ...JOB_SETTINGS,
+  'dropPrefix',
+  'dropDir',
+  'imagesPerMinute',
+  'deployment',
+  'provider',
+  'gptEndpoint',
+  'gptModel',
+  'model',
+  'deploymentsFile',
+  'logLevel',
+  'logFormat',
+] as const;
 
 /** What a scan pass needs, from the configuration: blobs when storage is configured, the folder when `--drop-dir` is set. */
 export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr, options: { stop?: AbortSignal } = {}): Promise<ScanDeps> {
   const blobStore = BlobStore.ifConfigured(config);
   if (!blobStore && config.dropDir === undefined) {
-    throw new InputError('nothing to scan: no blob storage is configured and no drop folder is set', { hint: 'set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_URL), or --drop-dir / POLYGLYPH_DROP_DIR' });
+    throw new InputError('nothing to scan: no blob storage is configured and no drop folder is set', {
+      hint: 'set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_URL), or --drop-dir / POLYGLYPH_DROP_DIR',
+    });
   }
   try {
     await blobStore?.ensureContainer({ stop: options.stop });
@@ -68,9 +86,7 @@ function dropLine(outcome: DropOutcome): string {
 }
 
 export function scanCommand(): Command {
-  const command = new Command('scan')
-    .description(COMMAND_SUMMARIES.scan.description)
-    .option('--watch', 'keep scanning until SIGINT/SIGTERM');
+  const command = new Command('scan').description(COMMAND_SUMMARIES.scan.description).option('--watch', 'keep scanning until SIGINT/SIGTERM');
   const settings = [...SCAN_SETTINGS, 'scanIntervalMs'] as const;
   addSettings(command, settings);
   return command.action(async (options: Record<string, unknown>) => {

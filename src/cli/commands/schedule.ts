@@ -14,7 +14,16 @@ import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 /** `2026-11-30 02:00` in the schedule's zone (UTC without one), as a person reads a fire time. */
 function formatInZone(time: Date, tz: string | undefined): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(time);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz ?? 'UTC',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(time);
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   const seconds = part('second') === '00' ? '' : `:${part('second')}`;
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}${seconds}`;
@@ -48,15 +57,19 @@ export function scheduleCommand(): Command {
     .description('add (or replace) a schedule')
     .argument('<name>', 'schedule name: letters, digits, . _ -')
     .requiredOption('--cron <pattern>', 'cron pattern of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * *", or 6 with seconds first')
-    .option('--tz <zone>', 'IANA time zone of the pattern, e.g. Europe/Berlin (default: the scheduler\'s)')
+    .option('--tz <zone>', "IANA time zone of the pattern, e.g. Europe/Berlin (default: the scheduler's)")
     .option('--scan', 'run one scan pass of the drop locations')
-    .option('--manifest <path-or-blob>', 'start a run of this manifest: a path on the scheduler\'s machine, or a blob name in the container');
+    .option('--manifest <path-or-blob>', "start a run of this manifest: a path on the scheduler's machine, or a blob name in the container");
   addSettings(add, LOG_SETTINGS);
   add.action(async (name: string, options: Record<string, unknown>) => {
     const manifest = typeof options.manifest === 'string' ? options.manifest : undefined;
     if ((options.scan === true) === (manifest !== undefined)) throw new InputError('schedule add: give exactly one of --scan and --manifest <path or blob name>');
     const info = await withScheduleQueue(options, (queue) =>
-      addSchedule(queue, name, { cron: String(options.cron), tz: typeof options.tz === 'string' ? options.tz : undefined, job: manifest !== undefined ? { kind: 'manifest', manifest } : { kind: 'scan' } }),
+      addSchedule(queue, name, {
+        cron: String(options.cron),
+        tz: typeof options.tz === 'string' ? options.tz : undefined,
+        job: manifest !== undefined ? { kind: 'manifest', manifest } : { kind: 'scan' },
+      }),
     );
     process.stdout.write(`${describeSchedule(info)}\n`);
     const tz = typeof options.tz === 'string' ? options.tz : undefined;

@@ -47,7 +47,9 @@ export function statusCommand(): Command {
       }
       let run = await getRun(runtime.runStore, runId);
       if (options.watch !== true) {
-        process.stdout.write(json ? `${terminalText(JSON.stringify({ ...run, cost: runCost(run, table) }, null, 2))}\n` : `${formatRun(run, costLines(run, table), await workersPace(runtime, run))}\n`);
+        process.stdout.write(
+          json ? `${terminalText(JSON.stringify({ ...run, cost: runCost(run, table) }, null, 2))}\n` : `${formatRun(run, costLines(run, table), await workersPace(runtime, run))}\n`,
+        );
         return;
       }
       const tty = process.stdout.isTTY === true && !json;
@@ -86,7 +88,10 @@ export function statusCommand(): Command {
  */
 async function workersPace(runtime: Runtime, run: RunRecord): Promise<EtaPace | undefined> {
   const registered = await registeredQuotas(runtime.redis, runtime.runStore.keys.base);
-  const models = run.model.split(',').map((model) => model.trim()).filter(Boolean);
+  const models = run.model
+    .split(',')
+    .map((model) => model.trim())
+    .filter(Boolean);
   const entries = models.map((model) => registered.get(model));
   if (models.length === 0 || entries.some((entry) => entry === undefined)) return undefined;
   const imagesPerMinute = entries.reduce((sum, entry) => sum + entry!.imagesPerMinute, 0);

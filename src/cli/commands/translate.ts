@@ -15,14 +15,31 @@ import { CONNECTION_SETTINGS, MANIFEST_SETTINGS, TRANSLATION_SETTINGS, addSettin
 import { translationStage } from '../translation-stage.js';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
-const SETTINGS = [...CONNECTION_SETTINGS, ...TRANSLATION_SETTINGS, 'endpoint', 'apiKey', 'apiVersion', 'apiStyle', 'gptEndpoint', 'entraScope', 'deployment', 'deploymentsFile', ...MANIFEST_SETTINGS, 'logLevel', 'logFormat'] as const;
+const SETTINGS = [
+  ...CONNECTION_SETTINGS,
+  ...TRANSLATION_SETTINGS,
+  'endpoint',
+  'apiKey',
+  'apiVersion',
+  'apiStyle',
+  'gptEndpoint',
+  'entraScope',
+  'deployment',
+  'deploymentsFile',
+  ...MANIFEST_SETTINGS,
+  'logLevel',
+  'logFormat',
+] as const;
 
 export function translateCommand(): Command {
   const command = new Command('translate')
     .description(COMMAND_SUMMARIES.translate.description)
     .argument('<manifest>', 'CSV manifest')
     .option('--out <file>', 'where to write the translated manifest (default: <manifest>.translated.csv beside it)')
-    .addHelpText('after', '\nWith no endpoint configured the built-in stand-in answers (a pseudo-localization in the target script, for trying things out). Translations are cached in Redis (REDIS_URL) by message, locale, glossary and model.');
+    .addHelpText(
+      'after',
+      '\nWith no endpoint configured the built-in stand-in answers (a pseudo-localization in the target script, for trying things out). Translations are cached in Redis (REDIS_URL) by message, locale, glossary and model.',
+    );
   addSettings(command, SETTINGS);
   return command.action(async (manifest: string, options: Record<string, unknown>) => {
     const config = resolveConfig(settingFlags(options, SETTINGS));
@@ -39,13 +56,19 @@ export function translateCommand(): Command {
         process.stdout.write(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in (pseudo-localization, not a translation) for ${config.translationDeployment}\n`);
       }
       // The cache is worth having, not worth failing for: without Redis every cell is asked for.
-      const reachable = await assertReachable(config.redisUrl, config.redisClusterNodes).then(() => true, () => false);
+      const reachable = await assertReachable(config.redisUrl, config.redisClusterNodes).then(
+        () => true,
+        () => false,
+      );
       if (reachable) {
         redis = createRedis(config.redisUrl, { role: 'client', clusterNodes: config.redisClusterNodes });
         redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
       }
       const estimate = await estimateTranslation(manifest, defaults);
-      if (estimate.cells > 0) process.stdout.write(`plan: ${estimate.cells} empty text cell${estimate.cells === 1 ? '' : 's'} to translate; at most ${formatChatCost(settings.translationModel ?? settings.translationDeployment, estimate.usage)} (estimate, before the cache)\n`);
+      if (estimate.cells > 0)
+        process.stdout.write(
+          `plan: ${estimate.cells} empty text cell${estimate.cells === 1 ? '' : 's'} to translate; at most ${formatChatCost(settings.translationModel ?? settings.translationDeployment, estimate.usage)} (estimate, before the cache)\n`,
+        );
       const result = await translationStage({ manifestPath: manifest, defaults, settings, redis, queuePrefix: config.queuePrefix, out: process.stdout, err: process.stderr });
       await writeTranslatedManifest(manifest, out, result);
       process.stdout.write(`wrote ${out}: review it (${result.flags.length} cell${result.flags.length === 1 ? '' : 's'} flagged), then \`polyglyph run ${out}\`\n`);

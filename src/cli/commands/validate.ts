@@ -34,7 +34,9 @@ export function validateCommand(): Command {
     // Before reading the manifest: a bad price or deployments file is reported without a long wait.
     const planning = planOptions(standIn ? { ...config, models: undefined } : config);
     const tally = planTally(defaults, planning);
-    const summary = json ? await readOrReport(manifest, () => validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) })) : await validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) });
+    const summary = json
+      ? await readOrReport(manifest, () => validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) }))
+      : await validateManifest(manifest, defaults, { onItem: (item) => tally.add(item) });
     if (summary === undefined) return;
     if (!json) printSummary(summary);
     // A plan of only the valid rows of a broken manifest would understate what the fixed one costs.

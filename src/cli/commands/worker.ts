@@ -8,11 +8,21 @@ import { API_SETTINGS, CONNECTION_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTING
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 // priceFile: the cost metric (polyglyph_cost_microdollars_total) prices token usage with it.
-const SETTINGS = [...CONNECTION_SETTINGS, ...API_SETTINGS, ...STORAGE_SETTINGS, ...WORKER_SETTINGS, ...TEXT_CHECK_SETTINGS, 'workerQueues', 'priceFile', 'maxCost', 'localDir', 'shutdownGraceMs'] as const;
+const SETTINGS = [
+  ...CONNECTION_SETTINGS,
+  ...API_SETTINGS,
+  ...STORAGE_SETTINGS,
+  ...WORKER_SETTINGS,
+  ...TEXT_CHECK_SETTINGS,
+  'workerQueues',
+  'priceFile',
+  'maxCost',
+  'localDir',
+  'shutdownGraceMs',
+] as const;
 
 export function workerCommand(host: WorkerHost): Command {
-  const command = new Command('worker')
-    .description(COMMAND_SUMMARIES.worker.description);
+  const command = new Command('worker').description(COMMAND_SUMMARIES.worker.description);
   addSettings(command, SETTINGS);
   return command.action(async (options: Record<string, unknown>) => {
     const flags = settingFlags(options, SETTINGS);

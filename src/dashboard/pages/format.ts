@@ -36,6 +36,14 @@ export function localeProgressBar(progress: LocaleProgress): SafeHtml {
     return rect;
   });
   const pending = Math.max(0, progress.planned - progress.images);
-  const words = [`${progress.created} created`, progress.existing ? `${progress.existing} stored` : '', progress.imagesFailed ? `${progress.imagesFailed} failed` : '', progress.imagesCancelled ? `${progress.imagesCancelled} cancelled` : '', pending ? `${pending} pending` : ''].filter(Boolean).join(', ');
+  const words = [
+    `${progress.created} created`,
+    progress.existing ? `${progress.existing} stored` : '',
+    progress.imagesFailed ? `${progress.imagesFailed} failed` : '',
+    progress.imagesCancelled ? `${progress.imagesCancelled} cancelled` : '',
+    pending ? `${pending} pending` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return html`<svg class="segbar" viewBox="0 0 100 8" preserveAspectRatio="none" role="img" aria-label="${words}"><rect class="seg-pending" width="100" height="8"></rect>${rects}</svg> <span class="mono seg-words">${words}</span>`;
 }

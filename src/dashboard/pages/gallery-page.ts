@@ -65,10 +65,14 @@ ${data.notice && html`<p class="notice" role="status">${data.notice}</p>`}
 <label><input type="checkbox" name="needs_review" value="1"${filters.needsReview && html` checked`}> needs review only</label>
 <button type="submit">Filter</button>
 </form>
-${ids.length === 0 ? html`<p class="empty">No image matches.</p>` : html`<table id="gallery">
+${
+  ids.length === 0
+    ? html`<p class="empty">No image matches.</p>`
+    : html`<table id="gallery">
 <thead><tr><th>Message</th>${columns.map((locale) => html`<th>${locale}</th>`)}</tr></thead>
 <tbody>${ids.map((id) => html`<tr data-message="${id}"><th class="mono">${id}</th>${columns.map((locale) => cell(id, locale))}</tr>`)}</tbody>
-</table>`}`;
+</table>`
+}`;
   return layout({ title: `Review ${run.id}`, body });
 }
 

@@ -51,7 +51,8 @@ function runTable(runs: RunRecord[]): SafeHtml {
 }
 
 function deploymentTable(deployments: DeploymentUsage[]): SafeHtml {
-  const rows = deployments.map((d) => html`<tr data-deployment="${d.name}">
+  const rows = deployments.map(
+    (d) => html`<tr data-deployment="${d.name}">
 <td>${d.name}</td>
 <td>${d.model}</td>
 <td class="num">${d.imagesPerMinute}</td>
@@ -59,7 +60,8 @@ function deploymentTable(deployments: DeploymentUsage[]): SafeHtml {
 <td class="num">${formatRate(d.imagesPerMinuteRecent)}</td>
 <td class="num${d.rateLimitedRecent > 0 ? ' failed' : ''}">${d.rateLimitedRecent}</td>
 <td>${deploymentState(d)}</td>
-</tr>`);
+</tr>`,
+  );
   return html`<table id="deployments">
 <thead><tr><th>Deployment</th><th>Model</th><th class="num">Quota/min</th><th>Images, last 60 s</th><th class="num">Per min, last ${USAGE_WINDOW_MINUTES} min</th><th class="num">429s, ${USAGE_WINDOW_MINUTES} min</th><th>State</th></tr></thead>
 <tbody>${rows}</tbody>
@@ -80,7 +82,7 @@ function formatRate(perMinute: number): string {
 function scheduleTable(schedules: ScheduleInfo[]): SafeHtml {
   return html`<table id="schedules">
 <thead><tr><th>Name</th><th>Cron</th><th>Time zone</th><th>Does</th><th>Next</th></tr></thead>
-<tbody>${schedules.map((s) => html`<tr><td>${s.name}</td><td class="mono">${s.cron}</td><td>${s.tz ?? 'scheduler\'s'}</td><td>${s.kind === 'scan' ? 'scan the drop location' : html`run <code>${s.manifest ?? ''}</code>`}</td><td class="mono">${formatTimestamp(s.next)}</td></tr>`)}</tbody>
+<tbody>${schedules.map((s) => html`<tr><td>${s.name}</td><td class="mono">${s.cron}</td><td>${s.tz ?? "scheduler's"}</td><td>${s.kind === 'scan' ? 'scan the drop location' : html`run <code>${s.manifest ?? ''}</code>`}</td><td class="mono">${formatTimestamp(s.next)}</td></tr>`)}</tbody>
 </table>`;
 }
 

@@ -59,4 +59,3 @@ function parseJson(raw: Buffer): unknown {
     return undefined;
   }
 }
-

@@ -59,7 +59,13 @@ export function handleChat(route: ChatRoute, incoming: { headers: IncomingHttpHe
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     body = parsed as Record<string, unknown>;
   } catch {
-    return finish(invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)", null, null));
+    return finish(
+      invalidRequest(
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+        null,
+        null,
+      ),
+    );
   }
   if (route.style === 'v1') {
     // openai-openapi CreateChatCompletionRequest: `model` is required; on Azure's v1 surface it names the deployment.
@@ -71,11 +77,14 @@ export function handleChat(route: ChatRoute, incoming: { headers: IncomingHttpHe
   // inference.json createChatCompletionRequest: `messages` is required, at least one.
   const messages = body.messages;
   if (messages === undefined) return finish(invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter'));
-  if (!Array.isArray(messages) || messages.length === 0) return finish(invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array'));
+  if (!Array.isArray(messages) || messages.length === 0)
+    return finish(invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array'));
   for (const [index, message] of messages.entries()) {
     const role = (message as { role?: unknown } | null)?.role;
-    if (typeof role !== 'string' || !ROLES.has(role)) return finish(invalidRequest(`Invalid value: '${String(role)}'. Supported values are: 'system', 'assistant', 'user', 'tool', and 'developer'.`, `messages[${index}].role`, 'invalid_value'));
-    if (typeof (message as { content?: unknown }).content !== 'string') return finish(invalidRequest(`Invalid type for 'messages[${index}].content': expected a string.`, `messages[${index}].content`, 'invalid_type'));
+    if (typeof role !== 'string' || !ROLES.has(role))
+      return finish(invalidRequest(`Invalid value: '${String(role)}'. Supported values are: 'system', 'assistant', 'user', 'tool', and 'developer'.`, `messages[${index}].role`, 'invalid_value'));
+    if (typeof (message as { content?: unknown }).content !== 'string')
+      return finish(invalidRequest(`Invalid type for 'messages[${index}].content': expected a string.`, `messages[${index}].content`, 'invalid_type'));
   }
   const formatProblem = checkResponseFormat(body.response_format);
   if (formatProblem) return finish(formatProblem);
@@ -112,14 +121,21 @@ function checkResponseFormat(format: unknown): MockResponse | undefined {
   if (type !== 'json_schema') return invalidRequest(`Invalid value: '${String(type)}'. Supported values are: 'text', 'json_object', and 'json_schema'.`, 'response_format.type', 'invalid_value');
   const spec = (format as { json_schema?: unknown }).json_schema as { name?: unknown; strict?: unknown; schema?: unknown } | undefined;
   if (typeof spec !== 'object' || spec === null) return invalidRequest("Missing required parameter: 'response_format.json_schema'.", 'response_format.json_schema', 'missing_required_parameter');
-  if (typeof spec.name !== 'string' || !SCHEMA_NAME.test(spec.name)) return invalidRequest(`Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, 'response_format.json_schema.name', 'invalid_value');
+  if (typeof spec.name !== 'string' || !SCHEMA_NAME.test(spec.name))
+    return invalidRequest(
+      `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+      'response_format.json_schema.name',
+      'invalid_value',
+    );
   if (spec.strict !== true) return undefined;
   const problem = strictProblem(spec.schema, []);
-  return problem === undefined ? undefined : invalidRequest(`Invalid schema for response_format '${spec.name}': In context=(${problem.context.map((part) => `'${part}'`).join(', ')}), ${problem.message}`, 'response_format', null);
+  return problem === undefined
+    ? undefined
+    : invalidRequest(`Invalid schema for response_format '${spec.name}': In context=(${problem.context.map((part) => `'${part}'`).join(', ')}), ${problem.message}`, 'response_format', null);
 }
 
 function strictProblem(schema: unknown, context: string[]): { context: string[]; message: string } | undefined {
-  if (typeof schema !== 'object' || schema === null) return { context, message: "schema must be a JSON Schema of 'type: \"object\"'." };
+  if (typeof schema !== 'object' || schema === null) return { context, message: 'schema must be a JSON Schema of \'type: "object"\'.' };
   const node = schema as { type?: unknown; properties?: Record<string, unknown>; required?: unknown; additionalProperties?: unknown; items?: unknown };
   if (node.type === 'object') {
     if (node.additionalProperties !== false) return { context, message: "'additionalProperties' is required to be supplied and to be false." };

@@ -37,12 +37,15 @@ export interface GenerationOutcome extends Omit<AnsweredGeneration, 'status'> {
  * body, quota, then generation (faults, latency, content filter). The quota comes before faults so
  * a refused request does not use up a one-shot fault meant for an admitted one.
  */
-export async function handleGeneration(
-  route: GenerationRoute,
-  incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined },
-  context: GenerationContext,
-): Promise<GenerationOutcome> {
-  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned' | 'garbled'> = { operation: route.operation, deployment: route.style === 'deployment' ? route.deployment : '', n: 1, size: 'auto', prompt: '', parameters: {} };
+export async function handleGeneration(route: GenerationRoute, incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined }, context: GenerationContext): Promise<GenerationOutcome> {
+  const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned' | 'garbled'> = {
+    operation: route.operation,
+    deployment: route.style === 'deployment' ? route.deployment : '',
+    n: 1,
+    size: 'auto',
+    prompt: '',
+    parameters: {},
+  };
   const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0, garbled: number[] = []): GenerationOutcome => ({ ...trace, answer, imagesReturned, garbled });
 
   const denied = checkAuth(incoming.headers, context.credentials) ?? checkApiVersion(route);

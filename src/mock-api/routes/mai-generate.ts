@@ -26,11 +26,7 @@ interface MaiRequest {
  * width and height: MAI's body is `{model, prompt, width, height}`, its answer `data[0].b64_json`.
  * The quota, faults, latency and blocked terms are the stand-in's, shared with the OpenAI routes.
  */
-export async function handleMaiGeneration(
-  route: MaiGenerationRoute,
-  incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined },
-  context: GenerationContext,
-): Promise<GenerationOutcome> {
+export async function handleMaiGeneration(route: MaiGenerationRoute, incoming: { headers: IncomingHttpHeaders; body: Buffer | undefined }, context: GenerationContext): Promise<GenerationOutcome> {
   const trace: Omit<AnsweredGeneration, 'status' | 'imagesReturned' | 'garbled'> = { operation: 'generations', deployment: '', n: 1, size: '', prompt: '', parameters: {} };
   const finish = (answer: MockResponse | typeof NO_ANSWER, imagesReturned = 0, garbled: number[] = []): GenerationOutcome => ({ ...trace, answer, imagesReturned, garbled });
 
@@ -131,7 +127,10 @@ function validateMaiBody(body: Record<string, unknown>): MaiRequest | MockRespon
   if (prompt === undefined || prompt === null) return invalid("Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
   if (typeof prompt !== 'string' || prompt.trim() === '') return invalid("Invalid 'prompt': expected a non-empty string.", 'prompt', 'invalid_type');
   if (prompt.length > MAI_RULES.maxPromptChars) return invalid(`Invalid 'prompt': at most ${MAI_RULES.maxPromptChars} characters, got ${prompt.length}.`, 'prompt', 'string_above_max_length');
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (value === undefined || value === null) return invalid(`Missing required parameter: '${name}'.`, name, 'missing_required_parameter');
     if (typeof value !== 'number' || !Number.isInteger(value)) return invalid(`Invalid '${name}': expected an integer.`, name, 'invalid_type');
   }

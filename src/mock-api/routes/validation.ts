@@ -67,7 +67,11 @@ export function validateGenerationBody(body: Record<string, unknown>, operation:
   if (typeof prompt !== 'string') return wrongType('prompt', 'a string', prompt);
   if (prompt === '') return invalidRequest("Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead.", 'prompt', 'empty_string');
   if (prompt.length > MAX_PROMPT_CHARS) {
-    return invalidRequest(`Invalid 'prompt': string too long. Expected a string with maximum length ${MAX_PROMPT_CHARS}, but got a string with length ${prompt.length} instead.`, 'prompt', 'string_above_max_length');
+    return invalidRequest(
+      `Invalid 'prompt': string too long. Expected a string with maximum length ${MAX_PROMPT_CHARS}, but got a string with length ${prompt.length} instead.`,
+      'prompt',
+      'string_above_max_length',
+    );
   }
 
   const n = body.n ?? 1;
