@@ -1,17 +1,10 @@
 import type { ManifestPlan } from '../cost/estimate.js';
+import type { ManifestIssue } from '../manifest/manifest-issue.js';
 import type { ManifestSummary } from '../manifest/validate-manifest.js';
 import { terminalText } from '../text/terminal-text.js';
 
-/** One issue as `validate --json` prints it: where, how bad, what, and how to fix it. */
-export interface JsonIssue {
-  file: string;
-  line: number;
-  column: number;
-  severity: 'error' | 'warning';
-  code: string;
-  message: string;
-  fix: string;
-}
+/** One issue as `validate --json` prints it: a manifest issue whose `hint` is named `fix`, as in the text form. */
+export type JsonIssue = Omit<ManifestIssue, 'hint'> & { fix: string };
 
 /**
  * What `validate --json` prints: one JSON document on stdout, whatever the outcome, so a script reads
@@ -42,7 +35,7 @@ export function validationJson(summary: ManifestSummary, plan?: ManifestPlan, er
       warnings: summary.warnings,
       issuesNotShown: summary.truncatedIssues,
     },
-    issues: summary.issues.map(({ file, line, column, severity, code, message, hint }) => ({ file, line, column, severity, code, message, fix: hint })),
+    issues: summary.issues.map(({ hint, ...where }) => ({ ...where, fix: hint })),
     plan: plan && jsonPlan(plan),
     error: error && { message: error.message, fix: error.hint },
   };
