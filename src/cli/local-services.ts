@@ -9,7 +9,7 @@ import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { validateManifest } from '../manifest/validate-manifest.js';
 import { startAzurite, type AzuriteProcess } from '../local-services/azurite.js';
 import { lockDir, type DirLock } from '../local-services/dir-lock.js';
-import { findSharedServices, publishSharedServices } from '../local-services/shared-services.js';
+import { findSharedServices, publishSharedServices, waitForSharedServices } from '../local-services/shared-services.js';
 import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
 import { createMockImageApi, type MockDeployment, type MockImageApi } from '../mock-api/server.js';
 
@@ -94,16 +94,36 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
       const location = join(config.localDir, 'azurite');
       await mkdir(config.localDir, { recursive: true });
       // Two Azurites on one data folder would corrupt it.
-      azuriteLock = await lockDir(
-        location,
-        (pid) =>
-          new ServiceUnavailableError(`another polyglyph run${pid ? ` (pid ${pid})` : ''} is using the embedded Azurite's data in ${location}/`, {
-            hint: 'wait for it to finish, give this run its own --local-dir (POLYGLYPH_LOCAL_DIR), or run a shared Azurite and set AZURE_STORAGE_CONNECTION_STRING',
-          }),
+      let holder = 0;
+      const inUse = (pid: number): ServiceUnavailableError => {
+        holder = pid;
+        return new ServiceUnavailableError(`another polyglyph run${pid ? ` (pid ${pid})` : ''} is using the embedded Azurite's data in ${location}/`, {
+          hint: 'wait for it to finish, give this run its own --local-dir (POLYGLYPH_LOCAL_DIR), or run a shared Azurite and set AZURE_STORAGE_CONNECTION_STRING',
+        });
+      };
+      const starting = await lockDir(location, inUse).then(
+        (lock) => {
+          azuriteLock = lock;
+          return undefined;
+        },
+        async (error: unknown) => {
+          // The holder may be starting its services right now (two workers started together): use
+          // them once it publishes them, rather than refusing.
+          const theirs = holder > 0 ? await waitForSharedServices(config.localDir, holder) : undefined;
+          if (!theirs?.storage) throw error;
+          return theirs.storage;
+        },
       );
-      azurite = await startAzurite({ location });
-      resolved = { ...resolved, storageConnectionString: azurite.connectionString };
-      notes.push(`no AZURE_STORAGE_CONNECTION_STRING: started Azurite at ${azurite.blobEndpoint} (data in ${location}/)`);
+      // Tell a process started at the same moment to wait for our Azurite instead of refusing.
+      if (azuriteLock) unpublish = await publishSharedServices(config.localDir, { starting: true });
+      if (starting) {
+        resolved = { ...resolved, storageConnectionString: starting.connectionString };
+        notes.push(`no AZURE_STORAGE_CONNECTION_STRING: using the Azurite of polyglyph (pid ${holder}) at ${starting.blobEndpoint}`);
+      } else {
+        azurite = await startAzurite({ location });
+        resolved = { ...resolved, storageConnectionString: azurite.connectionString };
+        notes.push(`no AZURE_STORAGE_CONNECTION_STRING: started Azurite at ${azurite.blobEndpoint} (data in ${location}/)`);
+      }
     }
     if (mock || azurite) {
       // For the other processes on this data folder (workers in other terminals, enqueue, retry).

@@ -14,6 +14,8 @@ export interface SharedServices {
   api?: { endpoint: string; apiKey: string; imagesPerMinute: number; deploymentsFile?: string | undefined } | undefined;
   /** Azurite, when this process runs one. */
   storage?: { blobEndpoint: string; connectionString: string } | undefined;
+  /** Written as soon as the process holds the data folder's Azurite lock, before Azurite answers. */
+  starting?: boolean | undefined;
 }
 
 export function sharedServicesFile(localDir: string): string {
@@ -35,6 +37,27 @@ export async function findSharedServices(localDir: string, timeoutMs = 1_000): P
   const [apiUp, storageUp] = await Promise.all([shared.api && answers(shared.api.endpoint, timeoutMs), shared.storage && answers(shared.storage.blobEndpoint, timeoutMs)]);
   const found: SharedServices = { pid: shared.pid, api: apiUp ? shared.api : undefined, storage: storageUp ? shared.storage : undefined };
   return found.api || found.storage ? found : undefined;
+}
+
+/**
+ * Waits for the services of a process that holds this data folder's Azurite lock and said it is
+ * starting them (two `worker`s started together; Azurite takes seconds to boot). Resolves with them
+ * once they answer; undefined at once when that process announced nothing (it is not starting them),
+ * or when it dies or `timeoutMs` passes.
+ */
+export async function waitForSharedServices(localDir: string, holderPid: number, timeoutMs = 120_000, pollMs = 250): Promise<SharedServices | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && isAlive(holderPid)) {
+    const announced = await readFile(sharedServicesFile(localDir), 'utf8')
+      .then((text) => JSON.parse(text) as SharedServices)
+      .catch(() => undefined);
+    if (announced?.pid !== holderPid) return undefined;
+    const shared = await findSharedServices(localDir);
+    if (shared?.storage) return shared;
+    if (!announced.starting) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return undefined;
 }
 
 /** Publishes this process's services; the returned function removes the file if it is still ours. */
