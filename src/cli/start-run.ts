@@ -7,7 +7,7 @@ import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { enqueueManifest, type EnqueueManifestOptions, type EnqueueResult } from '../queue/enqueue-manifest.js';
 import { publishFinishedRun } from '../runs/publish-report.js';
 import { newRunId } from '../runs/run-id.js';
-import { BlobStore } from '../storage/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { manifestDefaults } from './manifest-defaults.js';
 import { planStep } from './plan-run.js';
@@ -56,7 +56,6 @@ export async function enqueueRun(
   const models = producer.defaults.models ?? [producer.model];
   const localQuota = (model: string): number => producer.deployments.filter((spec) => spec.model === model).reduce((sum, spec) => sum + spec.imagesPerMinute, 0);
   const pace = await runPace(runtime.redis, runtime.runStore.keys.base, models, localQuota, config.deploymentsFile ? 'the deployments file' : 'POLYGLYPH_IMAGES_PER_MINUTE');
-  const storage = BlobStore.ifConfigured(config);
   return enqueueManifest(runtime, {
     runId: newRunId(),
     manifestPath,
@@ -69,8 +68,7 @@ export async function enqueueRun(
     maxCostUsd: config.maxCost,
     origin,
     imagesPerMinute: pace.imagesPerMinute,
-    masterStore: producerMasterStore(runtime, storage),
-    storage,
+    masterStore: producerMasterStore(runtime, config),
     ...planStep(producer.defaults, config, out, pace),
     ...extra,
   });

@@ -7,7 +7,6 @@ import type { ManifestItem } from '../manifest/manifest-item.js';
 import { readManifest } from '../manifest/read-manifest.js';
 import { validateManifest, type ManifestSummary } from '../manifest/validate-manifest.js';
 import type { RunStore } from '../runs/run-store.js';
-import type { StoredBlobs } from '../runs/confirm-done-markers.js';
 import type { ImageJobData } from './image-job.js';
 import type { JobContext, PlannedJob } from './item-jobs.js';
 import { modelItemJobs } from './model-jobs.js';
@@ -38,11 +37,6 @@ export interface EnqueueManifestOptions extends Omit<JobContext, 'manifest' | 'm
   beforeEnqueue?: () => Promise<{ estimatedCostMicros?: number | undefined }>;
   /** Sees every valid row during the validation pass (the plan tallies them there, saving a pass). */
   onValidItem?: (item: ManifestItem) => void;
-  /**
-   * The storage the run's images go to: an item that settled moments ago counts for this run at once
-   * only when its images are there (run-store.ts attach). None: every item waits for its job.
-   */
-  storage?: StoredBlobs | undefined;
   /** Fetches master creatives (once per run) for rows with a `source_image`; required when there are any. */
   masterStore?: MasterStore | undefined;
   /** The pool: when given, models the manifest names must each be served by one of them (else nothing is enqueued). */
@@ -127,7 +121,7 @@ export async function enqueueItems(
       await deps.runStore.attach(
         options.runId,
         chunk.map((job) => job.opts.jobId),
-        { fresh: options.fresh ?? false, storage: options.storage },
+        { fresh: options.fresh ?? false },
       ),
     );
     await deps.queue.addBulk(settled.size === 0 ? chunk : chunk.filter((job) => !settled.has(job.opts.jobId)));

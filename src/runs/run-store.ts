@@ -3,7 +3,6 @@ import { runScript } from '../redis/scripts.js';
 import type { OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import { RunKeys } from './run-keys.js';
-import { confirmDoneMarkers, type StoredBlobs } from './confirm-done-markers.js';
 import { loadRunTranslations, type RunTranslation } from './run-translations.js';
 import { loadReviews, saveReview, type ImageReview } from './run-reviews.js';
 import { claimRegeneration, loadRegenerations, releaseRegeneration, type ClaimResult, type RegenerationState } from './run-regenerations.js';
@@ -166,17 +165,14 @@ export class RunStore {
 
   /**
    * Makes the run wait for these items (commands/attach.lua). Call before adding their jobs, and add
-   * only the ones not returned: those settled moments ago and the run has their outcome already,
-   * taken only when `storage` (the producer's) holds every image the outcome names
-   * (confirm-done-markers.ts); without `storage` every item waits for its job.
+   * only the ones not returned: those settled moments ago and the run has their outcome already.
    * `fresh` (retry): old outcomes are dropped and every item waits for a new job.
    */
-  async attach(runId: string, jobIds: readonly string[], options: { fresh?: boolean; storage?: StoredBlobs | undefined } = {}): Promise<string[]> {
+  async attach(runId: string, jobIds: readonly string[], options: { fresh?: boolean } = {}): Promise<string[]> {
     if (jobIds.length === 0) return [];
-    const confirmed = !options.fresh && options.storage ? await confirmDoneMarkers(this.redis, this.keys, jobIds, options.storage) : new Map<string, string>();
     const keys = [this.keys.run(runId), this.keys.rows(runId), this.keys.failures(runId), this.keys.runItems(runId)];
     for (const jobId of jobIds) keys.push(this.keys.itemRuns(jobId), this.keys.itemDone(jobId));
-    return (await runScript(this.redis, 'attach', keys, [runId, options.fresh ? '1' : '0', ...jobIds, ...jobIds.map((jobId) => confirmed.get(jobId) ?? '')])) as string[];
+    return (await runScript(this.redis, 'attach', keys, [runId, options.fresh ? '1' : '0', ...jobIds])) as string[];
   }
 
   /** Every item is enqueued. True when they had all settled already: the caller finished the run and writes its report. */

@@ -17,9 +17,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Storage that holds every image a done marker names (attach takes a marker only when it does). */
-const everyImageStored = { exists: (): Promise<boolean> => Promise.resolve(true) };
-
 const row = (id: string, status: ReportRow['status'] = 'created'): ReportRow => ({
   id,
   locale: 'ja',
@@ -75,7 +72,7 @@ describe('RunStore: exact completion when runs share items', () => {
     const store = await newStore();
     await store.attach('r1', ['j']);
     await store.settle('j', [row('j')], { imagesCreated: 1 });
-    expect(await store.attach('r2', ['j', 'new'], { storage: everyImageStored })).toEqual(['j']);
+    expect(await store.attach('r2', ['j', 'new'])).toEqual(['j']);
     // for r2 the image was already there: it counts as found, not created (nor paid)
     expect(await store.get('r2')).toMatchObject({ total: 2, settled: 1, imagesCreated: 0, imagesExisting: 1 });
     const [taken] = await (async () => {
@@ -87,7 +84,7 @@ describe('RunStore: exact completion when runs share items', () => {
     // a failed outcome taken this way lands in the failures list too
     await store.attach('r1', ['f']);
     await store.settle('f', [row('f', 'failed')], { itemsFailed: 1 });
-    expect(await store.attach('r2', ['f'], { storage: everyImageStored })).toEqual(['f']);
+    expect(await store.attach('r2', ['f'])).toEqual(['f']);
     expect((await store.failures('r2', 10)).rows.map((r) => r.id)).toEqual(['f']);
     // once 'new' settles, every item has: the producer's markEnqueued finishes the run
     await store.settle('new', [row('new')], { imagesCreated: 1 });

@@ -50,7 +50,7 @@ export function retryCommand(host: WorkerHost): Command {
         manifestPath,
         defaults: manifestDefaults(config),
         model: modelName(config),
-        masterStore: producerMasterStore(runtime, BlobStore.ifConfigured(config)),
+        masterStore: producerMasterStore(runtime, config),
         attempts: config.attempts,
         backoffMs: config.backoffMs,
       });

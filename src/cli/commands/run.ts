@@ -128,7 +128,6 @@ export function runCommand(host: WorkerHost): Command {
         origin: describeOrigin('run'),
         imagesPerMinute: capacity,
         masterStore: runtime.masters,
-        storage: runtime.blobStore,
         deployments: runtime.pool.members.map((member) => member.spec),
         ...planStep(defaults, config, out, capacity, translated && { cells: translated.filled, costMicros: translated.costMicros }),
         ...(translated ? { translations: translated.texts } : {}),

@@ -1,10 +1,8 @@
 --[[
   Makes a run wait for a chunk of items (the producer, before addBulk). An item that settled moments
   ago (its done marker is set: its job may still be finishing, or was just removed) gives the run its
-  outcome at once and must not be added again, but only when the producer confirmed that marker in
-  its own storage (every image it names is there: src/runs/confirm-done-markers.ts) and it is still
-  the marker confirmed (its SHA-1); any other item joins the item's waiting set, and addBulk adds its
-  job unless it is already queued. An unconfirmed marker is left for the runs it is true for.
+  outcome at once and must not be added again; any other item joins the item's waiting set, and
+  addBulk adds its job unless it is already queued.
 
   Variable key count (the caller passes it first): 4 + 2 per item.
     KEYS[1] the run (hash)
@@ -17,7 +15,6 @@
     ARGV[1] run id
     ARGV[2] '1': drop the items' done markers and wait for new jobs (retry); '0': take them
     ARGV[2 + i] item i's job id
-    ARGV[2 + n + i] the SHA-1 of item i's done marker as the producer confirmed it, or '' (n items)
 
   Returns: the job ids settled at once (the caller leaves them out of addBulk).
 ]]
@@ -25,17 +22,12 @@
 local runKey, rowsKey, failuresKey, itemsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local runId, fresh = ARGV[1], ARGV[2] == '1'
 local settledNow = {}
-local items = (#ARGV - 2) / 2
+local items = #ARGV - 2
 for i = 1, items do
-  local jobId, confirmed = ARGV[2 + i], ARGV[2 + items + i]
+  local jobId = ARGV[2 + i]
   local waitingKey, doneKey = KEYS[3 + 2 * i], KEYS[4 + 2 * i]
   local done = false
-  if fresh then
-    redis.call('DEL', doneKey)
-  elseif confirmed ~= '' then
-    done = redis.call('GET', doneKey)
-    if done and redis.sha1hex(done) ~= confirmed then done = false end
-  end
+  if fresh then redis.call('DEL', doneKey) else done = redis.call('GET', doneKey) end
   if done then
     -- For this run the images were already there: what the other run created, this one found.
     local outcome = cjson.decode(done)
