@@ -132,7 +132,7 @@ describe('polyglyph dashboard', () => {
     expect(list.stdout).toMatch(/^DEPLOYMENT\s+MODEL\s+QUOTA\/MIN\s+LAST 60 S/m);
     expect(list.stdout).toMatch(/^gpt-image-2\s+gpt-image-2\s+6000\s+\d+ \(0%\)\s+0\.6\s+1\s+(taking work|held after a 429, .* left)$/m);
     const one = await runCli(['status', run.id], env);
-    expect(one.stdout).toMatch(/^ {2}hi\s+\[x+\] 0 created, 1 failed of 1 images$/m);
+    expect(one.stdout).toMatch(/^ {2}hi\s+\[x+\] 0 created, 1 failed of 1 image$/m);
     const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Array<{ id: string; failuresByCode: Record<string, number> }>;
     expect(json[0]).toMatchObject({ id: run.id, failuresByCode: { content_policy_violation: 1 } });
   });
