@@ -144,6 +144,9 @@ describe('Redis Cluster', () => {
         POLYGLYPH_STALLED_INTERVAL_MS: '5000',
         POLYGLYPH_BACKOFF_MS: '200',
         POLYGLYPH_LOG_LEVEL: 'warn',
+        // A data folder of their own: the repo's .polyglyph/services.json is shared with other test
+        // files' CLIs running at the same time, whose stand-in these workers would otherwise adopt.
+        POLYGLYPH_LOCAL_DIR: join(dir, 'workers-data'),
       };
       workers.push(spawnWorker(workerEnv), spawnWorker(workerEnv));
       const describeWorkers = (): string => workers.map((worker, index) => `worker ${index}:\n${worker.output()}`).join('\n');
