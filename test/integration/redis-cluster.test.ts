@@ -144,18 +144,13 @@ describe('Redis Cluster', () => {
         POLYGLYPH_STALLED_INTERVAL_MS: '5000',
         POLYGLYPH_BACKOFF_MS: '200',
         POLYGLYPH_LOG_LEVEL: 'warn',
-        // A data folder of their own: the repo's .polyglyph/services.json is shared with other test
-        // files' CLIs running at the same time, whose stand-in these workers would otherwise adopt.
-        POLYGLYPH_LOCAL_DIR: join(dir, 'workers-data'),
       };
       workers.push(spawnWorker(workerEnv), spawnWorker(workerEnv));
       const describeWorkers = (): string => workers.map((worker, index) => `worker ${index}:\n${worker.output()}`).join('\n');
 
       // Mid-run, the master that holds the queue's slot stops and starts again from its nodes.conf and AOF.
-      // Two worker processes start through tsx (~5 CPU-s each): beside another test file on two cores
-      // that took more than the 60 s this wait had (CI, 2026-11-30); alone the whole test takes ~25 s.
       const owner = cluster.ports.indexOf(await cluster.portOf(`${config.queuePrefix}:${config.queueName}`));
-      await waitUntil(async () => ((await runtime.runStore.get(runA))?.settled ?? 0) >= 2 && inFlight(api.stats()) >= 1, 'two items settled with a request in flight', 150_000).catch(
+      await waitUntil(async () => ((await runtime.runStore.get(runA))?.settled ?? 0) >= 2 && inFlight(api.stats()) >= 1, 'two items settled with a request in flight', 60_000).catch(
         (error: unknown) => {
           throw new Error(`${String(error)}\n${describeWorkers()}`);
         },
@@ -222,7 +217,7 @@ describe('Redis Cluster', () => {
       await Promise.all(workers.map((worker) => worker.stop()));
       await runtime.close();
     }
-  }, 450_000);
+  }, 300_000);
 });
 
 /** How many keys matching `pattern` each master holds (port -> count). */
