@@ -50,7 +50,9 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
     await Promise.allSettled([mock?.close(), azurite?.stop()]);
     await azuriteLock?.release();
   };
-  const needsApi = !config.endpoint && !config.gptEndpoint && options.api !== false;
+  // A deployments file names every deployment's own endpoint: no stand-in then, and never another
+  // process's stand-in (adopting one replaced the user's file with the stand-in's).
+  const needsApi = !config.endpoint && !config.gptEndpoint && !config.deploymentsFile && options.api !== false;
   const needsStorage = !config.storageConnectionString && !config.storageAccountUrl;
   if (!needsApi && !needsStorage) return { config, notes, stop };
   // Another process on this data folder runs them already: use its services, start none of ours.
@@ -61,7 +63,7 @@ export async function startLocalServices(config: Config, flags: FlagValues, opti
       endpoint: shared.api.endpoint,
       apiKey: config.apiKey ?? shared.api.apiKey,
       imagesPerMinute: shared.api.imagesPerMinute,
-      deploymentsFile: shared.api.deploymentsFile ?? resolved.deploymentsFile,
+      deploymentsFile: shared.api.deploymentsFile,
     };
     notes.push(`no AZURE_OPENAI_ENDPOINT: using the built-in stand-in image API of polyglyph (pid ${shared.pid}) at ${shared.api.endpoint}`);
   }
