@@ -7,11 +7,17 @@ import { ServiceUnavailableError } from '../errors/polyglyph-error.js';
 export class RedisUnreachableError extends ServiceUnavailableError {
   /** The URL that was tried, password redacted. */
   readonly url: string;
+  /**
+   * Nothing refused the connection or the PING: it simply did not answer in time. A Redis that is
+   * there but slow (a starved host) looks like this; a stopped one, a wrong host or password does not.
+   */
+  readonly noAnswer: boolean;
 
-  constructor(url: string, cause: unknown) {
+  constructor(url: string, cause: unknown, noAnswer = false) {
     const shown = redactRedisUrl(url);
     super(`Cannot reach Redis at ${shown} (${describeCause(cause)}). Start one (e.g. \`redis-server\` or \`docker compose up -d redis\`) or set REDIS_URL.`, { cause });
     this.url = shown;
+    this.noAnswer = noAnswer;
   }
 }
 
@@ -43,8 +49,9 @@ export async function assertRedisReachable(url: string, timeoutMs = 1500): Promi
   let firstError: unknown;
   redis.on('error', (error) => (firstError ??= error));
   let timer: NodeJS.Timeout | undefined;
+  const noAnswer = new Error(`no answer within ${timeoutMs} ms`);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(noAnswer), timeoutMs);
   });
   const attempt = redis.connect().then(() => redis.ping());
   attempt.catch(() => {}); // when the timeout wins, this still rejects later, once we disconnect
@@ -52,7 +59,7 @@ export async function assertRedisReachable(url: string, timeoutMs = 1500): Promi
     await Promise.race([attempt, timeout]);
   } catch (error) {
     redis.disconnect();
-    throw new RedisUnreachableError(url, firstError ?? error);
+    throw new RedisUnreachableError(url, firstError ?? error, firstError === undefined && error === noAnswer);
   } finally {
     clearTimeout(timer);
   }

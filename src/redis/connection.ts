@@ -1,5 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { assertClusterReachable, assertRedisReachable } from '../local-services/redis-probe.js';
+import { assertClusterReachable, assertRedisReachable, RedisUnreachableError } from '../local-services/redis-probe.js';
 
 /** A connection to one Redis or to a Redis Cluster: the rest of Polyglyph works with either. */
 export type RedisClient = Redis | Cluster;
@@ -24,10 +24,27 @@ const reconnect = (times: number): number => Math.min(100 * 2 ** times, 5_000);
  * Fails fast with a clear message when Redis (or every seed of the cluster) does not answer, before
  * BullMQ would retry forever.
  */
-export async function assertReachable(url: string, clusterNodes: string | undefined): Promise<void> {
+export async function assertReachable(url: string, clusterNodes: string | undefined, timeoutMs?: number): Promise<void> {
   const seeds = parseClusterNodes(clusterNodes);
-  if (seeds.length === 0) await assertRedisReachable(url);
-  else await assertClusterReachable(url, seeds);
+  if (seeds.length === 0) await assertRedisReachable(url, timeoutMs);
+  else await assertClusterReachable(url, seeds, timeoutMs);
+}
+
+/**
+ * assertReachable for a process meant to run for hours (`worker`). A Redis that refuses, does not
+ * resolve or rejects the password still fails within 2 s; one that is there and only slow to answer
+ * (a starved host: seen 15 times in one soak at load 40) gets `patienceMs` more, and `onSlow` says so.
+ * Exiting on a late PING made a supervisor restart such workers in a loop, each start-up costing
+ * seconds of CPU on the host that was already short of it.
+ */
+export async function awaitReachable(url: string, clusterNodes: string | undefined, options: { patienceMs?: number; onSlow?: (error: RedisUnreachableError) => void } = {}): Promise<void> {
+  try {
+    await assertReachable(url, clusterNodes);
+  } catch (error) {
+    if (!(error instanceof RedisUnreachableError) || !error.noAnswer) throw error;
+    options.onSlow?.(error);
+    await assertReachable(url, clusterNodes, options.patienceMs ?? 30_000);
+  }
 }
 
 export function createRedis(url: string, options: RedisConnectionOptions): RedisClient {

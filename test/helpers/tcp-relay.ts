@@ -9,7 +9,11 @@ export interface TcpRelay {
   close(): Promise<void>;
 }
 
-export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
+/**
+ * @param delayMs - each connection reaches the target only this long after it was accepted: a service
+ * that is up but slow to answer, as on a starved host.
+ */
+export async function startTcpRelay(targetPort: number, delayMs = 0): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
@@ -17,12 +21,18 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
     socket.on('close', () => sockets.delete(socket));
   };
   const server = createServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port: targetPort });
     track(client);
-    track(upstream);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    client.pipe(upstream).pipe(client);
+    client.pause();
+    const relay = (): void => {
+      if (client.destroyed) return;
+      const upstream = connect({ host: '127.0.0.1', port: targetPort });
+      track(upstream);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.pipe(upstream).pipe(client);
+    };
+    if (delayMs > 0) setTimeout(relay, delayMs).unref();
+    else relay();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -10,6 +10,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/local-services/free-port.js';
 import { assertRedisReachable, redactRedisUrl, RedisUnreachableError } from '../../src/local-services/redis-probe.js';
+import { awaitReachable } from '../../src/redis/connection.js';
+import { startBlackHole } from '../helpers/black-hole.js';
+import { startTcpRelay } from '../helpers/tcp-relay.js';
 import { AZURITE_BOOT_TIMEOUT_MS, AZURITE_TEST_TIMEOUT_MS, AzuriteNotInstalledError, startAzurite, uniqueContainerName, type AzuriteProcess } from '../helpers/azurite.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { uniquePrefix } from '../helpers/unique.js';
@@ -255,6 +258,40 @@ describe('assertRedisReachable', () => {
     expect(message).toContain('ECONNREFUSED');
     expect(message).toContain('Start one (e.g. `redis-server` or `docker compose up -d redis`) or set REDIS_URL.');
     expect(message).not.toContain('hunter2');
+  });
+
+  // `worker` runs for hours: a Redis that is there but slow to answer (a starved host) is waited for,
+  // said within 2 s; a refused connection still fails at once.
+  it('awaitReachable waits for a Redis that answers late, and says so', async () => {
+    const slow = await startTcpRelay(redis.port, 2_500);
+    try {
+      const slowNotes: RedisUnreachableError[] = [];
+      await expect(assertRedisReachable(`redis://127.0.0.1:${slow.port}`)).rejects.toMatchObject({ noAnswer: true });
+      await awaitReachable(`redis://127.0.0.1:${slow.port}`, undefined, { onSlow: (error) => slowNotes.push(error) });
+      expect(slowNotes).toHaveLength(1);
+      expect(slowNotes[0]!.message).toContain('no answer within 1500 ms');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('awaitReachable fails at once when the connection is refused, and after its patience when nothing answers', async () => {
+    const refused = `redis://127.0.0.1:${await freePort()}`;
+    const slowNotes: unknown[] = [];
+    const error = await awaitReachable(refused, undefined, { onSlow: (note) => slowNotes.push(note) }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ noAnswer: false });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    expect(slowNotes).toEqual([]);
+
+    const hole = await startBlackHole();
+    try {
+      const silent = await awaitReachable(`redis://127.0.0.1:${hole.port}`, undefined, { patienceMs: 500, onSlow: (note) => slowNotes.push(note) }).catch((caught: unknown) => caught);
+      expect(silent).toBeInstanceOf(RedisUnreachableError);
+      expect((silent as Error).message).toContain('no answer within 500 ms');
+      expect(slowNotes).toHaveLength(1);
+    } finally {
+      await hole.close();
+    }
   });
 
   it('redacts passwords in user info and query, and leaves other URLs as typed', () => {

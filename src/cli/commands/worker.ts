@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { cliLogger } from '../cli-logger.js';
-import { assertRedisReachable } from '../../local-services/redis-probe.js';
+import { awaitReachable } from '../../redis/connection.js';
 import { startLocalServices } from '../local-services.js';
 import type { WorkerHost } from '../worker-host.js';
 import { API_SETTINGS, CONNECTION_SETTINGS, STORAGE_SETTINGS, TEXT_CHECK_SETTINGS, WORKER_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
@@ -29,7 +29,9 @@ export function workerCommand(host: WorkerHost): Command {
     const base = resolveConfig(flags);
     // Nothing configured: the stand-in and Azurite that `run` or another worker on this data folder
     // runs, else our own, found by the processes that come after (see local-services.ts).
-    await assertRedisReachable(base.redisUrl);
+    await awaitReachable(base.redisUrl, base.redisClusterNodes, {
+      onSlow: (error) => process.stderr.write(`Redis at ${error.url} has not answered within 1.5 s (a busy host?); waiting up to 30 s more\n`),
+    });
     const local = await startLocalServices(base, flags);
     for (const note of local.notes) process.stderr.write(`${note}\n`);
     const config = local.config;
