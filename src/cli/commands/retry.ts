@@ -45,6 +45,7 @@ export function retryCommand(host: WorkerHost): Command {
     try {
       const run = await getRun(runtime.runStore, runId);
       const manifestPath = typeof options.manifest === 'string' ? options.manifest : run.manifestPath;
+      const retryStarted = Date.now();
       const result = await retryFailed(runtime, {
         runId,
         manifestPath,
@@ -75,7 +76,7 @@ export function retryCommand(host: WorkerHost): Command {
           cleanup.unshift(() => workers.close());
         }
         const finished = await waitForReportBlob(runtime.runStore, await waitForRun(runtime.runStore, runId, new Progress(process.stderr)));
-        process.stdout.write(`${describeOutcome(finished)}\n`);
+        process.stdout.write(`${describeOutcome(finished, retryStarted)}\n`);
         await printFailures(runtime.runStore, finished, process.stdout);
         // The report of a local run is rewritten with the retried items' new outcome.
         const report = await writeReport(runtime.runStore, finished, config.reportDir);
