@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyTooLarge, internalServerError, resourceNotFound } from './errors.js';
@@ -49,7 +50,8 @@ class MockImageApiServer implements MockImageApi {
   private readonly renderer = new ImageRenderer();
   private readonly recorder: StatsRecorder;
   /** Ends the latency of in-flight requests when the server closes. */
-  private readonly closing = new AbortController();
+  /** Aborts every request's latency wait on close; each request in flight listens to it, so no listener cap. */
+  private readonly closing = unlimitedAbortController();
   private server: Server | undefined;
   private address: string | undefined;
   private closed: Promise<void> | undefined;
@@ -217,6 +219,13 @@ class MockImageApiServer implements MockImageApi {
     this.recorder.answered({ ...trace, status: answer.status, receivedAt });
     sendResponse(response, answer, requestId);
   }
+}
+
+// With the default cap of 10 listeners, Node warned (MaxListenersExceededWarning) from the 11th request in flight.
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 function pickConfigurable(options: MockImageApiOptions): MockSettingsPatch {

@@ -108,6 +108,22 @@ describe('stand-in image API: generations', () => {
     expect(image).toMatchObject({ width: 3840, height: 1280 });
   });
 
+  it('serves more than ten requests in flight without a MaxListenersExceededWarning', async () => {
+    await start({ latencyMs: 300 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => generate({ size: '1024x1024', quality: 'low', output_format: 'jpeg' })));
+      expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 12 }, () => 200));
+      // Node emits process warnings on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('accepts a bearer token when no key is configured', async () => {
     await start();
     const response = await post(DEPLOYMENT_URL, { prompt: 'x' }, { authorization: 'Bearer token-from-entra' });
