@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cliCommand } from './cli-build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,7 +19,7 @@ export function hermeticEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv
   return { ...inherited, ...env };
 }
 
-/** Runs the CLI from source in a child process, as a user would run `polyglyph ...`. */
+/** Runs the CLI built from the checkout's sources (cli-build.ts) in a child process, as a user would run `polyglyph ...`. */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
   return startCli(args, env, timeoutMs).result;
 }
@@ -31,9 +32,10 @@ export interface StartedCli {
   result: Promise<CliResult>;
 }
 
-/** Starts the CLI from source and hands back the process, for tests that signal it while it runs. */
+/** Starts the CLI built from the checkout's sources and hands back the process, for tests that signal it while it runs. */
 export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): StartedCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], {
+  const [node, entry] = cliCommand();
+  const child = spawn(node, [entry, ...args], {
     cwd: ROOT,
     env: hermeticEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

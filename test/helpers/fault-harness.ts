@@ -17,6 +17,7 @@ import type { ImageJobData } from '../../src/queue/image-job.js';
 import type { ReportRow } from '../../src/runs/report-row.js';
 import { RunStore, isRunComplete, type RunRecord } from '../../src/runs/run-store.js';
 import { imageBlobName, sidecarBlobName } from '../../src/storage/blob-name.js';
+import { cliCommand } from './cli-build.js';
 import { hermeticEnv } from './cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -222,14 +223,15 @@ export interface WorkerChild {
   stop(): Promise<void>;
 }
 
-/** `polyglyph worker` from source in a child process, configured only through its environment. */
+/** `polyglyph worker` (built from the checkout's sources) in a child process, configured only through its environment. */
 export function spawnWorker(env: Record<string, string>): WorkerChild {
   return spawnPolyglyph(['worker'], env);
 }
 
-/** `polyglyph <args>` from source in a child process that dies with the test run, its output kept for failure messages. */
+/** `polyglyph <args>` (built from the checkout's sources) in a child process that dies with the test run, its output kept for failure messages. */
 export function spawnPolyglyph(args: string[], env: Record<string, string>): WorkerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], {
+  const [node, entry] = cliCommand();
+  const child = spawn(node, [entry, ...args], {
     cwd: ROOT,
     env: hermeticEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

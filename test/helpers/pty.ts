@@ -2,6 +2,7 @@
 // allocates the PTY (no native module needed), so stdout and stderr are both TTYs for the child.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cliCommand } from './cli-build.js';
 import { hermeticEnv, type CliResult } from './cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -11,11 +12,11 @@ function shellQuote(arg: string): string {
 }
 
 /**
- * Runs `polyglyph <args>` from source inside `script -qfec`; the terminal's output (stdout and
+ * Runs `polyglyph <args>` (built from the checkout's sources) inside `script -qfec`; the terminal's output (stdout and
  * stderr together, with the terminal's CRLF line ends turned back into LF) is in `stdout`.
  */
 export function runCliInTerminal(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
-  const command = [process.execPath, '--import', 'tsx', 'test/helpers/cli-entry.ts', ...args].map(shellQuote).join(' ');
+  const command = [...cliCommand(), ...args].map(shellQuote).join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: hermeticEnv({ ...env, TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

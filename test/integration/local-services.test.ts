@@ -14,6 +14,7 @@ import { awaitReachable } from '../../src/redis/connection.js';
 import { startBlackHole } from '../helpers/black-hole.js';
 import { startTcpRelay } from '../helpers/tcp-relay.js';
 import { AZURITE_BOOT_TIMEOUT_MS, AZURITE_TEST_TIMEOUT_MS, AzuriteNotInstalledError, startAzurite, uniqueContainerName, type AzuriteProcess } from '../helpers/azurite.js';
+import { builtFile } from '../helpers/cli-build.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { uniquePrefix } from '../helpers/unique.js';
 
@@ -142,12 +143,12 @@ describe('embedded Azurite', () => {
     async () => {
       // A parent process that starts Azurite, prints its pid, then waits to be killed.
       const script = `
-      const { startAzurite } = await import(${JSON.stringify(join(ROOT, 'src/local-services/azurite.ts'))});
+      const { startAzurite } = await import(${JSON.stringify(builtFile('src/local-services/azurite.ts'))});
       const azurite = await startAzurite({ readyTimeoutMs: ${AZURITE_BOOT_TIMEOUT_MS} });
       console.log(JSON.stringify({ pid: azurite.pid, location: azurite.location }));
       setInterval(() => {}, 1000);
     `;
-      const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
       const line = await new Promise<string>((resolve, reject) => {
         let out = '';
         parent.stdout.on('data', (chunk: Buffer) => {

@@ -1,12 +1,13 @@
 // Issue 14 item 5: a command whose reader goes away (`polyglyph status | head`) exits quietly.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { cliCommand } from '../helpers/cli-build.js';
 import { hermeticEnv } from '../helpers/cli.js';
 
 /** `polyglyph <args> | true` in bash: the reader is gone before the CLI writes; the CLI's own exit code and stderr. */
 function intoClosedPipe(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const command = `node --import tsx test/helpers/cli-entry.ts ${args.join(' ')} | true; echo "exit:\${PIPESTATUS[0]}" >&2`;
+    const command = `${[...cliCommand(), ...args].map((word) => `'${word}'`).join(' ')} | true; echo "exit:\${PIPESTATUS[0]}" >&2`;
     const child = spawn('bash', ['-c', command], { env: hermeticEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliCommand } from '../helpers/cli-build.js';
 import { hermeticEnv } from '../helpers/cli.js';
 import { createProgram } from '../../src/cli/program.js';
 
@@ -22,7 +23,8 @@ afterAll(async () => {
 /** Every module URL a CLI invocation resolves. */
 async function modulesLoaded(args: string[]): Promise<string[]> {
   const file = join(dir, `${args.join('_').replace(/\W/g, '-')}.txt`);
-  await run(process.execPath, ['--import', './test/helpers/record-imports.mjs', '--import', 'tsx', 'test/helpers/cli-entry.ts', ...args], { env: hermeticEnv({ RECORD_IMPORTS_FILE: file }) });
+  const [node, entry] = cliCommand();
+  await run(node, ['--import', './test/helpers/record-imports.mjs', entry, ...args], { env: hermeticEnv({ RECORD_IMPORTS_FILE: file }) });
   return (await readFile(file, 'utf8')).split('\n');
 }
 
@@ -34,8 +36,7 @@ function commandFiles(urls: string[]): string[] {
 /** The packages (node_modules/<name>) a CLI invocation loads. */
 async function packagesLoaded(args: string[]): Promise<Set<string>> {
   const urls = await modulesLoaded(args);
-  // tsx and its own dependencies load the sources; they are not the CLI's.
-  return new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []).filter((name) => !['tsx', 'esbuild', 'get-tsconfig', 'resolve-pkg-maps'].includes(name)));
+  return new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
 }
 
 const HEAVY = ['bullmq', 'ioredis', '@azure/storage-blob', '@azure/identity', 'express', 'sharp', '@bull-board/api', 'pino'];
