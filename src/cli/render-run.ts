@@ -4,6 +4,7 @@ import { describeDeploymentState, USAGE_WINDOW_MINUTES, type DeploymentUsage } f
 import { formatTimestamp } from '../runs/format-time.js';
 import { etaMs, runState } from '../runs/run-state.js';
 import type { LocaleProgress, RunRecord } from '../runs/run-store.js';
+import { RECORDED_PACE, type EtaPace } from '../runs/workers-pace.js';
 import { terminalValue } from '../text/terminal-text.js';
 
 /** Columns padded to their widest cell, two spaces apart, as `docker ps` and `kubectl get` print. */
@@ -84,12 +85,6 @@ export function formatRunList(runs: RunRecord[]): string {
   return formatTable(header, lines);
 }
 
-/** The pace an ETA is worked out at, and where it comes from (`the running workers' quota`). */
-export interface EtaPace {
-  imagesPerMinute: number;
-  from: string;
-}
-
 /**
  * The detail of one run with a progress bar per locale, for `polyglyph status <run>`. `pace`: the
  * quota the running workers registered (else the capacity recorded when the run was enqueued).
@@ -98,7 +93,7 @@ export function formatRun(run: RunRecord, extra: string[] = [], pace?: EtaPace):
   const state = runState(run);
   const imagesPerMinute = pace?.imagesPerMinute ?? run.imagesPerMinute;
   const eta = state === 'running' || state === 'enqueuing' ? etaMs(run, imagesPerMinute) : undefined;
-  const from = pace?.from ?? 'the quota when it was enqueued; no worker has registered its deployments';
+  const from = pace?.from ?? RECORDED_PACE;
   const lines = [
     `run ${terminalValue(run.id)}: ${state}${eta !== undefined ? `, about ${formatDuration(eta)} left at ${imagesPerMinute} images/min (${from})` : ''}`,
     `  manifest  ${terminalValue(run.manifest)} (sha256 ${run.manifestSha256.slice(0, 16)}...)`,

@@ -5,6 +5,7 @@ import type { DeploymentUsage } from '../deployments/deployment-usage.js';
 import type { ReadinessCheck } from '../observability/health-server.js';
 import type { ReportRow } from '../runs/report-row.js';
 import type { RunRecord, RunStore } from '../runs/run-store.js';
+import type { EtaPace } from '../runs/workers-pace.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { ScheduleJobData } from '../schedules/schedules.js';
 import type { DashboardCredentials } from './dashboard-auth.js';
@@ -16,6 +17,8 @@ export interface DashboardDeps {
   scheduleQueue: Queue<ScheduleJobData>;
   /** Quota use per deployment, as the workers count it in Redis. */
   deployments: () => Promise<DeploymentUsage[]>;
+  /** The pace the running workers keep for a run (their registered quotas), for its ETA; undefined: the recorded one. */
+  pace?: ((run: RunRecord) => Promise<EtaPace | undefined>) | undefined;
   /** `/readyz` passes when every one does. */
   checks: Record<string, ReadinessCheck>;
   /** Required on every page when set; undefined serves without authentication (loopback only: see assertSafeToListen). */

@@ -1,3 +1,4 @@
+import { isRunOpen } from '../runs/run-state.js';
 import express, { type RequestHandler, type Router } from 'express';
 import { runCost } from '../cost/run-cost.js';
 import type { PriceTable } from '../cost/price-table.js';
@@ -39,8 +40,8 @@ export function runsRouter(deps: DashboardDeps): Router {
       notFound(response, request.params.id);
       return;
     }
-    const failures = await deps.runStore.failures(run.id, deps.failuresShown ?? 200);
-    sendPage(response, runPage({ run, failures, cost: runCost(run, deps.priceTable) }));
+    const [failures, pace] = await Promise.all([deps.runStore.failures(run.id, deps.failuresShown ?? 200), isRunOpen(run) ? deps.pace?.(run) : undefined]);
+    sendPage(response, runPage({ run, failures, cost: runCost(run, deps.priceTable), pace }));
   });
   pages.get('/runs/:id/report.:format', async (request, response) => {
     const format = request.params.format;

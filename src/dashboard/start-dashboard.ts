@@ -6,6 +6,7 @@ import { loadPriceTable } from '../cost/price-file.js';
 import { listen, type Listening } from '../http/listen.js';
 import type { ReadinessCheck } from '../observability/health-server.js';
 import { openProbeConnection, redisReadiness, storageReadiness } from '../observability/readiness-checks.js';
+import { workersPace } from '../runs/workers-pace.js';
 import { readDeploymentUsage } from '../deployments/deployment-usage.js';
 import { assertReachable, createRedis } from '../redis/connection.js';
 import { RunStore } from '../runs/run-store.js';
@@ -66,6 +67,7 @@ export async function startDashboard(settings: DashboardSettings, logger: Logger
     imageQueue,
     scheduleQueue,
     deployments: () => readDeploymentUsage(redis, runStore.keys.base),
+    pace: (run) => workersPace(redis, runStore.keys.base, run),
     checks,
     credentials: hasCredentials(credentials) ? credentials : undefined,
     allowJobActions: options.allowJobActions ?? false,

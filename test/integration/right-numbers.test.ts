@@ -8,6 +8,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentRegistryKey, type DeploymentInfo } from '../../src/deployments/deployment-keys.js';
 import { RunKeys } from '../../src/runs/run-keys.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
+import { startDashboard } from '../../src/dashboard/start-dashboard.js';
+import { silentLogger } from '../helpers/pipeline.js';
 import { runCli } from '../helpers/cli.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 
@@ -53,6 +56,14 @@ describe('right numbers', () => {
 
     const status = await runCli(['status', runId], env);
     expect(status.stdout).toMatch(new RegExp(`run ${runId}: running, about 3 s left at 60 images/min \\(the quota the running workers registered: img-swe\\)`));
+    // The dashboard's run page: the same pace, said the same way.
+    const dashboard = await startDashboard({ ...resolveConfig({}, { REDIS_URL: redis.url }), dashboardPort: 0 }, silentLogger);
+    try {
+      const page = await (await fetch(`${dashboard.url}/runs/${runId}`)).text();
+      expect(page).toContain('<dt>Time left</dt><dd>about 3 s at 60 images/min <span class="muted">(the quota the running workers registered: img-swe)</span>');
+    } finally {
+      await dashboard.close();
+    }
 
     // No worker takes the jobs: the first cancel takes all three, the second says they were.
     const first = await runCli(['cancel', runId], env);

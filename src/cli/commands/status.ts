@@ -9,10 +9,10 @@ import { loadPriceTable } from '../../cost/price-file.js';
 import type { PriceTable } from '../../cost/price-table.js';
 import { runCost } from '../../cost/run-cost.js';
 import { readDeploymentUsage } from '../../deployments/deployment-usage.js';
-import { openRuntime, type Runtime } from '../../runtime/runtime.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { runState } from '../../runs/run-state.js';
-import { formatDeployments, formatRun, formatRunList, type EtaPace } from '../render-run.js';
-import { registeredQuotas } from '../../deployments/registered-quotas.js';
+import { formatDeployments, formatRun, formatRunList } from '../render-run.js';
+import { workersPace } from '../../runs/workers-pace.js';
 import { CONNECTION_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { Progress } from '../progress.js';
 import { readRun } from '../wait-for-run.js';
@@ -48,7 +48,9 @@ export function statusCommand(): Command {
       let run = await getRun(runtime.runStore, runId);
       if (options.watch !== true) {
         process.stdout.write(
-          json ? `${terminalText(JSON.stringify({ ...run, cost: runCost(run, table) }, null, 2))}\n` : `${formatRun(run, costLines(run, table), await workersPace(runtime, run))}\n`,
+          json
+            ? `${terminalText(JSON.stringify({ ...run, cost: runCost(run, table) }, null, 2))}\n`
+            : `${formatRun(run, costLines(run, table), await workersPace(runtime.redis, runtime.runStore.keys.base, run))}\n`,
         );
         return;
       }
@@ -57,7 +59,9 @@ export function statusCommand(): Command {
       let printedLines = 0;
       let lastPlain = 0;
       for (;;) {
-        const text = json ? terminalText(JSON.stringify({ ...run, cost: runCost(run, table) })) : formatRun(run, costLines(run, table), await workersPace(runtime, run));
+        const text = json
+          ? terminalText(JSON.stringify({ ...run, cost: runCost(run, table) }))
+          : formatRun(run, costLines(run, table), await workersPace(runtime.redis, runtime.runStore.keys.base, run));
         const finished = ['finished', 'cancelled'].includes(runState(run));
         if (tty) {
           // Redraw in place: up over what we printed last time, clear, print.
@@ -79,23 +83,6 @@ export function statusCommand(): Command {
       await runtime.close();
     }
   });
-}
-
-/**
- * The pace the running workers will keep for the run's models: the quotas their deployments
- * registered; undefined when no worker registered one of the models (the run's recorded capacity is
- * used then, and said to be).
- */
-async function workersPace(runtime: Runtime, run: RunRecord): Promise<EtaPace | undefined> {
-  const registered = await registeredQuotas(runtime.redis, runtime.runStore.keys.base);
-  const models = run.model
-    .split(',')
-    .map((model) => model.trim())
-    .filter(Boolean);
-  const entries = models.map((model) => registered.get(model));
-  if (models.length === 0 || entries.some((entry) => entry === undefined)) return undefined;
-  const imagesPerMinute = entries.reduce((sum, entry) => sum + entry!.imagesPerMinute, 0);
-  return { imagesPerMinute, from: `the quota the running workers registered: ${entries.flatMap((entry) => entry!.deployments).join(', ')}` };
 }
 
 export async function getRun(store: RunStore, runId: string): Promise<RunRecord> {

@@ -5,6 +5,7 @@ import { getLocale, LOCALE_CODES, type LocaleCode } from '../../locales/registry
 import type { ReportRow } from '../../runs/report-row.js';
 import { etaMs, isRunOpen, runState } from '../../runs/run-state.js';
 import type { RunRecord } from '../../runs/run-store.js';
+import { RECORDED_PACE, type EtaPace } from '../../runs/workers-pace.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatTimestamp } from '../../runs/format-time.js';
 import { localeProgressBar, stateBadge } from './format.js';
@@ -15,12 +16,15 @@ export interface RunPageData {
   /** The first failed rows, and how many there are in all. */
   failures: { rows: ReportRow[]; total: number };
   cost: { estimatedMicros: number | null; actualMicros: number | null };
+  /** The pace the running workers keep (their registered quotas); absent: the capacity recorded at enqueue. */
+  pace?: EtaPace | undefined;
 }
 
 /** One run: its facts, a bar per locale, its failures by code and the failed items themselves. */
-export function runPage({ run, failures, cost }: RunPageData): SafeHtml {
+export function runPage({ run, failures, cost, pace }: RunPageData): SafeHtml {
   const state = runState(run);
-  const eta = isRunOpen(run) ? etaMs(run) : undefined;
+  const imagesPerMinute = pace?.imagesPerMinute ?? run.imagesPerMinute;
+  const eta = isRunOpen(run) ? etaMs(run, imagesPerMinute) : undefined;
   const id = encodeURIComponent(run.id);
   const body = html`<h1>Run <span class="mono">${run.id}</span> ${stateBadge(state, run.itemsFailed)}</h1>
 <dl class="facts">
@@ -29,7 +33,7 @@ export function runPage({ run, failures, cost }: RunPageData): SafeHtml {
 <dt>Model</dt><dd>${run.model}</dd>
 <dt>Started</dt><dd class="mono">${formatTimestamp(run.startedAt)}</dd>
 <dt>Finished</dt><dd class="mono">${formatTimestamp(run.finishedAt)}${run.cancelledAt !== undefined && html` (cancelled ${formatTimestamp(run.cancelledAt)})`}</dd>
-${eta !== undefined && html`<dt>Time left</dt><dd>about ${formatDuration(eta)} at ${run.imagesPerMinute} images/min</dd>`}
+${eta !== undefined && html`<dt>Time left</dt><dd>about ${formatDuration(eta)} at ${imagesPerMinute} images/min <span class="muted">(${pace?.from ?? RECORDED_PACE})</span></dd>`}
 <dt>Items</dt><dd>${run.settled}/${run.total} settled; <b>${run.imagesCreated}</b> images created, ${run.imagesExisting} already stored; <span class="${run.itemsFailed > 0 ? 'failed' : ''}">${plural(run.itemsFailed, 'item')} failed</span>${run.itemsCancelled > 0 && `, ${run.itemsCancelled} cancelled`}</dd>
 <dt>Cost</dt><dd>estimated ${cost.estimatedMicros === null ? 'unknown' : formatUsd(cost.estimatedMicros)}; from usage ${cost.actualMicros === null ? 'unknown' : formatUsd(cost.actualMicros)} <span class="muted">(${run.tokens.textInput + run.tokens.imageInput} input + ${run.tokens.output} output tokens)</span></dd>
 <dt>Images</dt><dd><a id="gallery-link" href="/runs/${id}/gallery">Review gallery</a>: every image by message and locale, to approve or reject</dd>
