@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/connection.js';
 import { formatDuration } from '../cost/duration.js';
 import { deploymentKey, deploymentRegistryKey, REGISTRATION_INTERVAL_MS, type DeploymentInfo } from './deployment-keys.js';
 import { USAGE_BUCKET_MS } from './usage-counters.js';
+import { pacedImagesPerMinute } from './paced-rate.js';
 
 /** Minutes averaged for the usage figures: long enough to smooth pacing, short enough to be "now". */
 export const USAGE_WINDOW_MINUTES = 5;
@@ -27,6 +28,13 @@ export interface DeploymentUsage extends DeploymentInfo {
   pausedBecause?: 'rate-limited' | 'breaker' | undefined;
   /** Failures in a row counted by its breaker (reset by a success). */
   consecutiveFailures: number;
+  /**
+   * The breaker tripped and its hold is over, but no request has succeeded since (half-open): `trial-out`
+   * while the one trial request is in flight (nobody else is admitted), `next-is-trial` until one is sent.
+   */
+  halfOpen?: 'trial-out' | 'next-is-trial' | undefined;
+  /** The rate every worker paces it at now: its quota, or less while a rate learned from 429s holds. */
+  pacedImagesPerMinute: number;
   /** No running worker has served it for this long (a few registration intervals); 0 while one does. */
   unservedForMs: number;
 }
@@ -50,10 +58,13 @@ export async function readDeploymentUsage(redis: RedisClient, keyBase: string): 
       const images = deploymentKey(keyBase, info.name, 'images');
       const limited = deploymentKey(keyBase, info.name, 'rate-limited');
       // One slot for all of them (the prefix's hash tag), so MGET is fine on a cluster as well.
-      const [imageValues, limitedValues, states] = await Promise.all([
+      const [imageValues, limitedValues, states, trips, trialLeftMs, pacedImagesPerMinute] = await Promise.all([
         redis.hmget(images, ...buckets.map(String)),
         redis.hmget(limited, ...buckets.map(String)),
         redis.mget(deploymentKey(keyBase, info.name, 'failures'), deploymentKey(keyBase, info.name, 'paused')),
+        redis.get(deploymentKey(keyBase, info.name, 'trips')),
+        redis.pttl(deploymentKey(keyBase, info.name, 'trial')),
+        pacedRate(redis, keyBase, info),
       ]);
       const values = [...imageValues, ...limitedValues, ...states];
       const [pausedUntil = '0', pausedBecause] = (values.pop() ?? '').split('|');
@@ -76,6 +87,9 @@ export async function readDeploymentUsage(redis: RedisClient, keyBase: string): 
         pausedForMs,
         pausedBecause: pausedForMs > 0 && (pausedBecause === 'rate-limited' || pausedBecause === 'breaker') ? pausedBecause : undefined,
         consecutiveFailures,
+        // Tripped (trips are cleared by the next success) and no longer held: the next request is the trial.
+        halfOpen: Number(trips ?? 0) > 0 && pausedForMs === 0 ? (trialLeftMs > 0 ? 'trial-out' : 'next-is-trial') : undefined,
+        pacedImagesPerMinute,
         // Three missed registrations: no worker with this deployment is running.
         unservedForMs: now - info.seenAt > 3 * REGISTRATION_INTERVAL_MS ? now - info.seenAt : 0,
       };
@@ -83,7 +97,12 @@ export async function readDeploymentUsage(redis: RedisClient, keyBase: string): 
   );
 }
 
-export type DeploymentCondition = 'taking-work' | 'paused' | 'failing' | 'unserved';
+/** A deployment registered by a worker of an older Polyglyph may lack a quota: paced at what it says, if anything. */
+function pacedRate(redis: RedisClient, keyBase: string, info: DeploymentInfo): Promise<number> {
+  return info.imagesPerMinute > 0 ? pacedImagesPerMinute(redis, keyBase, info.name, info.imagesPerMinute) : Promise.resolve(0);
+}
+
+export type DeploymentCondition = 'taking-work' | 'paused' | 'half-open' | 'failing' | 'unserved';
 
 /** One line on a deployment's state, for the dashboard and `polyglyph status`. */
 export function describeDeploymentState(usage: DeploymentUsage): { condition: DeploymentCondition; text: string } {
@@ -92,6 +111,11 @@ export function describeDeploymentState(usage: DeploymentUsage): { condition: De
     const why = usage.pausedBecause === 'breaker' ? 'circuit breaker open' : usage.pausedBecause === 'rate-limited' ? 'held after a 429' : 'paused';
     return { condition: 'paused', text: `${why}, ${formatDuration(usage.pausedForMs)} left` };
   }
+  if (usage.halfOpen === 'trial-out') return { condition: 'half-open', text: 'circuit breaker half-open: one trial request out' };
+  if (usage.halfOpen === 'next-is-trial') return { condition: 'half-open', text: 'circuit breaker half-open: the next request is a trial' };
   if (usage.consecutiveFailures > 0) return { condition: 'failing', text: `${usage.consecutiveFailures} failure${usage.consecutiveFailures === 1 ? '' : 's'} in a row` };
+  // Below the quota: a rate learned from 429s holds (see docs/quota-learning.md).
+  if (usage.pacedImagesPerMinute > 0 && usage.pacedImagesPerMinute < usage.imagesPerMinute)
+    return { condition: 'taking-work', text: `taking work at ${usage.pacedImagesPerMinute.toFixed(usage.pacedImagesPerMinute >= 10 ? 0 : 1)}/min, learned from 429s` };
   return { condition: 'taking-work', text: 'taking work' };
 }

@@ -130,7 +130,7 @@ describe('polyglyph dashboard', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`^${run.id}\\s+finished\\s+4/4\\s+3\\s+0\\s+1\\s`, 'm'));
     expect(list.stdout).toMatch(/^DEPLOYMENT\s+MODEL\s+QUOTA\/MIN\s+LAST 60 S/m);
-    expect(list.stdout).toMatch(/^gpt-image-2\s+gpt-image-2\s+6000\s+\d+ \(0%\)\s+0\.6\s+1\s+(taking work|held after a 429, .* left)$/m);
+    expect(list.stdout).toMatch(/^gpt-image-2\s+gpt-image-2\s+6000\s+\d+ \(0%\)\s+0\.6\s+1\s+(taking work at \d+\/min, learned from 429s|held after a 429, .* left)$/m);
     const one = await runCli(['status', run.id], env);
     expect(one.stdout).toMatch(/^ {2}hi\s+\[x+\] 0 created, 1 failed of 1 image$/m);
     const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Array<{ id: string; failuresByCode: Record<string, number> }>;

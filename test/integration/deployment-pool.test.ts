@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { deploymentKey, deploymentRegistryKey } from '../../src/deployments/deployment-keys.js';
 import { USAGE_BUCKET_MS } from '../../src/deployments/usage-counters.js';
 import { loadDeployments } from '../../src/deployments/deployment-spec.js';
-import { readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
+import { describeDeploymentState, readDeploymentUsage, USAGE_WINDOW_MINUTES, type DeploymentUsage } from '../../src/deployments/deployment-usage.js';
 import { DeploymentPool, LEARN_BETA, LEARN_PLATEAU } from '../../src/deployments/deployment-pool.js';
 import { pacedImagesPerMinute } from '../../src/deployments/paced-rate.js';
 import { ConfigError } from '../../src/errors/polyglyph-error.js';
@@ -20,7 +20,7 @@ import { newRunId } from '../../src/runs/run-id.js';
 import { createImageWorker } from '../../jobs/image-worker.js';
 import { openWorkerRuntime } from '../../src/runtime/runtime.js';
 import { uniqueContainerName } from '../helpers/azurite.js';
-import { readRows, silentLogger, testConfig, waitForRun } from '../helpers/pipeline.js';
+import { readRows, silentLogger, testConfig, waitForRun, waitUntil } from '../helpers/pipeline.js';
 import { startServices } from '../helpers/services.js';
 import { uniquePrefix } from '../helpers/unique.js';
 
@@ -247,6 +247,39 @@ describe('the circuit breaker', () => {
         expect(held).toBeLessThanOrEqual(60_000);
       }
       expect(Number(await redis.get(deploymentKey(base, 'east', 'tat'))) - Date.now()).toBeLessThanOrEqual(60_000 + 1_000);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe("a deployment's state, as status and the dashboard show it", () => {
+  it('shows a held breaker, then half-open (the next request is a trial, then the trial out), then a rate learned from 429s', async () => {
+    const redis = new Redis(services.redis.url);
+    try {
+      const base = uniquePrefix('state');
+      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
+      const member = { spec, api: {} as never };
+      const pool = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 300 });
+      await redis.hset(deploymentRegistryKey(base), 'east', JSON.stringify({ name: 'east', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 600, seenAt: Date.now() }));
+      const state = async (): Promise<string> => describeDeploymentState((await readDeploymentUsage(redis, base))[0]!).text;
+      expect(await state()).toBe('taking work');
+
+      const fault = (): InternalServerError => new InternalServerError('500', { status: 500, code: undefined, requestId: undefined, retryAfterMs: undefined });
+      for (let failure = 0; failure < 5; failure++) await pool.recordFailure(member, fault());
+      expect(await state()).toMatch(/^circuit breaker open, /);
+      await waitUntil(async () => !(await state()).startsWith('circuit breaker open'), 'the hold to end', 10_000);
+      expect(await state()).toBe('circuit breaker half-open: the next request is a trial');
+      const trial = await pool.acquire('gpt-image-2', 1);
+      expect(trial).toMatchObject({ granted: true, trial: true });
+      expect(await state()).toBe('circuit breaker half-open: one trial request out');
+      await pool.recordSuccess(member, 1);
+      expect(await state()).toBe('taking work');
+
+      // A 429 while paced within the quota: every worker paces at 0.7 x 600 = 420/min now.
+      await pool.rateLimited(member, 1, trial.granted ? trial.admittedAt : 0);
+      await waitUntil(async () => !(await state()).startsWith('held after a 429'), 'the 429 hold to end', 10_000);
+      expect(await state()).toMatch(/^taking work at 4\d\d\/min, learned from 429s$/);
     } finally {
       redis.disconnect();
     }

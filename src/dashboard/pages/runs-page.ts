@@ -68,7 +68,13 @@ function deploymentTable(deployments: DeploymentUsage[]): SafeHtml {
 </table>`;
 }
 
-const CONDITION_CLASS: Record<DeploymentCondition, string> = { 'taking-work': 'state-finished', paused: 'state-cancelling', failing: 'state-failures', unserved: 'state-cancelled' };
+const CONDITION_CLASS: Record<DeploymentCondition, string> = {
+  'taking-work': 'state-finished',
+  paused: 'state-cancelling',
+  'half-open': 'state-cancelling',
+  failing: 'state-failures',
+  unserved: 'state-cancelled',
+};
 
 function deploymentState(d: DeploymentUsage): SafeHtml {
   const { condition, text } = describeDeploymentState(d);
