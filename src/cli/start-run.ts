@@ -7,7 +7,7 @@ import type { ManifestDefaults } from '../manifest/manifest-options.js';
 import { enqueueManifest, type EnqueueManifestOptions, type EnqueueResult } from '../queue/enqueue-manifest.js';
 import { publishFinishedRun } from '../runs/publish-report.js';
 import { newRunId } from '../runs/run-id.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import { BlobStore } from '../storage/blob-store.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { manifestDefaults } from './manifest-defaults.js';
 import { planStep } from './plan-run.js';
@@ -69,6 +69,8 @@ export async function enqueueRun(
     origin,
     imagesPerMinute: pace.imagesPerMinute,
     masterStore: producerMasterStore(runtime, config),
+    // Where the workers on this storage put the images; none known, the job ids are as before.
+    destination: BlobStore.ifConfigured(config)?.destination,
     ...planStep(producer.defaults, config, out, pace),
     ...extra,
   });

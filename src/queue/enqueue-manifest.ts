@@ -89,6 +89,7 @@ export async function enqueueManifest(deps: { queue: Queue<ImageJobData>; runSto
     startedAt: now(),
     regenerateOnMismatch: options.regenerateOnMismatch,
     maxCostUsd: options.maxCostUsd,
+    destination: options.destination,
   });
   const jobs = await enqueueItems(deps, { ...options, manifest }, () => true);
   const finished = await deps.runStore.markEnqueued(options.runId, now());

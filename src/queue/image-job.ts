@@ -88,7 +88,11 @@ export function imageInputSha256(input: ImageIdentityInput): string {
 /**
  * Job id from the inputs (and the variant count), so enqueueing the same manifest twice adds nothing.
  * BullMQ refuses ':' in custom ids, hence the dots.
+ *
+ * `destination` (storage/destination.ts), when the producer knows where the images go, makes runs to
+ * different containers different items: the id also names the item's done marker, and a run to an
+ * empty container must not take another container's outcome as its own. Without one the id is as before.
  */
-export function imageJobId(inputSha256: string, variants: number): string {
-  return `img.${inputSha256.slice(0, 40)}.n${variants}`;
+export function imageJobId(inputSha256: string, variants: number, destination?: string): string {
+  return `img.${inputSha256.slice(0, 40)}.n${variants}${destination === undefined ? '' : `.d${destination}`}`;
 }

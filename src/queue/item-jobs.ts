@@ -20,6 +20,11 @@ export interface JobContext {
   translations?: ReadonlyMap<string, { text: string; model: string }>;
   /** Masters of the run's rows with a source image, by sourceKey (fetched once per run by the producer). */
   masters?: ReadonlyMap<string, MasterInfo>;
+  /**
+   * Where the run's images go (storage/destination.ts), when known: part of every job id. A run's
+   * later jobs (retry, re-render) take the one recorded with the run, not their own shell's.
+   */
+  destination?: string | undefined;
 }
 
 export interface PlannedJob {
@@ -68,7 +73,7 @@ export function itemJobs(item: ManifestItem, context: JobContext): PlannedJob[] 
         ...(source ? { source } : {}),
       },
       opts: {
-        jobId: imageJobId(inputSha256, item.variants),
+        jobId: imageJobId(inputSha256, item.variants, context.destination),
         attempts: context.attempts,
         // Jitter spreads retries of a burst of failures instead of sending them back together.
         backoff: { type: 'exponential', delay: context.backoffMs, jitter: 0.5 },

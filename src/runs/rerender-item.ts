@@ -65,12 +65,15 @@ export async function rerenderItem(deps: { queue: Queue<ImageJobData>; runStore:
   Object.assign(counts, { settled: 1, total: 1, imagesPlanned: -1, [`locale:${options.locale}:planned`]: -1 });
   await deps.runStore.reopen(options.runId, rows, counts);
   const translations = await deps.runStore.translations(options.runId);
+  // The run's job ids name its destination (retry-run.ts): the dashboard's or check worker's own storage may differ.
+  const { destination } = (await deps.runStore.get(options.runId)) ?? {};
   const wanted = (data: ImageJobData): boolean => data.messageId === options.messageId && data.locale === options.locale && data.model === options.model;
   await enqueueItems(
     deps,
     {
       ...options,
       ...(translations.size > 0 ? { translations } : {}),
+      destination,
       manifestPath: resolve(options.manifestPath),
       manifest: options.manifestPath,
       fresh: true,

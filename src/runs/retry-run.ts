@@ -11,7 +11,8 @@ import { outcomeCounts, type OutcomeCounts } from './outcome-counts.js';
 import type { ReportRow } from './report-row.js';
 import type { RunStore } from './run-store.js';
 
-export interface RetryOptions extends Omit<JobContext, 'manifest' | 'runId' | 'masters'> {
+/** No `destination`: the run's recorded one is used, so the items keep their ids whatever this shell's storage. */
+export interface RetryOptions extends Omit<JobContext, 'manifest' | 'runId' | 'masters' | 'destination'> {
   masterStore?: MasterStore | undefined;
   runId: string;
   /** The manifest to read the failed rows from (fixed, perhaps); default: the one the run was made from. */
@@ -90,9 +91,10 @@ export async function retryFailed(deps: { queue: Queue<ImageJobData>; runStore: 
   const jobKey = (data: ImageJobData): string => key(data.messageId, data.locale, data.modelInBlobName ? data.model : undefined);
   // A translated run re-renders the very texts it rendered first (a rejected image comes back with the same words).
   const translations = await deps.runStore.translations(options.runId);
+  const { destination } = (await deps.runStore.get(options.runId)) ?? {};
   const retried = await enqueueItems(
     deps,
-    { ...options, ...(translations.size > 0 ? { translations } : {}), manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true },
+    { ...options, ...(translations.size > 0 ? { translations } : {}), destination, manifestPath: resolve(options.manifestPath), manifest: options.manifestPath, fresh: true },
     (job) => found.has(jobKey(job.data)),
   );
   const finished = await deps.runStore.markEnqueued(options.runId, now());

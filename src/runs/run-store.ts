@@ -78,6 +78,12 @@ export interface RunRecord {
   regenerateOnMismatch?: number | undefined;
   /** `--max-cost` of that command in USD, for regenerations (else the check worker's own). */
   maxCostUsd?: number | undefined;
+  /**
+   * Where the producer sent the images (storage/destination.ts: a hash, never a credential), part of
+   * the run's job ids; retry and re-render use it so they rebuild the same ids from any shell.
+   * Undefined for runs whose producer knew no storage, and for runs recorded before it was kept.
+   */
+  destination?: string | undefined;
   /** Tokens the API reported for this run's generations. */
   /** `textOutput` is the part of `output` the service reported as text tokens. */
   tokens: { textInput: number; imageInput: number; output: number; textOutput: number };
@@ -86,7 +92,7 @@ export interface RunRecord {
 /** What the producer knows when it creates a run; the counters start at zero. */
 export type NewRun = Pick<
   RunRecord,
-  'id' | 'manifest' | 'manifestPath' | 'manifestSha256' | 'origin' | 'model' | 'imagesPerMinute' | 'estimatedCostMicros' | 'startedAt' | 'regenerateOnMismatch' | 'maxCostUsd'
+  'id' | 'manifest' | 'manifestPath' | 'manifestSha256' | 'origin' | 'model' | 'imagesPerMinute' | 'estimatedCostMicros' | 'startedAt' | 'regenerateOnMismatch' | 'maxCostUsd' | 'destination'
 > & {
   imagesByLocale: Partial<Record<string, number>>;
 };
@@ -156,6 +162,7 @@ export class RunStore {
         ...(run.estimatedCostMicros !== undefined ? { estimatedCostMicros: run.estimatedCostMicros } : {}),
         ...(run.regenerateOnMismatch ? { regenerateOnMismatch: run.regenerateOnMismatch } : {}),
         ...(run.maxCostUsd !== undefined ? { maxCostUsd: run.maxCostUsd } : {}),
+        ...(run.destination !== undefined ? { destination: run.destination } : {}),
         imagesPlanned: planned.reduce((sum, [, images]) => sum + images, 0),
         ...Object.fromEntries(planned),
       })
@@ -357,6 +364,7 @@ function toRecord(hash: Record<string, string>): RunRecord {
     regenerateOnMismatch: optional('regenerateOnMismatch'),
     regenerating: optional('regenerating'),
     maxCostUsd: optional('maxCostUsd'),
+    destination: hash.destination,
     tokens: { textInput: int('tokens:textInput'), imageInput: int('tokens:imageInput'), output: int('tokens:output'), textOutput: int('tokens:textOutput') },
   };
 }

@@ -3,6 +3,7 @@ import { BlobServiceClient, RestError, type ContainerClient, type StoragePipelin
 import { ConfigError } from '../errors/polyglyph-error.js';
 import { StorageTimeoutError, storageUnusable } from '../errors/storage-error.js';
 import { assertValidMetadata, assertValidTags } from './blob-metadata.js';
+import { storageDestination } from './destination.js';
 import { publicBlobUrl } from './public-blob-url.js';
 
 export interface UploadOptions {
@@ -112,6 +113,11 @@ export class BlobStore {
   /** The container's URL, safe to show (no SAS). */
   get displayUrl(): string {
     return publicBlobUrl(this.container.url);
+  }
+
+  /** Where the images go, as a short non-secret hash that qualifies job ids (destination.ts). */
+  get destination(): string {
+    return storageDestination(this.container.url);
   }
 
   async upload(name: string, body: Buffer, options: UploadOptions): Promise<UploadOutcome> {

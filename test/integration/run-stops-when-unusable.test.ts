@@ -34,13 +34,15 @@ describe('run with a wrong key', () => {
     const manifest = join(dir, 'offers.csv');
     await writeFile(manifest, ['id,message,locales', 'welcome,Welcome back,ja;ko', 'sale,Big sale today,ja;hi;bn', 'thanks,Thank you,zh-Hans'].join('\n'));
     const prefix = uniquePrefix('unusable');
+    // One container for both runs: only the key changes, so the second run's items are the first's (job ids name the container).
+    const container = uniqueContainerName('unusable');
     const env = (key: string): Record<string, string> => ({
       REDIS_URL: services.redis.url,
       AZURE_OPENAI_ENDPOINT: api.url,
       AZURE_OPENAI_DEPLOYMENT: 'img-prod-eastus',
       AZURE_OPENAI_API_KEY: key,
       AZURE_STORAGE_CONNECTION_STRING: services.azurite.connectionString,
-      POLYGLYPH_CONTAINER: uniqueContainerName('unusable'),
+      POLYGLYPH_CONTAINER: container,
       POLYGLYPH_QUEUE_PREFIX: prefix,
       POLYGLYPH_REPORT_DIR: join(dir, 'reports'),
       POLYGLYPH_IMAGES_PER_MINUTE: '600',

@@ -128,6 +128,7 @@ export function runCommand(host: WorkerHost): Command {
         origin: describeOrigin('run'),
         imagesPerMinute: capacity,
         masterStore: runtime.masters,
+        destination: runtime.blobStore.destination,
         deployments: runtime.pool.members.map((member) => member.spec),
         ...planStep(defaults, config, out, capacity, translated && { cells: translated.filled, costMicros: translated.costMicros }),
         ...(translated ? { translations: translated.texts } : {}),
