@@ -9,6 +9,16 @@ const TICKS_PER_SECOND = 100;
 
 /** utime + stime + cutime + cstime of a process (its reaped children, e.g. tesseract, included), in seconds. */
 export function processCpuSeconds(pid: number): number | undefined {
+  return readProcessStat(pid)?.cpuSeconds;
+}
+
+/**
+ * A process's CPU seconds and its start time (in ticks since boot). The start time tells a process
+ * from a later one given the same pid: with pid_max at 32768 and other work spawning processes, a
+ * killed worker's pid came back within minutes as someone else's, whose CPU was then counted as the
+ * soak's (2.75 cores of a 2-core machine in one soak).
+ */
+function readProcessStat(pid: number): { cpuSeconds: number; startTicks: string } | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -16,9 +26,10 @@ export function processCpuSeconds(pid: number): number | undefined {
     return undefined;
   }
   // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
+  // fields[0] is field 3 of proc(5); utime..cstime are fields 14-17, starttime field 22.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0);
-  return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
+  return Number.isFinite(ticks) ? { cpuSeconds: ticks / TICKS_PER_SECOND, startTicks: fields[19] ?? '' } : undefined;
 }
 
 /** Busy and total jiffies of the whole machine (every core), from /proc/stat's first line. */
@@ -36,7 +47,7 @@ function machineTicks(): { busy: number; total: number } | undefined {
 
 export class CpuAccount {
   /** Last reading per pid, and the component it belongs to. */
-  private readonly readings = new Map<number, { component: string; seconds: number }>();
+  private readonly readings = new Map<number, { component: string; seconds: number; startTicks: string }>();
   private readonly selfStart = process.cpuUsage();
   private readonly machineStart = machineTicks();
   private readonly startedAt = Date.now();
@@ -44,14 +55,17 @@ export class CpuAccount {
   /** Starts following a process (idempotent); its CPU counts towards `component`. */
   track(component: string, pid: number | undefined): void {
     if (pid === undefined || this.readings.has(pid)) return;
-    this.readings.set(pid, { component, seconds: processCpuSeconds(pid) ?? 0 });
+    const stat = readProcessStat(pid);
+    this.readings.set(pid, { component, seconds: stat?.cpuSeconds ?? 0, startTicks: stat?.startTicks ?? '' });
   }
 
   /** Reads every followed process still alive; call often (a killed process keeps its last reading). */
   sample(): void {
     for (const [pid, reading] of this.readings) {
-      const seconds = processCpuSeconds(pid);
-      if (seconds !== undefined && seconds >= reading.seconds) reading.seconds = seconds;
+      const stat = readProcessStat(pid);
+      // Gone, or its pid now belongs to another process: keep the last reading of ours.
+      if (stat === undefined || stat.startTicks !== reading.startTicks) continue;
+      if (stat.cpuSeconds >= reading.seconds) reading.seconds = stat.cpuSeconds;
     }
   }
 
