@@ -1,6 +1,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { LocaleCode } from '../locales/registry.js';
+import { keepWordsTogether } from '../text-render/keep-words.js';
 import { SCRIPT_FONTS, escapeMarkup } from '../text-render/script-fonts.js';
 import type { Background, OutputFormat } from './routes/validation.js';
 import type { ImageFill } from './types.js';
@@ -100,7 +101,7 @@ function gradientSvg(width: number, height: number, colour: Colour): Buffer {
 async function textLayer(text: { value: string; locale: LocaleCode }, width: number, height: number, foreground: string): Promise<Buffer> {
   return sharp({
     text: {
-      text: `<span foreground="${foreground}">${escapeMarkup(text.value)}</span>`,
+      text: `<span foreground="${foreground}">${escapeMarkup(keepWordsTogether(text.value, text.locale))}</span>`,
       font: `${SCRIPT_FONTS[text.locale]} Bold`,
       width,
       height,
