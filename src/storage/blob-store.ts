@@ -23,6 +23,8 @@ export interface StorageSettings {
   storageTimeoutMs?: number | undefined;
   /** Tries per operation (the SDK's own retry policy). Default 4, the SDK's. */
   storageMaxTries?: number | undefined;
+  /** The data folder (POLYGLYPH_LOCAL_DIR): on this machine it, not the port, tells one embedded Azurite from another (destination.ts). */
+  localDir?: string | undefined;
 }
 
 /** POLYGLYPH_STORAGE_TIMEOUT_MS's default: two minutes for one operation, a 4K image upload included. */
@@ -39,14 +41,16 @@ export const DEFAULT_STORAGE_TIMEOUT_MS = 120_000;
  */
 export class BlobStore {
   readonly timeoutMs: number;
+  private readonly localDir: string | undefined;
 
   /** `service`: the account's client, for what only the account can do (user delegation keys). */
   constructor(
     readonly container: ContainerClient,
     readonly service?: BlobServiceClient,
-    options: { timeoutMs?: number | undefined } = {},
+    options: { timeoutMs?: number | undefined; localDir?: string | undefined } = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS;
+    this.localDir = options.localDir;
   }
 
   /** The configured container, or undefined when no storage is configured (a producer that can do without). */
@@ -70,7 +74,7 @@ export class BlobStore {
     } else {
       throw new ConfigError('no blob storage is configured', { hint: 'set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL' });
     }
-    return new BlobStore(service.getContainerClient(settings.container), service, { timeoutMs: settings.storageTimeoutMs });
+    return new BlobStore(service.getContainerClient(settings.container), service, { timeoutMs: settings.storageTimeoutMs, localDir: settings.localDir });
   }
 
   /**
@@ -117,7 +121,7 @@ export class BlobStore {
 
   /** Where the images go, as a short non-secret hash that qualifies job ids (destination.ts). */
   get destination(): string {
-    return storageDestination(this.container.url);
+    return storageDestination(this.container.url, this.localDir);
   }
 
   async upload(name: string, body: Buffer, options: UploadOptions): Promise<UploadOutcome> {

@@ -26,6 +26,19 @@ describe('storage destination', () => {
     expect(storageDestination('http://storage.example:10000/acct/images')).not.toBe(storageDestination('http://storage.example:10001/acct/images'));
   });
 
+  // A packed tarball installed in a new folder, on the Redis a clone had used: its quick start reported
+  // "19 already stored", and its own (empty) Azurite had none of them.
+  it("on this machine, tells one data folder's Azurite from another's, whatever their ports", () => {
+    const clone = storageDestination('http://127.0.0.1:36069/devstoreaccount1/polyglyph', '/work/clone/.polyglyph');
+    expect(storageDestination('http://127.0.0.1:41877/devstoreaccount1/polyglyph', '/work/clone/.polyglyph')).toBe(clone);
+    expect(storageDestination('http://127.0.0.1:36069/devstoreaccount1/polyglyph', '/tmp/installed/.polyglyph')).not.toBe(clone);
+    // A real account is the same account from any folder.
+    expect(storageDestination('https://acct.blob.core.windows.net/images', '/a')).toBe(storageDestination('https://acct.blob.core.windows.net/images', '/b'));
+    const fromConfig = (localDir: string): string => BlobStore.fromSettings({ storageConnectionString: AZURITE, container: 'polyglyph', localDir }).destination;
+    expect(fromConfig('/work/clone/.polyglyph')).toBe(storageDestination('http://127.0.0.1:10000/devstoreaccount1/polyglyph', '/work/clone/.polyglyph'));
+    expect(fromConfig('/tmp/installed/.polyglyph')).not.toBe(fromConfig('/work/clone/.polyglyph'));
+  });
+
   it('never depends on a SAS or key: a SAS in the URL is dropped, and the key is not part of the URL', () => {
     const plain = storageDestination('https://acct.blob.core.windows.net/images');
     expect(storageDestination('https://acct.blob.core.windows.net/images?sv=2024-01-01&sig=c2VjcmV0')).toBe(plain);
