@@ -62,15 +62,15 @@ export async function checkText(job: Job<TextCheckJobData>, deps: CheckTextDeps)
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   // Taken up again after its worker stopped holding it: bounded by the check's time, not by how many
   // workers died under it. Failing it settles the item with its images unchecked (text-check-worker.ts).
-  const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince }, { now: (deps.now ?? Date.now)(), maxTransientMs: deps.maxTransientMs });
+  const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince, seen: data.stalledSeen }, { now: (deps.now ?? Date.now)(), maxTransientMs: deps.maxTransientMs });
   if (stall.action === 'fail') {
     throw new UnrecoverableError(
       `its worker stopped holding it ${job.stalledCounter} times (killed, crashed or its lock lost) over ${Math.round(stall.elapsedMs / 1000)} s, longer than POLYGLYPH_MAX_TRANSIENT_MS`,
     );
   }
-  if (stall.action === 'continue') {
+  if (stall.action === 'continue' && stall.fresh) {
     log.warn({ stalledCount: job.stalledCounter }, 'text check taken up again after its worker stopped holding it (stalled-job recovery)');
-    if (stall.first) await job.updateData({ ...data, stalledSince: stall.since });
+    await job.updateData({ ...job.data, stalledSince: stall.since, stalledSeen: job.stalledCounter });
   }
   const rows = data.rows.map((row) => ({ ...row }));
   const counts: OutcomeCounts = { ...data.counts };

@@ -127,14 +127,14 @@ export async function generateImage(job: Job<ImageJobData>, deps: GenerateImageD
 
   // Taken up again after its worker stopped holding it (killed, crashed): bounded by the item's time,
   // not by how many workers died under it (stall-recovery.ts); staged images are not generated again.
-  const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince }, { now: now(), maxTransientMs: deps.maxTransientMs });
+  const stall = decideStallRecovery({ stalledCount: job.stalledCounter, since: data.stalledSince, seen: data.stalledSeen }, { now: now(), maxTransientMs: deps.maxTransientMs });
   if (stall.action === 'fail') {
     const message = `its worker stopped holding it ${job.stalledCounter} times (killed, crashed or its lock lost) over ${Math.round(stall.elapsedMs / 1000)} s, longer than POLYGLYPH_MAX_TRANSIENT_MS`;
     return failItem(job, deps, new UnrecoverableError(message), 'stalled', attempt, [], { message });
   }
-  if (stall.action === 'continue') {
+  if (stall.action === 'continue' && stall.fresh) {
     log.warn({ stalledCount: job.stalledCounter }, 'taken up again after its worker stopped holding it (stalled-job recovery)');
-    if (stall.first) await job.updateData({ ...data, stalledSince: stall.since });
+    await job.updateData({ ...job.data, stalledSince: stall.since, stalledSeen: job.stalledCounter });
   }
 
   if (!deps.pool.serves(data.model)) {
@@ -303,7 +303,7 @@ async function generate(
           deployment: member.spec.name,
         });
       }
-      if (data.rateLimitedSince === undefined) await job.updateData({ ...data, rateLimitedSince: since });
+      if (data.rateLimitedSince === undefined) await job.updateData({ ...job.data, rateLimitedSince: since });
       log.warn({ deployment: member.spec.name, waitMs, learnedImagesPerMinute, requestId: error.requestId }, 'image API rate limited; holding the deployment');
       throw new RateLimitError();
     }
@@ -340,7 +340,7 @@ async function generate(
       return failItem(job, deps, error, errorCode(error), attempt, stored, { message, deployment: member.spec.name });
     }
     deps.metrics?.retrying({ code: errorCode(error), deployment: member.spec.name });
-    await job.updateData({ ...data, transientSince: decision.since, transientRetries: decision.retries });
+    await job.updateData({ ...job.data, transientSince: decision.since, transientRetries: decision.retries });
     // BullMQ's documented way to retry later from inside the processor without counting an attempt.
     await job.moveToDelayed(now() + decision.delayMs, token);
     throw new DelayedError();

@@ -43,6 +43,7 @@ export const imageJobDataSchema = z.looseObject({
   transientSince: z.number().optional(),
   transientRetries: z.number().int().nonnegative().optional(),
   stalledSince: z.number().optional(),
+  stalledSeen: z.number().int().nonnegative().optional(),
 });
 
 export type ParsedImageJob = { ok: true; data: ImageJobData } | { ok: false; message: string };

@@ -53,6 +53,8 @@ export interface ImageJobData {
    * crashed, lost its lock): caps how long the item may keep being recovered (stall-recovery.ts).
    */
   stalledSince?: number;
+  /** BullMQ's stall count when the last recovery was recorded: each recovery is logged once (stall-recovery.ts). */
+  stalledSeen?: number;
 }
 
 export interface ImageIdentityInput {

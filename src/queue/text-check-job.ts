@@ -23,6 +23,8 @@ export interface TextCheckJobData {
    * lost its lock): caps how long it may keep being recovered (stall-recovery.ts).
    */
   stalledSince?: number;
+  /** BullMQ's stall count when the last recovery was recorded: each recovery is logged once (stall-recovery.ts). */
+  stalledSeen?: number;
 }
 
 /** One check job per item; removed when done, so the same item checked in a later run gets a new one. */
