@@ -229,20 +229,25 @@ describe('deployments file', () => {
   });
 });
 
+/** Deployment 'east' (600/min) as a worker's pool holds it, for the breaker and pacing scripts; no API is called. */
+function eastMember(): { spec: { name: string; model: string; provider: 'azure-openai'; imagesPerMinute: number; api: never }; api: never } {
+  return { spec: { name: 'east', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 600, api: {} as never }, api: {} as never };
+}
+
+const serverError = (): InternalServerError => new InternalServerError('500', { status: 500, code: undefined, requestId: undefined, retryAfterMs: undefined });
+
 describe('the circuit breaker', () => {
   it('failures of requests in flight when it tripped do not lengthen the hold: one trip, one base cool-down', async () => {
     const redis = new Redis(services.redis.url);
     try {
       const base = uniquePrefix('breaker');
-      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
-      const member = { spec, api: {} as never };
+      const member = eastMember();
       const pool = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 60_000 });
-      const fault = (): InternalServerError => new InternalServerError('500', { status: 500, code: undefined, requestId: undefined, retryAfterMs: undefined });
-      for (let failure = 1; failure < 5; failure++) expect(await pool.recordFailure(member, fault())).toBe(0);
-      expect(await pool.recordFailure(member, fault())).toBe(60_000);
+      for (let failure = 1; failure < 5; failure++) expect(await pool.recordFailure(member, serverError())).toBe(0);
+      expect(await pool.recordFailure(member, serverError())).toBe(60_000);
       // Six more requests that were in flight fail: the old script doubled the hold each time (up to 32 min).
       for (let late = 0; late < 6; late++) {
-        const held = await pool.recordFailure(member, fault());
+        const held = await pool.recordFailure(member, serverError());
         expect(held).toBeGreaterThan(0);
         expect(held).toBeLessThanOrEqual(60_000);
       }
@@ -258,15 +263,13 @@ describe("a deployment's state, as status and the dashboard show it", () => {
     const redis = new Redis(services.redis.url);
     try {
       const base = uniquePrefix('state');
-      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
-      const member = { spec, api: {} as never };
+      const member = eastMember();
       const pool = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 300 });
       await redis.hset(deploymentRegistryKey(base), 'east', JSON.stringify({ name: 'east', model: 'gpt-image-2', provider: 'azure-openai', imagesPerMinute: 600, seenAt: Date.now() }));
       const state = async (): Promise<string> => describeDeploymentState((await readDeploymentUsage(redis, base))[0]!).text;
       expect(await state()).toBe('taking work');
 
-      const fault = (): InternalServerError => new InternalServerError('500', { status: 500, code: undefined, requestId: undefined, retryAfterMs: undefined });
-      for (let failure = 0; failure < 5; failure++) await pool.recordFailure(member, fault());
+      for (let failure = 0; failure < 5; failure++) await pool.recordFailure(member, serverError());
       expect(await state()).toMatch(/^circuit breaker open, /);
       await waitUntil(async () => !(await state()).startsWith('circuit breaker open'), 'the hold to end', 10_000);
       expect(await state()).toBe('circuit breaker half-open: the next request is a trial');
@@ -291,8 +294,7 @@ describe('a quota learned from 429s', () => {
     const redis = new Redis(services.redis.url);
     try {
       const base = uniquePrefix('learn');
-      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
-      const member = { spec, api: {} as never };
+      const member = eastMember();
       // Two pools on one Redis: two workers.
       const one = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 1000 });
       const two = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 1000 });
@@ -329,8 +331,7 @@ describe('a quota learned from 429s', () => {
     const redis = new Redis(services.redis.url);
     try {
       const base = uniquePrefix('plateau');
-      const spec = { name: 'east', model: 'gpt-image-2', provider: 'azure-openai' as const, imagesPerMinute: 600, api: {} as never };
-      const member = { spec, api: {} as never };
+      const member = eastMember();
       const pool = new DeploymentPool(redis, base, [member], { failures: 5, cooldownMs: 1000 });
       const first = await pool.acquire('gpt-image-2', 1);
       expect(await pool.rateLimited(member, 1, first.granted ? first.admittedAt : 0)).toBeCloseTo(600 * LEARN_BETA);
