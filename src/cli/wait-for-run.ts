@@ -45,12 +45,13 @@ export async function waitForRun(store: RunStore, runId: string, progress: Progr
  * The worker that finished the run writes its report to storage a moment later, after the contact
  * sheets (a few CPU-seconds of image work): on a busy machine that took longer than 5 s, and `run`
  * then printed no storage location although the report was there. Wait for it on the condition, up
- * to 30 s; a finished run whose report never comes only prints later.
+ * to 30 s; a finished run whose report never comes only prints later, and one whose finisher said it
+ * will not write one (RunRecord.reportNotWritten) is not waited for.
  */
 export async function waitForReportBlob(store: RunStore, run: RunRecord, timeoutMs = 30_000): Promise<RunRecord> {
   const deadline = Date.now() + timeoutMs;
   let latest = run;
-  while (!latest.reportBlob && Date.now() < deadline) {
+  while (!latest.reportBlob && !latest.reportNotWritten && Date.now() < deadline) {
     await sleep(100);
     latest = (await readRun(store, run.id)) ?? latest;
   }

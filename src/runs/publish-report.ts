@@ -50,7 +50,12 @@ export interface FinishedRunDeps {
  * thrown: the run is done either way, and `polyglyph report <run>` rebuilds the report from Redis.
  */
 export async function publishFinishedRun(deps: FinishedRunDeps, runId: string): Promise<string | undefined> {
-  if (!deps.blobStore) return undefined;
+  // Said on the run, so that `run`, `enqueue --wait` and `retry --wait` stop waiting for a report that
+  // will not come (they waited their full 30 s after a `cancel` from a shell without storage).
+  if (!deps.blobStore) {
+    await deps.runStore.setReportNotWritten(runId, 'the process that finished the run has no storage configured').catch(() => undefined);
+    return undefined;
+  }
   try {
     const existing = (await deps.runStore.get(runId))?.reportBlob;
     if (existing) return existing;
@@ -59,6 +64,7 @@ export async function publishFinishedRun(deps: FinishedRunDeps, runId: string): 
     return name;
   } catch (error) {
     deps.logger.error({ err: error, runId }, 'run finished but its report could not be written to storage');
+    await deps.runStore.setReportNotWritten(runId, 'writing it to storage failed (the log of the process that finished the run says why)').catch(() => undefined);
     return undefined;
   }
 }

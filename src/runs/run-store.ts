@@ -58,6 +58,11 @@ export interface RunRecord {
   cancelledAt?: number | undefined;
   /** Blob name of the report, once written. */
   reportBlob?: string | undefined;
+  /**
+   * Why the finished run's report will not be in storage (the process that finished it has no storage,
+   * or the write failed): the commands that wait for the report stop waiting. Cleared when it reopens.
+   */
+  reportNotWritten?: string | undefined;
   total: number;
   settled: number;
   imagesPlanned: number;
@@ -242,6 +247,11 @@ export class RunStore {
     await this.redis.hset(this.keys.run(runId), 'reportBlob', name);
   }
 
+  /** The finished run's report will not come to storage, and why (RunRecord.reportNotWritten). */
+  async setReportNotWritten(runId: string, reason: string): Promise<void> {
+    await this.redis.hset(this.keys.run(runId), 'reportNotWritten', reason);
+  }
+
   /** Ids of the run's items (job ids), in pages. */
   async *items(runId: string): AsyncGenerator<string> {
     let cursor = '0';
@@ -350,6 +360,7 @@ function toRecord(hash: Record<string, string>): RunRecord {
     finishedAt: optional('finishedAt'),
     cancelledAt: optional('cancelledAt'),
     reportBlob: hash.reportBlob,
+    reportNotWritten: hash.reportNotWritten,
     total: int('total'),
     settled: int('settled'),
     imagesPlanned: int('imagesPlanned'),

@@ -5,6 +5,9 @@ import { isRunComplete, RunStore } from '../../src/runs/run-store.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { uniquePrefix } from '../helpers/unique.js';
 import { runScript } from '../../src/redis/scripts.js';
+import { publishFinishedRun } from '../../src/runs/publish-report.js';
+import { waitForReportBlob } from '../../src/cli/wait-for-run.js';
+import { silentLogger } from '../helpers/pipeline.js';
 
 let server: TestRedis;
 let redis: Redis;
@@ -130,11 +133,18 @@ describe('RunStore: exact completion when runs share items', () => {
     for await (const id of store.items('r1')) ids.push(id);
     expect(ids.sort()).toEqual(['p', 'q']);
 
+    // The cancel that finished it ran where no storage is configured: the run says its report will not
+    // come, and a waiter stops at once (it waited its full 30 s; the test's own limit would end a hang).
+    await publishFinishedRun({ runStore: store, blobStore: undefined, logger: silentLogger }, 'r1');
+    const finished = await store.get('r1');
+    expect(finished?.reportNotWritten).toBe('the process that finished the run has no storage configured');
+    expect(await waitForReportBlob(store, finished!, 10 * 60_000)).toMatchObject({ reportBlob: undefined, reportNotWritten: expect.any(String) as string });
+
     expect(await store.reopen('r1', [failed], { itemsFailed: 1, 'locale:ja:failed': 1, 'failures:server_error': 1, settled: 1, total: 1 })).toBe(1);
     const reopened = await store.get('r1');
     expect(reopened?.failuresByCode).toEqual({});
     expect(await store.failures('r1', 10)).toEqual({ rows: [], total: 0 });
-    expect(reopened).toMatchObject({ settled: 1, total: 1, itemsFailed: 0, finishedAt: undefined, enqueuedAt: undefined });
+    expect(reopened).toMatchObject({ settled: 1, total: 1, itemsFailed: 0, finishedAt: undefined, enqueuedAt: undefined, reportNotWritten: undefined });
     expect(reopened?.locales.ja).toMatchObject({ planned: 2, itemsFailed: 0 });
     const rows = [];
     for await (const r of store.rows('r1')) rows.push(r.id);

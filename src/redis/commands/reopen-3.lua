@@ -15,5 +15,5 @@ for i = 1, split - 1 do
   redis.call('LREM', KEYS[3], 1, ARGV[i])
 end
 for field, count in pairs(cjson.decode(ARGV[split + 1])) do redis.call('HINCRBY', KEYS[1], field, -count) end
-redis.call('HDEL', KEYS[1], 'finishedAt', 'enqueuedAt', 'reportBlob')
+redis.call('HDEL', KEYS[1], 'finishedAt', 'enqueuedAt', 'reportBlob', 'reportNotWritten')
 return removed
