@@ -42,3 +42,20 @@ describe('Bengali pseudo-localization (the stand-in chat route)', () => {
     expect(pseudoLocalize('Polyglyph days at Polyglyph', 'bn', ['Polyglyph'])).toMatch(/^Polyglyph \p{Script=Bengali}+ \p{Script=Bengali}+ Polyglyph$/u);
   });
 });
+
+/** A Hindi word as it is spelled: an independent vowel only at its start, then consonants (U+0915..U+0939) with at most one matra. */
+const WELL_FORMED_HINDI_WORD = /^[अआइउएओ]?(?:[\u0915-\u0939][\u093E-\u094C]?)*$/u;
+
+// Hindi had the first Bengali shape too ("independent vowels inside words"); Tesseract read it, but
+// nobody writes it.
+describe('Hindi pseudo-localization (the stand-in chat route)', () => {
+  it('spells words as Devanagari is spelled, deterministically, keeping digits and protected terms', () => {
+    for (const message of MESSAGES) {
+      const text = pseudoLocalize(message, 'hi');
+      for (const word of text.split(/[\s\p{N}\p{P}\p{S}]+/u).filter(Boolean)) expect(word, `${message} -> ${text}`).toMatch(WELL_FORMED_HINDI_WORD);
+    }
+    expect(pseudoLocalize('sale', 'hi')).toMatch(/^[\u0915-\u0939][\u093E-\u094C][\u0915-\u0939][\u093E-\u094C]$/u);
+    expect(pseudoLocalize('Up to 50% off', 'hi')).toBe(pseudoLocalize('Up to 50% off', 'hi'));
+    expect(pseudoLocalize('Polyglyph days at Polyglyph', 'hi', ['Polyglyph'])).toMatch(/^Polyglyph \p{Script=Devanagari}+ \p{Script=Devanagari}+ Polyglyph$/u);
+  });
+});
