@@ -84,4 +84,6 @@ export const MANIFEST_SETTINGS = [
 ] as const satisfies readonly SettingName[];
 export const TRANSLATION_SETTINGS = ['translationDeployment', 'translationModel', 'translationEndpoint', 'translationApiKey', 'glossary', 'maxTextChars'] as const satisfies readonly SettingName[];
 export const JOB_SETTINGS = ['attempts', 'backoffMs'] as const satisfies readonly SettingName[];
+/** What a producer prices and paces a run with, without calling the API: the deployments, their models and quota. */
+export const PLAN_SETTINGS = ['imagesPerMinute', 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile'] as const satisfies readonly SettingName[];
 export const TEXT_CHECK_SETTINGS = ['textCheck', 'textCheckMaxCer', 'textCheckConcurrency', 'textCheckQueue', 'visionDeployment', 'regenerateOnMismatch'] as const satisfies readonly SettingName[];

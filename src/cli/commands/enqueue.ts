@@ -15,26 +15,10 @@ import { printSummary } from '../print-issues.js';
 import { printFailures } from '../print-failures.js';
 import { noWorkerWarning } from '../worker-presence.js';
 import { startLocalServices } from '../local-services.js';
-import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, PLAN_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
-const SETTINGS = [
-  ...CONNECTION_SETTINGS,
-  ...STORAGE_SETTINGS,
-  ...MANIFEST_SETTINGS,
-  ...JOB_SETTINGS,
-  'localDir',
-  'imagesPerMinute',
-  'deployment',
-  'provider',
-  'gptEndpoint',
-  'gptModel',
-  'model',
-  'deploymentsFile',
-  'regenerateOnMismatch',
-  'logLevel',
-  'logFormat',
-] as const;
+const SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'localDir', ...PLAN_SETTINGS, 'regenerateOnMismatch', 'logLevel', 'logFormat'] as const;
 
 export function enqueueCommand(): Command {
   const command = new Command('enqueue')

@@ -14,27 +14,11 @@ import { BlobStore } from '../../storage/blob-store.js';
 import { openRuntime, type Runtime } from '../../runtime/runtime.js';
 import { runStarter } from '../start-run.js';
 import { listenForStop } from '../stop-signal.js';
-import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { CONNECTION_SETTINGS, JOB_SETTINGS, MANIFEST_SETTINGS, PLAN_SETTINGS, STORAGE_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { terminalValue } from '../../text/terminal-text.js';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
-export const SCAN_SETTINGS = [
-  ...CONNECTION_SETTINGS,
-  ...STORAGE_SETTINGS,
-  ...MANIFEST_SETTINGS,
-  ...JOB_SETTINGS,
-  'dropPrefix',
-  'dropDir',
-  'imagesPerMinute',
-  'deployment',
-  'provider',
-  'gptEndpoint',
-  'gptModel',
-  'model',
-  'deploymentsFile',
-  'logLevel',
-  'logFormat',
-] as const;
+export const SCAN_SETTINGS = [...CONNECTION_SETTINGS, ...STORAGE_SETTINGS, ...MANIFEST_SETTINGS, ...JOB_SETTINGS, 'dropPrefix', 'dropDir', ...PLAN_SETTINGS, 'logLevel', 'logFormat'] as const;
 
 /** What a scan pass needs, from the configuration: blobs when storage is configured, the folder when `--drop-dir` is set. */
 export async function scanDepsFor(runtime: Runtime, config: Config, out: NodeJS.WritableStream = process.stderr, options: { stop?: AbortSignal } = {}): Promise<ScanDeps> {

@@ -9,7 +9,7 @@ import { loadDeployments } from '../../deployments/deployment-spec.js';
 import { checkManifestModelsServed } from '../../deployments/run-models.js';
 import { manifestDefaults } from '../manifest-defaults.js';
 import { printSummary } from '../print-issues.js';
-import { MANIFEST_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
+import { MANIFEST_SETTINGS, PLAN_SETTINGS, addSettings, settingFlags } from '../settings-options.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { formatValidationJson, validationJson } from '../validation-json.js';
 import { PolyglyphError } from '../../errors/polyglyph-error.js';
@@ -17,7 +17,7 @@ import type { ManifestSummary } from '../../manifest/validate-manifest.js';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 
 // The model and the quota decide the plan's price and duration, so validate takes them as run does.
-const SETTINGS = [...MANIFEST_SETTINGS, 'deployment', 'provider', 'gptEndpoint', 'gptModel', 'model', 'deploymentsFile', 'imagesPerMinute'] as const;
+const SETTINGS = [...MANIFEST_SETTINGS, ...PLAN_SETTINGS] as const;
 
 export function validateCommand(): Command {
   const command = new Command('validate')
